@@ -1,0 +1,23 @@
+/**
+ * ngff-writer: write OME-Zarr (OME-NGFF 0.4 on Zarr v2, 0.5 on Zarr v3) from Node and build
+ * multiscale pyramids. This is the one public entry; everything public is exported here, grouped.
+ */
+
+// Errors
+export {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  isOmeZarrError,
+  LayoutMismatchError,
+  type MetadataIssue,
+  NotFoundError,
+  OmeZarrError,
+  type OmeZarrErrorByTag,
+  type OmeZarrErrorTag,
+  PyramidStateError,
+  ReadOnlyError,
+  ShapeMismatchError,
+  UnsafePathError,
+  UnsupportedError,
+  WorkerTaskError,
+} from "./errors.js";
