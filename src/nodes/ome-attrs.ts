@@ -1,0 +1,78 @@
+/**
+ * Reading and writing the OME part of a group's attributes, for both storage layouts:
+ * NGFF 0.4 keeps the OME keys at the top level of `.zattrs`; NGFF 0.5 keeps them under
+ * `attributes.ome` of `zarr.json`, together with `version: "0.5"`.
+ */
+import { readNode, writeAttributes, type ZarrStore } from "../store/index.js";
+import { assertWritable, type NgffVersion, type NodeContext } from "./context.js";
+
+/** Top-level `.zattrs` keys that belong to OME-NGFF 0.4 (everything else is the user's). */
+export const OME_V04_KEYS: readonly string[] = [
+  "multiscales",
+  "omero",
+  "labels",
+  "image-label",
+  "plate",
+  "well",
+  "bioformats2raw.layout",
+  "series",
+];
+
+/** What {@link readOmeAttrs} returns. */
+export interface OmeAttrs {
+  /** 0.4 for a Zarr v2 group, 0.5 for a Zarr v3 group. */
+  version: NgffVersion;
+  /** The OME keys only (for 0.5 without the `version` key). */
+  ome: Record<string, unknown>;
+  /** All attributes of the group as stored. */
+  attributes: Record<string, unknown>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The OME attributes of the group at `path`, or `undefined` when there is no group there
+ * (an array, or nothing). A v2 group is read as NGFF 0.4, a v3 group as 0.5.
+ * @throws {InvalidMetadataError} when the metadata file is corrupt JSON (from the store layer).
+ */
+export async function readOmeAttrs(store: ZarrStore, path: string): Promise<OmeAttrs | undefined> {
+  const node = await readNode(store, path);
+  if (node === undefined || node.kind !== "group") return undefined;
+  const attributes = node.attributes;
+  if (node.format === 2) {
+    const ome: Record<string, unknown> = {};
+    for (const key of OME_V04_KEYS) {
+      if (key in attributes) ome[key] = attributes[key];
+    }
+    return { version: "0.4", ome, attributes };
+  }
+  const raw = attributes.ome;
+  const ome: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
+  delete ome.version;
+  return { version: "0.5", ome, attributes };
+}
+
+/**
+ * Replace the OME attributes of the group at `ctx.path` with `ome`, keeping every non-OME
+ * attribute already there. For 0.5 writes `attributes.ome = { version: "0.5", ...ome }`.
+ * The metadata file is replaced atomically (store layer).
+ * @throws {ReadOnlyError} when `ctx.mode` is `"r"`.
+ */
+export async function writeOmeAttrs(ctx: NodeContext, ome: Record<string, unknown>): Promise<void> {
+  assertWritable(ctx);
+  const node = await readNode(ctx.store, ctx.path);
+  const existing = node?.kind === "group" ? node.attributes : {};
+  let next: Record<string, unknown>;
+  if (ctx.format === 2) {
+    next = {};
+    for (const [k, v] of Object.entries(existing)) {
+      if (!OME_V04_KEYS.includes(k)) next[k] = v;
+    }
+    Object.assign(next, ome);
+  } else {
+    next = { ...existing, ome: { version: "0.5", ...ome } };
+  }
+  await writeAttributes(ctx.store, ctx.path, ctx.format, next);
+}
