@@ -1,0 +1,68 @@
+/**
+ * Messages between the pyramid engine and its task handler (`workers/pyramid-task.ts`), imported
+ * by both sides. A task names regions, never carries pixels: the handler reads and writes the
+ * store itself. Results carry errors as plain data, because custom Error classes do not survive
+ * the structured clone across the thread boundary.
+ */
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
+import type { DataType } from "../store/types.js";
+
+/** One pool task: compute some target blocks of one level from the level before it. */
+export interface PyramidTask {
+  /**
+   * Identifies one `computeLevels` run. Workers cache opened stores and arrays by path and drop
+   * the cache when the run changes, so metadata rewritten between runs is never used stale.
+   */
+  runId: string;
+  /** Absolute directory of the local store (workers reopen it by path). */
+  storeRoot: string;
+  /** Array path of the source level (k−1), relative to the store root. */
+  sourcePath: string;
+  /** Array path of the target level (k), relative to the store root. */
+  targetPath: string;
+  /** Target block grid coordinates (chunk grid, or shard grid when sharded), in C order. */
+  blocks: number[][];
+  /** Integer downsampling factor per axis, target vs source. */
+  factors: number[];
+  method: DownsampleMethod;
+  /** Dtype both arrays must have; a mismatch fails the task. */
+  dtype: DataType;
+}
+
+/** An error as plain data (survives structured clone). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack: string;
+  /** A Node error code (`ENOENT`) or an ngff-writer error tag (`NotFound`), when there is one. */
+  code?: string;
+}
+
+/** What a task returns: timings and bytes written, or the error as data. */
+export type PyramidTaskResult =
+  | { ok: true; bytes: number; readMs: number; kernelMs: number; writeMs: number }
+  | { ok: false; error: SerializedError };
+
+/** Turn any thrown value into a {@link SerializedError}. */
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const out: SerializedError = { name: err.name, message: err.message, stack: err.stack ?? "" };
+    const e = err as { code?: unknown; _tag?: unknown };
+    const code = typeof e.code === "string" ? e.code : typeof e._tag === "string" ? e._tag : null;
+    if (code !== null) out.code = code;
+    return out;
+  }
+  return { name: "Error", message: String(err), stack: "" };
+}
+
+/**
+ * Rebuild an `Error` from a {@link SerializedError} (a plain Error with the original name,
+ * message, stack and `code`), to serve as the `cause` of a `WorkerTaskError`.
+ */
+export function deserializeError(data: SerializedError): Error {
+  const err = new Error(data.message) as Error & { code?: string };
+  err.name = data.name;
+  if (data.stack) err.stack = data.stack;
+  if (data.code !== undefined) err.code = data.code;
+  return err;
+}
