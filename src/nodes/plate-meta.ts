@@ -1,0 +1,575 @@
+/**
+ * Plate and well metadata (NGFF `plate` and `well`), pure: parse, validate, edit and serialize.
+ * No I/O here; the Plate and Well nodes read and write through the store layer.
+ *
+ * On-disk spelling is the spec's. Key order follows iohub's models (version, name, acquisitions,
+ * rows, columns, wells, field_count; version then images), so files written by the node API
+ * and by the function-style writers are identical.
+ *
+ * Versions: 0.4 writes `version` inside `plate` and inside `well`. 0.5 carries the version in
+ * `attributes.ome.version`; like ome-zarr-py we still write `plate.version` (readers such as
+ * ome-zarr-models expect it) but not `well.version` (as in the spec's 0.5 examples).
+ */
+import { InvalidMetadataError, type MetadataIssue } from "../errors.js";
+import type { NgffVersion } from "./context.js";
+import { compareWellPaths } from "./plate-order.js";
+
+/** One acquisition of a plate (`plate.acquisitions[]`). */
+export interface Acquisition {
+  /** Unique non-negative integer id within the plate. */
+  id: number;
+  name?: string;
+  /** The maximum number of fields of view for this acquisition (positive). */
+  maximumfieldcount?: number;
+  description?: string;
+  /** Epoch seconds. */
+  starttime?: number;
+  /** Epoch seconds. */
+  endtime?: number;
+}
+
+/** A well entry of the plate (`plate.wells[]`). */
+export interface PlateWell {
+  /** `row/column`. */
+  path: string;
+  /** Index of the row in `rows`. */
+  rowIndex: number;
+  /** Index of the column in `columns`. */
+  columnIndex: number;
+}
+
+/** The `plate` object. */
+export interface PlateMeta {
+  name?: string;
+  acquisitions?: Acquisition[];
+  rows: { name: string }[];
+  columns: { name: string }[];
+  wells: PlateWell[];
+  /** The maximum number of fields per well across the plate. */
+  field_count?: number;
+  /** Keys written by other tools, kept as found. */
+  extra?: Record<string, unknown>;
+}
+
+/** A field of view of a well (`well.images[]`). */
+export interface WellImage {
+  acquisition?: number;
+  /** Name of the position group inside the well. */
+  path: string;
+}
+
+/** The `well` object. */
+export interface WellMeta {
+  images: WellImage[];
+  extra?: Record<string, unknown>;
+}
+
+const ALNUM = /^[A-Za-z0-9]+$/;
+const WELL_PATH = /^([A-Za-z0-9]+)\/([A-Za-z0-9]+)$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isNonNegInt(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
+function issue(code: string, location: string, message: string, expected?: string): MetadataIssue {
+  return expected === undefined
+    ? { code, location, message }
+    : { code, location, message, expected };
+}
+
+/** Split `row/column` into its two names; `undefined` when the path is not of that form. */
+export function splitWellPath(path: string): [row: string, column: string] | undefined {
+  const m = WELL_PATH.exec(path);
+  return m ? [m[1]!, m[2]!] : undefined;
+}
+
+function namedListIssues(list: unknown, key: "rows" | "columns"): MetadataIssue[] {
+  const out: MetadataIssue[] = [];
+  if (!Array.isArray(list) || list.length === 0) {
+    out.push(issue(`plate_${key}_empty`, `plate.${key}`, `plate.${key} must be a non-empty list`));
+    return out;
+  }
+  const seen = new Set<string>();
+  list.forEach((entry, i) => {
+    const loc = `plate.${key}[${i}].name`;
+    const name = isRecord(entry) ? entry.name : undefined;
+    if (typeof name !== "string") {
+      out.push(issue("invalid_type", loc, `expected a string name, found ${JSON.stringify(name)}`));
+      return;
+    }
+    if (!ALNUM.test(name)) {
+      out.push(
+        issue(
+          "name_not_alphanumeric",
+          loc,
+          `${JSON.stringify(name)} must contain only letters and digits`,
+          "^[A-Za-z0-9]+$",
+        ),
+      );
+    }
+    if (seen.has(name)) {
+      out.push(
+        issue("duplicate_name", loc, `${JSON.stringify(name)} appears twice in plate.${key}`),
+      );
+    }
+    seen.add(name);
+  });
+  return out;
+}
+
+/**
+ * Every spec violation in a plate object: non-empty unique alphanumeric rows and columns,
+ * a non-empty list of unique `row/column` well paths whose `rowIndex`/`columnIndex` point at
+ * the row and column named in the path, unique non-negative acquisition ids, positive counts.
+ */
+export function plateIssues(plate: PlateMeta): MetadataIssue[] {
+  const out = [
+    ...namedListIssues(plate.rows, "rows"),
+    ...namedListIssues(plate.columns, "columns"),
+  ];
+  const rows = Array.isArray(plate.rows) ? plate.rows : [];
+  const cols = Array.isArray(plate.columns) ? plate.columns : [];
+  if (!Array.isArray(plate.wells) || plate.wells.length === 0) {
+    out.push(issue("plate_wells_empty", "plate.wells", "plate.wells must be a non-empty list"));
+  } else {
+    const seen = new Set<string>();
+    plate.wells.forEach((w, i) => {
+      const loc = `plate.wells[${i}]`;
+      const parts = typeof w.path === "string" ? splitWellPath(w.path) : undefined;
+      if (!parts) {
+        out.push(
+          issue(
+            "well_path_format",
+            `${loc}.path`,
+            `well path ${JSON.stringify(w.path)} is not of the form "row/column" (letters and digits)`,
+            "row/column",
+          ),
+        );
+        return;
+      }
+      if (seen.has(w.path)) {
+        out.push(
+          issue("duplicate_well", `${loc}.path`, `well ${JSON.stringify(w.path)} is listed twice`),
+        );
+      }
+      seen.add(w.path);
+      const [row, col] = parts;
+      const checks = [
+        ["rowIndex", w.rowIndex, rows, row, "row"],
+        ["columnIndex", w.columnIndex, cols, col, "column"],
+      ] as const;
+      for (const [key, index, list, name, what] of checks) {
+        if (!isNonNegInt(index)) {
+          out.push(
+            issue(
+              "invalid_type",
+              `${loc}.${key}`,
+              `${key} must be a non-negative integer, found ${JSON.stringify(index)}`,
+            ),
+          );
+        } else if (list[index]?.name !== name) {
+          out.push(
+            issue(
+              `well_${what}_index_mismatch`,
+              `${loc}.${key}`,
+              `${key} ${index} points at ${what} ${JSON.stringify(list[index]?.name ?? null)} but the path names ${what} ${JSON.stringify(name)}`,
+              `the index of ${what} ${JSON.stringify(name)}`,
+            ),
+          );
+        }
+      }
+    });
+  }
+  if (plate.acquisitions !== undefined) {
+    const ids = new Set<number>();
+    plate.acquisitions.forEach((a, i) => {
+      const loc = `plate.acquisitions[${i}]`;
+      if (!isNonNegInt(a.id)) {
+        out.push(
+          issue(
+            "invalid_type",
+            `${loc}.id`,
+            `acquisition id must be a non-negative integer, found ${JSON.stringify(a.id)}`,
+          ),
+        );
+      } else if (ids.has(a.id)) {
+        out.push(
+          issue("duplicate_acquisition", `${loc}.id`, `acquisition id ${a.id} appears twice`),
+        );
+      } else ids.add(a.id);
+      if (
+        a.maximumfieldcount !== undefined &&
+        !(isNonNegInt(a.maximumfieldcount) && a.maximumfieldcount > 0)
+      ) {
+        out.push(
+          issue(
+            "invalid_type",
+            `${loc}.maximumfieldcount`,
+            "maximumfieldcount must be a positive integer",
+          ),
+        );
+      }
+      for (const k of ["starttime", "endtime"] as const) {
+        if (a[k] !== undefined && !isNonNegInt(a[k])) {
+          out.push(
+            issue(
+              "invalid_type",
+              `${loc}.${k}`,
+              `${k} must be a non-negative integer (epoch seconds)`,
+            ),
+          );
+        }
+      }
+    });
+  }
+  if (
+    plate.field_count !== undefined &&
+    !(isNonNegInt(plate.field_count) && plate.field_count > 0)
+  ) {
+    out.push(issue("invalid_type", "plate.field_count", "field_count must be a positive integer"));
+  }
+  return out;
+}
+
+/** Every spec violation in a well object: a non-empty list of unique alphanumeric paths. */
+export function wellIssues(well: WellMeta): MetadataIssue[] {
+  const out: MetadataIssue[] = [];
+  if (!Array.isArray(well.images) || well.images.length === 0) {
+    out.push(issue("well_images_empty", "well.images", "well.images must be a non-empty list"));
+    return out;
+  }
+  const seen = new Set<string>();
+  well.images.forEach((img, i) => {
+    const loc = `well.images[${i}]`;
+    if (typeof img.path !== "string" || !ALNUM.test(img.path)) {
+      out.push(
+        issue(
+          "name_not_alphanumeric",
+          `${loc}.path`,
+          `field path ${JSON.stringify(img.path)} must contain only letters and digits`,
+          "^[A-Za-z0-9]+$",
+        ),
+      );
+    } else if (seen.has(img.path)) {
+      out.push(
+        issue(
+          "duplicate_image",
+          `${loc}.path`,
+          `field ${JSON.stringify(img.path)} is listed twice`,
+        ),
+      );
+    } else seen.add(img.path);
+    if (img.acquisition !== undefined && !Number.isInteger(img.acquisition)) {
+      out.push(issue("invalid_type", `${loc}.acquisition`, "acquisition must be an integer"));
+    }
+  });
+  return out;
+}
+
+/**
+ * Throw when `plate` breaks the spec.
+ * @throws {InvalidMetadataError} listing every problem with its location.
+ */
+export function assertValidPlate(plate: PlateMeta, source?: string): void {
+  const issues = plateIssues(plate);
+  if (issues.length > 0) {
+    throw new InvalidMetadataError(issues, source === undefined ? {} : { source });
+  }
+}
+
+/**
+ * Throw when `well` breaks the spec.
+ * @throws {InvalidMetadataError} listing every problem with its location.
+ */
+export function assertValidWell(well: WellMeta, source?: string): void {
+  const issues = wellIssues(well);
+  if (issues.length > 0) {
+    throw new InvalidMetadataError(issues, source === undefined ? {} : { source });
+  }
+}
+
+const ACQ_KEYS = [
+  "id",
+  "name",
+  "maximumfieldcount",
+  "description",
+  "starttime",
+  "endtime",
+] as const;
+
+/** The `plate` JSON object for `version`, keys in a fixed order. */
+export function plateToJson(plate: PlateMeta, version: NgffVersion): Record<string, unknown> {
+  const out: Record<string, unknown> = { version };
+  if (plate.name !== undefined) out.name = plate.name;
+  if (plate.acquisitions !== undefined) {
+    out.acquisitions = plate.acquisitions.map((a) => {
+      const o: Record<string, unknown> = {};
+      for (const k of ACQ_KEYS) if (a[k] !== undefined) o[k] = a[k];
+      return o;
+    });
+  }
+  out.rows = plate.rows.map((r) => ({ name: r.name }));
+  out.columns = plate.columns.map((c) => ({ name: c.name }));
+  out.wells = plate.wells.map((w) => ({
+    path: w.path,
+    rowIndex: w.rowIndex,
+    columnIndex: w.columnIndex,
+  }));
+  if (plate.field_count !== undefined) out.field_count = plate.field_count;
+  if (plate.extra) for (const [k, v] of Object.entries(plate.extra)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+/** The `well` JSON object for `version`, keys in a fixed order. */
+export function wellToJson(well: WellMeta, version: NgffVersion): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (version === "0.4") out.version = version;
+  out.images = well.images.map((i) =>
+    i.acquisition === undefined ? { path: i.path } : { acquisition: i.acquisition, path: i.path },
+  );
+  if (well.extra)
+    for (const [k, v] of Object.entries(well.extra)) if (!(k in out) && k !== "version") out[k] = v;
+  return out;
+}
+
+function invalid(location: string, message: string, source?: string): InvalidMetadataError {
+  return new InvalidMetadataError(
+    [issue("invalid_type", location, message)],
+    source === undefined ? {} : { source },
+  );
+}
+
+function nameList(v: unknown, loc: string, source?: string): { name: string }[] {
+  if (!Array.isArray(v))
+    throw invalid(loc, `expected a list of {name}, found ${JSON.stringify(v)}`, source);
+  return v.map((e, i) => {
+    if (!isRecord(e) || typeof e.name !== "string") {
+      throw invalid(
+        `${loc}[${i}]`,
+        `expected {"name": string}, found ${JSON.stringify(e)}`,
+        source,
+      );
+    }
+    return { name: e.name };
+  });
+}
+
+/**
+ * Read a `plate` JSON object (as found in `.zattrs` or `attributes.ome`) into a {@link PlateMeta}.
+ * Unknown keys are kept in `extra`; `version` is dropped (the node knows its version).
+ * @throws {InvalidMetadataError} when the object does not have the plate's shape or breaks the spec.
+ */
+export function parsePlate(raw: unknown, source?: string): PlateMeta {
+  if (!isRecord(raw))
+    throw invalid("plate", `expected an object, found ${JSON.stringify(raw)}`, source);
+  const known = new Set([
+    "version",
+    "name",
+    "acquisitions",
+    "rows",
+    "columns",
+    "wells",
+    "field_count",
+  ]);
+  const plate: PlateMeta = {
+    rows: nameList(raw.rows, "plate.rows", source),
+    columns: nameList(raw.columns, "plate.columns", source),
+    wells: [],
+  };
+  if (!Array.isArray(raw.wells)) throw invalid("plate.wells", "expected a list of wells", source);
+  plate.wells = raw.wells.map((w, i) => {
+    if (!isRecord(w))
+      throw invalid(`plate.wells[${i}]`, `expected an object, found ${JSON.stringify(w)}`, source);
+    return {
+      path: w.path as string,
+      rowIndex: w.rowIndex as number,
+      columnIndex: w.columnIndex as number,
+    };
+  });
+  if (typeof raw.name === "string") plate.name = raw.name;
+  if (raw.acquisitions !== undefined) {
+    if (!Array.isArray(raw.acquisitions))
+      throw invalid("plate.acquisitions", "expected a list", source);
+    plate.acquisitions = raw.acquisitions.map((a, i) => {
+      if (!isRecord(a)) throw invalid(`plate.acquisitions[${i}]`, "expected an object", source);
+      const o: Acquisition = { id: a.id as number };
+      for (const k of ACQ_KEYS)
+        if (k !== "id" && a[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = a[k];
+      return o;
+    });
+  }
+  if (raw.field_count !== undefined) plate.field_count = raw.field_count as number;
+  const extra = Object.fromEntries(Object.entries(raw).filter(([k]) => !known.has(k)));
+  if (Object.keys(extra).length > 0) plate.extra = extra;
+  assertValidPlate(plate, source);
+  return plate;
+}
+
+/**
+ * Read a `well` JSON object into a {@link WellMeta} (unknown keys kept in `extra`).
+ * @throws {InvalidMetadataError} when the object does not have the well's shape or breaks the spec.
+ */
+export function parseWell(raw: unknown, source?: string): WellMeta {
+  if (!isRecord(raw))
+    throw invalid("well", `expected an object, found ${JSON.stringify(raw)}`, source);
+  if (!Array.isArray(raw.images)) throw invalid("well.images", "expected a list of images", source);
+  const well: WellMeta = {
+    images: raw.images.map((img, i) => {
+      if (!isRecord(img)) throw invalid(`well.images[${i}]`, "expected an object", source);
+      const o: WellImage = { path: img.path as string };
+      if (img.acquisition !== undefined) o.acquisition = img.acquisition as number;
+      return o;
+    }),
+  };
+  const extra = Object.fromEntries(
+    Object.entries(raw).filter(([k]) => k !== "images" && k !== "version"),
+  );
+  if (Object.keys(extra).length > 0) well.extra = extra;
+  assertValidWell(well, source);
+  return well;
+}
+
+/** Deep copy (metadata objects are small; edits never alias the caller's objects). */
+export function clonePlate(p: PlateMeta): PlateMeta {
+  return structuredClone(p);
+}
+
+/** Options for placing a new well in the plate's row and column lists. */
+export interface WellIndexOptions {
+  /** Index of the row in `plate.rows`; default: the row's index when listed, else appended. */
+  rowIndex?: number;
+  /** Index of the column in `plate.columns`; default: the column's index when listed, else appended. */
+  colIndex?: number;
+}
+
+function placeAxis(
+  list: { name: string }[],
+  name: string,
+  index: number | undefined,
+  what: "row" | "column",
+  option: string,
+): number {
+  const found = list.findIndex((e) => e.name === name);
+  if (found >= 0) {
+    if (index !== undefined && index !== found) {
+      throw new InvalidMetadataError([
+        issue(
+          `well_${what}_index_mismatch`,
+          `plate.${what}s[${found}]`,
+          `${option} ${index} was given for ${what} ${JSON.stringify(name)}, which is already listed at index ${found}; omit ${option} or pass ${found}`,
+          String(found),
+        ),
+      ]);
+    }
+    return found;
+  }
+  if (index !== undefined && index !== list.length) {
+    const at = list[index]?.name;
+    throw new InvalidMetadataError([
+      issue(
+        `well_${what}_index_mismatch`,
+        `plate.${what}s`,
+        at !== undefined
+          ? `${option} ${index} for new ${what} ${JSON.stringify(name)} is already ${what} ${JSON.stringify(at)}; ` +
+              `a new ${what} goes at index ${list.length} — declare the full ${what} list up front with Plate.create({ ${what}s }) to fix indices`
+          : `${option} ${index} for new ${what} ${JSON.stringify(name)} would leave a gap in plate.${what}s (length ${list.length}); ` +
+              `declare the full ${what} list up front with Plate.create({ ${what}s })`,
+        String(list.length),
+      ),
+    ]);
+  }
+  list.push({ name });
+  return list.length - 1;
+}
+
+/**
+ * Add well `row/column` to `plate` in place (rows and columns appended when new), and return its
+ * entry. Index options must agree with the row and column lists.
+ * @throws {InvalidMetadataError} when an index option disagrees with the lists.
+ */
+export function addWell(
+  plate: PlateMeta,
+  row: string,
+  column: string,
+  opts: WellIndexOptions = {},
+): PlateWell {
+  const rowIndex = placeAxis(plate.rows, row, opts.rowIndex, "row", "rowIndex");
+  const columnIndex = placeAxis(plate.columns, column, opts.colIndex, "column", "colIndex");
+  const entry = { path: `${row}/${column}`, rowIndex, columnIndex };
+  plate.wells.push(entry);
+  return entry;
+}
+
+/**
+ * Drop rows and columns no well uses any more, renumbering every well's indices. Used after
+ * a rename so the lists stay consistent; rows declared up front but never used are kept
+ * unless `prune` names them.
+ */
+export function dropAxisNames(
+  plate: PlateMeta,
+  prune: { rows?: string[]; columns?: string[] },
+): void {
+  const usedRows = new Set(plate.wells.map((w) => splitWellPath(w.path)?.[0]));
+  const usedCols = new Set(plate.wells.map((w) => splitWellPath(w.path)?.[1]));
+  const dropRows = new Set((prune.rows ?? []).filter((r) => !usedRows.has(r)));
+  const dropCols = new Set((prune.columns ?? []).filter((c) => !usedCols.has(c)));
+  if (dropRows.size === 0 && dropCols.size === 0) return;
+  plate.rows = plate.rows.filter((r) => !dropRows.has(r.name));
+  plate.columns = plate.columns.filter((c) => !dropCols.has(c.name));
+  reindexWells(plate);
+}
+
+/** Recompute every well's `rowIndex` and `columnIndex` from its path and the current lists. */
+export function reindexWells(plate: PlateMeta): void {
+  const ri = new Map(plate.rows.map((r, i) => [r.name, i]));
+  const ci = new Map(plate.columns.map((c, i) => [c.name, i]));
+  for (const w of plate.wells) {
+    const [r, c] = splitWellPath(w.path) ?? ["", ""];
+    w.rowIndex = ri.get(r) ?? w.rowIndex;
+    w.columnIndex = ci.get(c) ?? w.columnIndex;
+  }
+}
+
+/** Wells of the plate in natural order (rows, then columns). */
+export function sortedWellPaths(plate: PlateMeta): string[] {
+  return plate.wells.map((w) => w.path).sort(compareWellPaths);
+}
+
+/**
+ * Rename well `from` to `to` in place: the well's path and indices follow, a new row or column
+ * is appended when needed, and the old row or column is dropped when no well uses it any more
+ * (iohub's behaviour), renumbering the other wells.
+ * @throws {InvalidMetadataError} when `from` is not listed or `to` already is.
+ */
+export function renameWellMeta(plate: PlateMeta, from: string, to: string): void {
+  const entry = plate.wells.find((w) => w.path === from);
+  const [oldRow, oldCol] = splitWellPath(from) ?? ["", ""];
+  const [newRow, newCol] = splitWellPath(to) ?? ["", ""];
+  if (!entry) {
+    throw new InvalidMetadataError([
+      issue(
+        "unknown_well",
+        "plate.wells",
+        `well ${JSON.stringify(from)} is not listed in the plate`,
+      ),
+    ]);
+  }
+  if (plate.wells.some((w) => w.path === to)) {
+    throw new InvalidMetadataError([
+      issue(
+        "duplicate_well",
+        "plate.wells",
+        `well ${JSON.stringify(to)} is already listed in the plate`,
+      ),
+    ]);
+  }
+  entry.path = to;
+  if (!plate.rows.some((r) => r.name === newRow)) plate.rows.push({ name: newRow });
+  if (!plate.columns.some((c) => c.name === newCol)) plate.columns.push({ name: newCol });
+  reindexWells(plate);
+  dropAxisNames(plate, { rows: [oldRow], columns: [oldCol] });
+}
