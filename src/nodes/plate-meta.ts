@@ -505,6 +505,21 @@ export function addWell(
 }
 
 /**
+ * Check that index options agree with where `row` and `column` are (or would be appended),
+ * without changing `plate`.
+ * @throws {InvalidMetadataError} when an index option disagrees with the lists.
+ */
+export function checkWellIndex(
+  plate: PlateMeta,
+  row: string,
+  column: string,
+  opts: WellIndexOptions,
+): void {
+  placeAxis([...plate.rows], row, opts.rowIndex, "row", "rowIndex");
+  placeAxis([...plate.columns], column, opts.colIndex, "column", "colIndex");
+}
+
+/**
  * Drop rows and columns no well uses any more, renumbering every well's indices. Used after
  * a rename so the lists stay consistent; rows declared up front but never used are kept
  * unless `prune` names them.

@@ -1,0 +1,225 @@
+/**
+ * Planning a batch of new positions (pure) and the small concurrency tools the plate uses to
+ * apply it: every check runs before the first write, so bad input leaves the store untouched,
+ * and metadata is then written once per well and once for the plate.
+ */
+import { AlreadyExistsError, InvalidMetadataError } from "../errors.js";
+import { assertSafeName } from "../store/safe-name.js";
+import {
+  addWell,
+  checkWellIndex,
+  type PlateMeta,
+  type WellImage,
+  type WellIndexOptions,
+  type WellMeta,
+} from "./plate-meta.js";
+
+const ALNUM = /^[A-Za-z0-9]+$/;
+
+/**
+ * Check a row, column or field name: one safe path segment (no `..`, `/`, empty, …) that the
+ * spec allows (letters and digits only).
+ * @throws {UnsafePathError} when the name could escape its group or is empty.
+ * @throws {InvalidMetadataError} when the name is safe but not alphanumeric.
+ */
+export function assertPlateName(name: string, what: "row" | "column" | "field"): void {
+  assertSafeName(name, `${what} name`);
+  if (!ALNUM.test(name)) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "name_not_alphanumeric",
+          location: what === "field" ? "well.images[].path" : `plate.${what}s[].name`,
+          message: `${what} name ${JSON.stringify(name)} must contain only letters and digits (OME-NGFF plate layout)`,
+          expected: "^[A-Za-z0-9]+$",
+        },
+      ],
+      { summary: `invalid ${what} name ${JSON.stringify(name)}` },
+    );
+  }
+}
+
+/** One position to create: row, column and field names, and where the well goes. */
+export interface PositionSpec extends WellIndexOptions {
+  row: string;
+  col: string;
+  pos: string;
+  /** Acquisition id recorded in the well's image list (default 0, as in iohub). */
+  acqIndex?: number;
+}
+
+/** Normalize `"A/1/0"` or a {@link PositionSpec} (validating names). */
+export function toPositionSpec(spec: string | PositionSpec): PositionSpec {
+  if (typeof spec !== "string") {
+    assertPlateName(spec.row, "row");
+    assertPlateName(spec.col, "column");
+    assertPlateName(spec.pos, "field");
+    return spec;
+  }
+  const parts = spec.split("/");
+  if (parts.length !== 3) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "position_path_format",
+          location: "positions",
+          message: `position path ${JSON.stringify(spec)} is not of the form "row/column/field"`,
+          expected: "row/column/field",
+        },
+      ],
+      { summary: `invalid position path ${JSON.stringify(spec)}` },
+    );
+  }
+  const [row, col, pos] = parts as [string, string, string];
+  return toPositionSpec({ row, col, pos });
+}
+
+function checkAcquisition(plate: PlateMeta, acq: number, where: string): void {
+  if (!Number.isInteger(acq) || acq < 0) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "invalid_type",
+          location: where,
+          message: `acqIndex must be a non-negative integer, found ${acq}`,
+        },
+      ],
+      { summary: `invalid acqIndex ${acq}` },
+    );
+  }
+  const ids = plate.acquisitions?.map((a) => a.id);
+  if (ids && ids.length > 0 && !ids.includes(acq)) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "unknown_acquisition",
+          location: where,
+          message: `acquisition ${acq} is not one of the plate's acquisitions [${ids.join(", ")}]; add it first with plate.addAcquisition({ id: ${acq} })`,
+          expected: `one of ${ids.join(", ")}`,
+        },
+      ],
+      { summary: `unknown acquisition ${acq}` },
+    );
+  }
+}
+
+/** What a batch changes, computed before any write. */
+export interface PositionPlan {
+  /** The plate metadata after the batch. */
+  plate: PlateMeta;
+  /** Row groups to create (rows no listed well used before). */
+  newRows: string[];
+  /** Well paths (`row/col`) to create. */
+  newWells: string[];
+  /** Per touched well: its metadata after the batch and the images the batch adds. */
+  wells: Map<string, { meta: WellMeta; added: WellImage[] }>;
+  /** Every position to create, in input order, with its well path. */
+  positions: { well: string; spec: PositionSpec }[];
+}
+
+/**
+ * Plan the creation of `specs` on top of `plate` (not modified). `existingWell(path)` returns
+ * the current metadata of a listed well (undefined when it has none yet).
+ * @throws {AlreadyExistsError} when a position exists or appears twice in the batch.
+ * @throws {InvalidMetadataError} for index options that disagree with the plate's lists and for unknown acquisitions.
+ * @throws {UnsafePathError} for unsafe names.
+ */
+export function planPositions(
+  plate: PlateMeta,
+  existingWell: (path: string) => WellMeta | undefined,
+  specs: readonly (string | PositionSpec)[],
+): PositionPlan {
+  const next = structuredClone(plate);
+  const listed = new Set(plate.wells.map((w) => w.path));
+  const usedRows = new Set(plate.wells.map((w) => w.path.split("/")[0]));
+  const newRows: string[] = [];
+  const newWells: string[] = [];
+  const wells = new Map<string, { meta: WellMeta; added: WellImage[] }>();
+  const positions: { well: string; spec: PositionSpec }[] = [];
+  specs.forEach((raw, i) => {
+    const spec = toPositionSpec(raw);
+    const well = `${spec.row}/${spec.col}`;
+    const acq = spec.acqIndex ?? 0;
+    checkAcquisition(next, acq, `positions[${i}].acqIndex`);
+    let entry = wells.get(well);
+    if (!entry) {
+      if (listed.has(well)) {
+        const current = existingWell(well);
+        entry = { meta: current ? structuredClone(current) : { images: [] }, added: [] };
+        checkWellIndex(plate, spec.row, spec.col, spec);
+      } else {
+        const opts: WellIndexOptions = {};
+        if (spec.rowIndex !== undefined) opts.rowIndex = spec.rowIndex;
+        if (spec.colIndex !== undefined) opts.colIndex = spec.colIndex;
+        addWell(next, spec.row, spec.col, opts);
+        newWells.push(well);
+        if (!usedRows.has(spec.row)) {
+          usedRows.add(spec.row);
+          newRows.push(spec.row);
+        }
+        entry = { meta: { images: [] }, added: [] };
+      }
+      wells.set(well, entry);
+    }
+    if (entry.meta.images.some((img) => img.path === spec.pos)) {
+      const fresh = entry.added.some((img) => img.path === spec.pos);
+      throw new AlreadyExistsError(
+        `${well}/${spec.pos}`,
+        fresh
+          ? `position ${JSON.stringify(`${well}/${spec.pos}`)} appears twice in the batch; list each position once`
+          : `position ${JSON.stringify(`${well}/${spec.pos}`)} already exists; pick another field name or open it with plate.getPosition()`,
+      );
+    }
+    const image: WellImage = { acquisition: acq, path: spec.pos };
+    entry.meta.images.push(image);
+    entry.added.push(image);
+    positions.push({ well, spec });
+  });
+  return { plate: next, newRows, newWells, wells, positions };
+}
+
+/**
+ * Run `fn` over `items` with at most `limit` calls in flight; results in input order. The
+ * first rejection stops new calls and is rethrown once the calls in flight settle.
+ */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  let error: unknown;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (e) {
+        if (!failed) error = e;
+        failed = true;
+      }
+    }
+  };
+  const n = Math.max(1, Math.min(limit, items.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  if (failed) throw error;
+  return results;
+}
+
+/**
+ * A FIFO lock: `run(fn)` calls `fn` after every earlier call settled. Metadata updates of one
+ * node go through one of these, so concurrent calls in this process never interleave their
+ * read-modify-write. (A cross-process lock can wrap the same place later.)
+ */
+export class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** Run `fn` once every earlier `run` settled; resolves or rejects with `fn`'s result. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn, fn);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,192 @@
+import { describe, expect, test } from "vitest";
+import { isOmeZarrError } from "../../../src/errors.js";
+import {
+  mapLimit,
+  planPositions,
+  SerialQueue,
+  toPositionSpec,
+} from "../../../src/nodes/plate-batch.js";
+import {
+  addWell,
+  type PlateMeta,
+  plateIssues,
+  type WellMeta,
+} from "../../../src/nodes/plate-meta.js";
+
+function empty(): PlateMeta {
+  return { acquisitions: [{ id: 0 }], rows: [], columns: [], wells: [] };
+}
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("toPositionSpec", () => {
+  test.each([
+    ["A/1/0", { row: "A", col: "1", pos: "0" }],
+    ["AA/12/fov3", { row: "AA", col: "12", pos: "fov3" }],
+  ])("%s", (s, spec) => {
+    expect(toPositionSpec(s)).toEqual(spec);
+  });
+  test.each([
+    ["A/1", "InvalidMetadata"],
+    ["A/1/0/1", "InvalidMetadata"],
+    ["../1/0", "UnsafePath"],
+    ["A//0", "UnsafePath"],
+    ["A/1/", "UnsafePath"],
+    ["A-1/1/0", "InvalidMetadata"],
+  ] as const)("%s → %s", (s, tag) => {
+    expect(
+      isOmeZarrError(
+        errorOf(() => toPositionSpec(s)),
+        tag,
+      ),
+    ).toBe(true);
+  });
+  test.each([
+    [{ row: "..", col: "1", pos: "0" }, "UnsafePath"],
+    [{ row: "A", col: "a/b", pos: "0" }, "UnsafePath"],
+    [{ row: "A", col: "1", pos: "" }, "UnsafePath"],
+    [{ row: "A", col: "1", pos: "p_0" }, "InvalidMetadata"],
+  ] as const)("%j → %s", (spec, tag) => {
+    expect(
+      isOmeZarrError(
+        errorOf(() => toPositionSpec(spec)),
+        tag,
+      ),
+    ).toBe(true);
+  });
+  test("error messages (snapshot)", () => {
+    expect((errorOf(() => toPositionSpec("A/../0")) as Error).message).toMatchSnapshot();
+    expect((errorOf(() => toPositionSpec("A/1/p-0")) as Error).message).toMatchSnapshot();
+  });
+});
+
+describe("planPositions", () => {
+  test("a 96-well × 4 batch: every well and row once, plate consistent, input untouched", () => {
+    const rows = "ABCDEFGH".split("");
+    const specs = rows.flatMap((r) =>
+      Array.from({ length: 12 }, (_, c) => [0, 1, 2, 3].map((p) => `${r}/${c + 1}/${p}`)).flat(),
+    );
+    const plate = empty();
+    const plan = planPositions(plate, () => undefined, specs);
+    expect(plate.wells).toEqual([]);
+    expect(plan.newRows).toEqual(rows);
+    expect(plan.newWells).toHaveLength(96);
+    expect(plan.positions).toHaveLength(384);
+    expect(plan.plate.wells).toHaveLength(96);
+    expect(plateIssues(plan.plate)).toEqual([]);
+    expect(plan.wells.get("H/12")?.meta.images).toEqual(
+      [0, 1, 2, 3].map((p) => ({ acquisition: 0, path: String(p) })),
+    );
+  });
+
+  test("adds to existing wells without re-adding them, and knows which rows are new", () => {
+    const plate = empty();
+    addWell(plate, "A", "1");
+    const existing: WellMeta = { images: [{ acquisition: 0, path: "0" }] };
+    const plan = planPositions(plate, (p) => (p === "A/1" ? existing : undefined), [
+      "A/1/1",
+      "A/2/0",
+      "B/1/0",
+    ]);
+    expect(plan.newWells).toEqual(["A/2", "B/1"]);
+    expect(plan.newRows).toEqual(["B"]);
+    expect(plan.wells.get("A/1")).toEqual({
+      meta: {
+        images: [
+          { acquisition: 0, path: "0" },
+          { acquisition: 0, path: "1" },
+        ],
+      },
+      added: [{ acquisition: 0, path: "1" }],
+    });
+    expect(existing.images).toHaveLength(1);
+  });
+
+  test.each([
+    ["an existing position", ["A/1/0"], "AlreadyExists"],
+    ["a duplicate in the batch", ["A/2/0", "A/2/0"], "AlreadyExists"],
+    ["an unknown acquisition", [{ row: "A", col: "2", pos: "0", acqIndex: 3 }], "InvalidMetadata"],
+    [
+      "a row index that disagrees",
+      [{ row: "A", col: "1", pos: "5", rowIndex: 4 }],
+      "InvalidMetadata",
+    ],
+    [
+      "a gap in the column list",
+      [{ row: "A", col: "9", pos: "0", colIndex: 8 }],
+      "InvalidMetadata",
+    ],
+  ] as const)("rejects %s", (_n, specs, tag) => {
+    const plate = empty();
+    addWell(plate, "A", "1");
+    const before = structuredClone(plate);
+    const e = errorOf(() =>
+      planPositions(plate, () => ({ images: [{ acquisition: 0, path: "0" }] }), specs as never),
+    );
+    expect(isOmeZarrError(e, tag)).toBe(true);
+    expect(plate).toEqual(before);
+  });
+});
+
+describe("mapLimit", () => {
+  test("keeps order and never exceeds the limit", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out = await mapLimit(
+      Array.from({ length: 50 }, (_, i) => i),
+      4,
+      async (i) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, i % 3));
+        inFlight--;
+        return i * 2;
+      },
+    );
+    expect(out).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
+    expect(peak).toBe(4);
+  });
+  test("rethrows the first error and stops starting new calls", async () => {
+    let started = 0;
+    await expect(
+      mapLimit(
+        Array.from({ length: 100 }, (_, i) => i),
+        2,
+        async (i) => {
+          started++;
+          await Promise.resolve();
+          if (i === 3) throw new Error("boom");
+        },
+      ),
+    ).rejects.toThrow("boom");
+    expect(started).toBeLessThan(10);
+  });
+  test("empty input", async () => {
+    expect(await mapLimit([], 3, async () => 1)).toEqual([]);
+  });
+});
+
+describe("SerialQueue", () => {
+  test("runs one at a time in call order, surviving rejections", async () => {
+    const q = new SerialQueue();
+    const log: string[] = [];
+    const task = (name: string, ms: number, fail = false) =>
+      q.run(async () => {
+        log.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+        return name;
+      });
+    const results = await Promise.allSettled([task("a", 5), task("b", 1, true), task("c", 0)]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(log).toEqual(["start a", "end a", "start b", "end b", "start c", "end c"]);
+  });
+});
