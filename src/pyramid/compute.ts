@@ -1,0 +1,240 @@
+/**
+ * `computeLevels`: fill the pixel data of existing pyramid level arrays, level by level, each
+ * level computed from the previous one as written on disk (DESIGN.md section 5). The node
+ * classes create the level arrays and write the `multiscales` metadata; this only computes.
+ */
+import { randomUUID } from "node:crypto";
+import { availableParallelism } from "node:os";
+import type { Piscina } from "piscina";
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
+import { PyramidStateError, WorkerTaskError } from "../errors.js";
+import { dtypeByteSize, openArray, type ZarrArray, type ZarrStore } from "../store/index.js";
+import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./plan.js";
+import { createPyramidPool, runBounded } from "./pool.js";
+import { deserializeError, type PyramidTask, type PyramidTaskResult } from "./protocol.js";
+import { runPyramidTask } from "./run-task.js";
+
+/** Progress of one level: `done` of `total` tasks finished, `bytes` written so far. */
+export interface PyramidProgress {
+  level: number;
+  done: number;
+  total: number;
+  bytes: number;
+}
+
+/** Options of {@link computeLevels}. */
+export interface ComputeLevelsOptions {
+  /** The store holding the levels; a local store is reopened by path in the workers. */
+  store: ZarrStore;
+  /** Array paths of levels 0..n, all already created (e.g. with `createArray`). */
+  levelPaths: readonly string[];
+  /** Per target level k ≥ 1 (index k−1): integer factor per axis vs level k−1. */
+  factors: readonly (readonly number[])[];
+  method: DownsampleMethod;
+  /** First target level to compute (default 1); earlier levels are left as they are. */
+  fromLevel?: number;
+  /** Worker threads (default `os.availableParallelism()`); 0 = in-process. */
+  workers?: number;
+  /** A caller-owned pool from `createPyramidPool`, used instead of a new one and not closed. */
+  pool?: Piscina;
+  signal?: AbortSignal;
+  onProgress?: (p: PyramidProgress) => void;
+}
+
+/** What was computed, per level. */
+export interface PyramidReport {
+  levels: { level: number; tasks: number; bytes: number; seconds: number }[];
+}
+
+const METHODS: readonly DownsampleMethod[] = ["stride", "mean", "median", "mode", "min", "max"];
+
+/** Group blocks until a task reads this much source data: a few ms of decode+kernel+encode. */
+const MIN_TASK_BYTES = 2 << 20;
+
+/**
+ * Compute levels `fromLevel..n` of a pyramid, each from the level before it, in a worker pool
+ * (or in-process for `workers: 0` and memory stores, with identical results). A barrier
+ * separates levels. Every task rewrites whole target blocks, so running again after an
+ * interrupted run completes the pyramid with the same bytes as an uninterrupted run.
+ *
+ * Rejects with: TypeError/RangeError for malformed options; NotFoundError when a level array is
+ * missing; PyramidStateError when level shapes or dtypes do not follow from level 0 and the
+ * factors; WorkerTaskError (level, target region, cause) when a task fails, after the tasks in
+ * flight settled; `signal.reason` when aborted, after the tasks in flight settled.
+ */
+export async function computeLevels(opts: ComputeLevelsOptions): Promise<PyramidReport> {
+  const { store, levelPaths, factors, method, signal, onProgress } = opts;
+  const fromLevel = opts.fromLevel ?? 1;
+  const workers = opts.workers ?? availableParallelism();
+  validateOptions(opts, fromLevel, workers);
+  signal?.throwIfAborted();
+  const report: PyramidReport = { levels: [] };
+  if (levelPaths.length < 2) return report;
+
+  const arrays = await Promise.all(levelPaths.slice(fromLevel - 1).map((p) => openArray(store, p)));
+  checkLevels(arrays, factors.slice(fromLevel - 1), fromLevel);
+  const bpe = dtypeByteSize(arrays[0]!.dtype);
+  const plans = arrays.slice(1).map((target, i) =>
+    planTasks(target.shape, blockShapeOf(target), {
+      factors: factors[fromLevel - 1 + i]!,
+      bytesPerElement: bpe,
+      minTaskBytes: MIN_TASK_BYTES,
+    }),
+  );
+
+  const inProcess = store.kind === "memory" || (opts.pool === undefined && workers === 0);
+  const mostTasks = Math.max(0, ...plans.map((p) => p.length));
+  let pool = opts.pool;
+  let ownedPool: Piscina | undefined;
+  const runId = randomUUID();
+  try {
+    for (let i = 0; i < plans.length; i++) {
+      const level = fromLevel + i;
+      const source = arrays[i]!;
+      const target = arrays[i + 1]!;
+      const tasks = plans[i]!;
+      const started = performance.now();
+      const toTask = (t: PlannedTask): PyramidTask => ({
+        runId,
+        storeRoot: store.root ?? "",
+        sourcePath: source.path,
+        targetPath: target.path,
+        blocks: t.blocks,
+        factors: [...factors[level - 1]!],
+        method,
+        dtype: target.dtype,
+      });
+      let run: (t: PlannedTask) => Promise<PyramidTaskResult>;
+      let limit: number;
+      if (inProcess) {
+        // Two in flight overlap one task's file I/O with the other's CPU work.
+        run = (t) => runPyramidTask(toTask(t), source, target);
+        limit = 2;
+      } else {
+        if (pool === undefined) {
+          pool = ownedPool = createPyramidPool({
+            workers: Math.max(1, Math.min(workers, mostTasks)),
+          });
+        }
+        const p = pool;
+        run = (t) => p.run(toTask(t)) as Promise<PyramidTaskResult>;
+        limit = 2 * p.maxThreads;
+      }
+      let done = 0;
+      let bytes = 0;
+      onProgress?.({ level, done, total: tasks.length, bytes });
+      await runBounded(
+        tasks,
+        (t) =>
+          run(t).catch((err: unknown) => {
+            // The pool itself failed (worker crashed or could not load): same treatment.
+            throw taskError(level, t, source, target, err);
+          }),
+        {
+          limit,
+          signal,
+          onResult: (r, t) => {
+            if (!r.ok) throw taskError(level, t, source, target, deserializeError(r.error));
+            done++;
+            bytes += r.bytes;
+            onProgress?.({ level, done, total: tasks.length, bytes });
+          },
+        },
+      );
+      report.levels.push({
+        level,
+        tasks: tasks.length,
+        bytes,
+        seconds: (performance.now() - started) / 1000,
+      });
+    }
+  } finally {
+    await ownedPool?.destroy();
+  }
+  return report;
+}
+
+function taskError(
+  level: number,
+  task: PlannedTask,
+  source: ZarrArray,
+  target: ZarrArray,
+  cause: unknown,
+): WorkerTaskError {
+  const c = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const where = task.region.map(([a, b]) => `${a}:${b}`).join(", ");
+  return new WorkerTaskError(
+    level,
+    task.region,
+    `pyramid level ${level} ("${target.path}" from "${source.path}"), target region [${where}] ` +
+      `failed: ${c}. Blocks already written are intact; fix the cause and compute the pyramid ` +
+      "again to complete it",
+    { cause },
+  );
+}
+
+function validateOptions(opts: ComputeLevelsOptions, fromLevel: number, workers: number): void {
+  const n = opts.levelPaths.length - 1;
+  if (opts.store?.kind !== "memory" && typeof opts.store?.root !== "string") {
+    throw new TypeError("store must be a ZarrStore from openLocalStore or createMemoryStore");
+  }
+  if (opts.factors.length !== n) {
+    throw new RangeError(
+      `factors has ${opts.factors.length} entries, expected one per target level (${n} for ` +
+        `${opts.levelPaths.length} level paths)`,
+    );
+  }
+  opts.factors.forEach((f, k) => {
+    if (!f.every((x) => Number.isInteger(x) && x >= 1)) {
+      throw new RangeError(
+        `factors[${k}] is [${f.join(", ")}]; factors must be integers >= 1 (1 = not downsampled)`,
+      );
+    }
+  });
+  if (!METHODS.includes(opts.method)) {
+    throw new RangeError(
+      `method ${JSON.stringify(opts.method)} is not one of ${METHODS.join(", ")}`,
+    );
+  }
+  if (n > 0 && !(Number.isInteger(fromLevel) && fromLevel >= 1 && fromLevel <= n)) {
+    throw new RangeError(`fromLevel is ${fromLevel}, expected an integer from 1 to ${n}`);
+  }
+  if (!(Number.isInteger(workers) && workers >= 0)) {
+    throw new RangeError(`workers is ${workers}, expected an integer >= 0 (0 = in-process)`);
+  }
+}
+
+/** Level shapes and dtypes must follow from the first (source) level and the factors. */
+function checkLevels(
+  arrays: readonly ZarrArray[],
+  factors: readonly (readonly number[])[],
+  fromLevel: number,
+): void {
+  const first = arrays[0]!;
+  for (let i = 1; i < arrays.length; i++) {
+    const a = arrays[i]!;
+    const prev = arrays[i - 1]!;
+    const f = factors[i - 1]!;
+    const level = fromLevel - 1 + i;
+    if (a.dtype !== first.dtype) {
+      throw new PyramidStateError(
+        `level ${level} ("${a.path}") has dtype ${a.dtype} but "${first.path}" has ${first.dtype}; ` +
+          "every level must have the same dtype: delete and reinitialize the pyramid",
+      );
+    }
+    if (f.length !== prev.shape.length) {
+      throw new PyramidStateError(
+        `factors for level ${level} have ${f.length} axes but "${prev.path}" has ` +
+          `${prev.shape.length}; give one factor per axis`,
+      );
+    }
+    const want = downsampleShape(prev.shape, f);
+    if (a.shape.length !== want.length || want.some((x, j) => x !== a.shape[j])) {
+      throw new PyramidStateError(
+        `level ${level} ("${a.path}") has shape [${a.shape.join(", ")}], expected ` +
+          `[${want.join(", ")}] = ceil([${prev.shape.join(", ")}] / [${f.join(", ")}]); ` +
+          "delete and reinitialize the pyramid",
+      );
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The worker pool of the pyramid engine and a bounded task runner (backpressure: never more than
+ * a few tasks queued per thread, so memory does not grow with the image).
+ */
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Piscina } from "piscina";
+
+/** Where the worker entry is and how to start it. */
+export interface PyramidWorkerEntry {
+  /** Absolute path of `workers/pyramid-task.{js,ts}`. */
+  filename: string;
+  /** `execArgv` of the worker threads (adds the tsx loader when the entry is TypeScript). */
+  execArgv: string[];
+}
+
+/**
+ * Locate the worker entry relative to this module: `dist/workers/pyramid-task.js` next to the
+ * built library, or `workers/pyramid-task.ts` when running from source (dev and tests), which
+ * worker threads can only load through the tsx loader.
+ */
+export function pyramidWorkerEntry(): PyramidWorkerEntry {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = new URL(`../../workers/pyramid-task.${fromSource ? "ts" : "js"}`, import.meta.url);
+  const execArgv = [...process.execArgv];
+  if (fromSource && !execArgv.some((a) => a.includes("tsx"))) {
+    // Resolved from this package, so it works whatever the current directory is.
+    const loader = createRequire(import.meta.url).resolve("tsx");
+    execArgv.push("--import", pathToFileURL(loader).href);
+  }
+  return { filename: fileURLToPath(url), execArgv };
+}
+
+/** Options of {@link createPyramidPool}. */
+export interface PyramidPoolOptions {
+  /** Worker threads (min = max). Default `os.availableParallelism()`. */
+  workers?: number;
+}
+
+/**
+ * A Piscina pool running the pyramid task handler, with a fixed number of threads (pyramid work
+ * is CPU-bound). Pass it as `pool` to `computeLevels` to share it between many images; the
+ * caller closes it (`await pool.destroy()`). Throws RangeError for a non-positive `workers`.
+ */
+export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
+  const threads = opts.workers ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`workers must be a positive integer for a pool, got ${threads}`);
+  }
+  const entry = pyramidWorkerEntry();
+  return new Piscina({
+    filename: entry.filename,
+    execArgv: entry.execArgv,
+    minThreads: threads,
+    maxThreads: threads,
+  });
+}
+
+/** Options of {@link runBounded}. */
+export interface RunBoundedOptions<T, R> {
+  /** Most items running (or queued in the pool) at once. */
+  limit: number;
+  /** Stop submitting when aborted; rejects with `signal.reason` once in-flight items settled. */
+  signal?: AbortSignal | undefined;
+  /** Called with each result as it arrives; throwing stops submission like a failed item. */
+  onResult: (result: R, item: T) => void;
+}
+
+/**
+ * Run `run` over `items` in order with at most `limit` in flight. On the first failure (a
+ * rejection of `run` or a throw of `onResult`) or on abort, submits nothing more, waits for the
+ * items in flight to settle, then rejects with that failure (or `signal.reason`).
+ */
+export async function runBounded<T, R>(
+  items: readonly T[],
+  run: (item: T) => Promise<R>,
+  opts: RunBoundedOptions<T, R>,
+): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let next = 0;
+  while (next < items.length && failure === undefined && !opts.signal?.aborted) {
+    if (inFlight.size >= opts.limit) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    const item = items[next++]!;
+    const p: Promise<void> = run(item)
+      .then((r) => {
+        if (failure === undefined) opts.onResult(r, item);
+      })
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure.error;
+  if (opts.signal?.aborted) throw opts.signal.reason;
+}
