@@ -55,24 +55,45 @@ export async function readOmeAttrs(store: ZarrStore, path: string): Promise<OmeA
 }
 
 /**
- * Replace the OME attributes of the group at `ctx.path` with `ome`, keeping every non-OME
- * attribute already there. For 0.5 writes `attributes.ome = { version: "0.5", ...ome }`.
- * The metadata file is replaced atomically (store layer).
- * @throws {ReadOnlyError} when `ctx.mode` is `"r"`.
+ * The attributes that result from replacing the OME part of `existing` with `ome` (pure).
+ * 0.4: non-OME top-level keys are kept and the OME keys replaced; 0.5: `ome` is replaced by
+ * `{ version: "0.5", ...ome }` and every other attribute is kept.
  */
-export async function writeOmeAttrs(ctx: NodeContext, ome: Record<string, unknown>): Promise<void> {
-  assertWritable(ctx);
-  const node = await readNode(ctx.store, ctx.path);
-  const existing = node?.kind === "group" ? node.attributes : {};
-  let next: Record<string, unknown>;
-  if (ctx.format === 2) {
-    next = {};
+export function mergeOmeAttrs(
+  format: 2 | 3,
+  existing: Record<string, unknown>,
+  ome: Record<string, unknown>,
+): Record<string, unknown> {
+  if (format === 2) {
+    const next: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(existing)) {
       if (!OME_V04_KEYS.includes(k)) next[k] = v;
     }
-    Object.assign(next, ome);
-  } else {
-    next = { ...existing, ome: { version: "0.5", ...ome } };
+    return Object.assign(next, ome);
   }
+  const { version: _ignored, ...rest } = ome;
+  return { ...existing, ome: { version: "0.5", ...rest } };
+}
+
+/**
+ * Replace the OME attributes of the group at `ctx.path` with `ome`, keeping every non-OME
+ * attribute already there. For 0.5 writes `attributes.ome = { version: "0.5", ...ome }`.
+ * The metadata file is replaced atomically (store layer). Resolves to the attributes written.
+ * @param existing - the group's current attributes when the caller already has them (skips a read).
+ * @throws {ReadOnlyError} when `ctx.mode` is `"r"`.
+ */
+export async function writeOmeAttrs(
+  ctx: NodeContext,
+  ome: Record<string, unknown>,
+  existing?: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  assertWritable(ctx);
+  let current = existing;
+  if (current === undefined) {
+    const node = await readNode(ctx.store, ctx.path);
+    current = node?.kind === "group" ? node.attributes : {};
+  }
+  const next = mergeOmeAttrs(ctx.format, current, ome);
   await writeAttributes(ctx.store, ctx.path, ctx.format, next);
+  return next;
 }
