@@ -3,7 +3,7 @@
  * Spec sentences quoted from the 0.5 "plate" section (0.4 says the same in fewer words).
  */
 import { z } from "zod";
-import { addIssue, checkUniqueField } from "./checks.js";
+import { addIssue, checkUniqueField, plural } from "./checks.js";
 
 const ALNUM = /^[A-Za-z0-9]+$/;
 const WELL_PATH = /^[A-Za-z0-9]+\/[A-Za-z0-9]+$/;
@@ -113,7 +113,7 @@ export function checkPlateWells(plate: PlateLike, ctx: z.RefinementCtx): void {
         ctx,
         "row_index_range",
         ["wells", i, "rowIndex"],
-        `rowIndex ${well.rowIndex} is out of range for ${plate.rows.length} rows`,
+        `rowIndex ${well.rowIndex} is out of range for ${plural(plate.rows.length, "row")}`,
         `an index from 0 to ${plate.rows.length - 1}`,
       );
     }
@@ -122,7 +122,7 @@ export function checkPlateWells(plate: PlateLike, ctx: z.RefinementCtx): void {
         ctx,
         "column_index_range",
         ["wells", i, "columnIndex"],
-        `columnIndex ${well.columnIndex} is out of range for ${plate.columns.length} columns`,
+        `columnIndex ${well.columnIndex} is out of range for ${plural(plate.columns.length, "column")}`,
         `an index from 0 to ${plate.columns.length - 1}`,
       );
     }
