@@ -33,6 +33,9 @@ export const KIND_KEYS: Readonly<Record<OmeKind, string>> = {
   labels: "labels",
 };
 
+/** Every top-level `.zattrs` key that belongs to NGFF 0.4 (the kind keys and `omero`). */
+export const OME_KEYS_V04: readonly string[] = [...Object.values(KIND_KEYS), "omero"];
+
 /** 0.4 models per kind: the whole `.zattrs` object. */
 export interface ModelsV04 {
   image: v04.Image;
