@@ -145,7 +145,9 @@ describe("multiscaleFromDims", () => {
     validateOmeObject({ multiscales: [ms4] });
     const scales = scalesOf(ms5);
     for (let k = 1; k < scales.length; k++) {
-      scales[k]!.forEach((s, i) => expect(s).toBeGreaterThanOrEqual(scales[k - 1]![i]!));
+      scales[k]!.forEach((s, i) => {
+        expect(s).toBeGreaterThanOrEqual(scales[k - 1]![i]!);
+      });
     }
   });
 });
