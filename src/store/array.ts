@@ -1,0 +1,521 @@
+/**
+ * Zarr arrays (v2 and v3, optionally sharded): create/open, region read and write with
+ * read-modify-write only for partial chunks, bounded concurrency, per-chunk serialisation.
+ */
+import { AlreadyExistsError, NotFoundError, ShapeMismatchError } from "../errors.js";
+import { ChunkCodec } from "./chunk-codec.js";
+import { DEFAULT_CONCURRENCY, forEachBounded, withLock } from "./concurrency.js";
+import { assertNodePath, readJson, writeJson } from "./hierarchy.js";
+import { parseV2Array, parseV3Array, v2ArrayJson, v3ArrayJson } from "./metadata.js";
+import type { Box } from "./region.js";
+import {
+  allEqual,
+  assertRegion,
+  blockBox,
+  blocksInRegion,
+  copyBox,
+  fillBox,
+  gridShape,
+  intersect,
+  regionShape,
+  sameRegion,
+} from "./region.js";
+import { joinKey } from "./safe-name.js";
+import { encodeShard, splitShard } from "./shard.js";
+import type { ArrayMeta } from "./spec.js";
+import { resolveArraySpec, resolveFillValue } from "./spec.js";
+import type { ZarrStore } from "./store.js";
+import type { AnyTypedArray, ArraySpec, CodecSpec, DataType, Region, ZarrFormat } from "./types.js";
+import { isTypedArrayOf, product, typedArrayFor } from "./types.js";
+
+/** A Zarr array handle; see the store contract for the semantics of each method. */
+export interface ZarrArray {
+  readonly store: ZarrStore;
+  readonly path: string;
+  readonly format: ZarrFormat;
+  readonly shape: readonly number[];
+  readonly dtype: DataType;
+  /** Chunk shape (the inner chunks when sharded). */
+  readonly chunks: readonly number[];
+  /** Shard shape, or undefined when not sharded. */
+  readonly shards: readonly number[] | undefined;
+  readonly fillValue: number | bigint | boolean;
+  readonly codec: CodecSpec;
+  readonly dimensionNames: readonly string[] | undefined;
+  /** Read a region into a new C-order typed array (fill value where no chunk exists). */
+  readRegion(region: Region): Promise<AnyTypedArray>;
+  /**
+   * Write a C-order typed array (or a scalar) covering `region`. Whole chunks/shards are written
+   * without reading; partial ones are read-modify-write, serialised per chunk within this
+   * process. At most `opts.concurrency` (default 8) chunks or shards are in flight.
+   */
+  writeRegion(
+    region: Region,
+    data: AnyTypedArray | number | bigint | boolean,
+    opts?: { concurrency?: number },
+  ): Promise<void>;
+  /**
+   * Encode and write exactly one chunk (or, when sharded, one whole shard) from C-order data of
+   * the edge-clipped block region; `coords` are block grid coordinates. Returns bytes written.
+   */
+  writeBlock(coords: readonly number[], data: AnyTypedArray): Promise<number>;
+  /** Resize (metadata; blocks entirely outside the new shape are deleted). */
+  resize(shape: readonly number[]): Promise<ZarrArray>;
+  /** Blocks per axis (chunks, or shards when sharded). */
+  blockGrid(): number[];
+  /** The region of one block, clipped to the array shape. */
+  blockRegion(coords: readonly number[]): Region;
+}
+
+let memoryStoreIds = new WeakMap<ZarrStore, number>();
+let nextStoreId = 1;
+
+function lockDomain(store: ZarrStore): string {
+  if (store.kind === "local" && store.root !== undefined) return `local:${store.root}`;
+  let id = memoryStoreIds.get(store);
+  if (id === undefined) {
+    id = nextStoreId++;
+    memoryStoreIds.set(store, id);
+  }
+  return `mem:${id}`;
+}
+
+/** @internal Reset lock-domain ids (tests). */
+export function _resetStoreIds(): void {
+  memoryStoreIds = new WeakMap();
+}
+
+type Scalar = number | bigint;
+
+function toElement(dtype: DataType, v: number | bigint | boolean): Scalar {
+  let r: number | bigint | boolean;
+  try {
+    r = resolveFillValue(dtype, v);
+  } catch {
+    throw new ShapeMismatchError(
+      dtype,
+      String(v),
+      `value ${String(v)} does not fit data type ${dtype}`,
+    );
+  }
+  return typeof r === "boolean" ? (r ? 1 : 0) : r;
+}
+
+class ZarrArrayImpl implements ZarrArray {
+  readonly store: ZarrStore;
+  readonly path: string;
+  readonly format: ZarrFormat;
+  readonly shape: readonly number[];
+  readonly dtype: DataType;
+  readonly chunks: readonly number[];
+  readonly shards: readonly number[] | undefined;
+  readonly fillValue: number | bigint | boolean;
+  readonly codec: CodecSpec;
+  readonly dimensionNames: readonly string[] | undefined;
+  readonly #meta: ArrayMeta;
+  readonly #codec: ChunkCodec;
+  readonly #fill: Scalar;
+  readonly #block: readonly number[];
+  readonly #lockPrefix: string;
+
+  constructor(store: ZarrStore, path: string, meta: ArrayMeta) {
+    this.store = store;
+    this.path = path;
+    this.#meta = meta;
+    this.format = meta.format;
+    this.shape = Object.freeze([...meta.shape]);
+    this.dtype = meta.dtype;
+    this.chunks = Object.freeze([...meta.chunks]);
+    this.shards = meta.shards === undefined ? undefined : Object.freeze([...meta.shards]);
+    this.fillValue = meta.fillValue;
+    this.codec = meta.codec;
+    this.dimensionNames =
+      meta.dimensionNames === undefined ? undefined : Object.freeze([...meta.dimensionNames]);
+    this.#codec = new ChunkCodec(meta);
+    this.#fill = toElement(meta.dtype, meta.fillValue);
+    this.#block = this.shards ?? this.chunks;
+    this.#lockPrefix = `${lockDomain(store)}\u0000`;
+  }
+
+  /** Store key of a chunk (or shard) at grid coordinates `coords`. */
+  blockKey(coords: readonly number[]): string {
+    const sep = this.#meta.separator;
+    const tail =
+      this.#meta.keyEncoding === "default" ? ["c", ...coords].join(sep) : coords.join(sep);
+    return joinKey(this.path, tail);
+  }
+
+  blockGrid(): number[] {
+    return gridShape(this.shape, this.#block);
+  }
+
+  blockRegion(coords: readonly number[]): Region {
+    this.#assertBlockCoords(coords);
+    return blockBox(coords, this.#block, this.shape);
+  }
+
+  #assertBlockCoords(coords: readonly number[]): void {
+    const grid = this.blockGrid();
+    if (
+      !Array.isArray(coords) ||
+      coords.length !== grid.length ||
+      coords.some((c, i) => !Number.isSafeInteger(c) || c < 0 || c >= grid[i]!)
+    ) {
+      throw new ShapeMismatchError(
+        grid,
+        Array.isArray(coords) ? [...coords] : String(coords),
+        `block coordinates ${JSON.stringify(coords)} are outside the block grid [${grid.join(", ")}]`,
+      );
+    }
+  }
+
+  #newFilled(n: number): AnyTypedArray {
+    const a = typedArrayFor(this.dtype, n);
+    if (this.#fill !== 0 && this.#fill !== 0n)
+      (a as unknown as { fill(v: Scalar): void }).fill(this.#fill);
+    return a;
+  }
+
+  #assertData(region: Region, data: AnyTypedArray): void {
+    const n = product(regionShape(region));
+    if (!isTypedArrayOf(this.dtype, data)) {
+      throw new ShapeMismatchError(
+        this.dtype,
+        data?.constructor?.name ?? typeof data,
+        `data is a ${data?.constructor?.name ?? typeof data}, but the array's data type is ${this.dtype}; convert it first`,
+      );
+    }
+    if (data.length !== n) {
+      throw new ShapeMismatchError(
+        regionShape(region),
+        [data.length],
+        `data has ${data.length} elements, region [${regionShape(region).join(", ")}] needs ${n}`,
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  async readRegion(region: Region): Promise<AnyTypedArray> {
+    assertRegion(region, this.shape);
+    const shape = regionShape(region);
+    const out = this.#newFilled(product(shape));
+    if (out.length === 0) return out;
+    const start = region.map((r) => r[0]);
+    if (this.shards === undefined) {
+      await forEachBounded(blocksInRegion(region, this.chunks), DEFAULT_CONCURRENCY, async (cc) => {
+        const key = this.blockKey(cc);
+        const bytes = await this.store.get(key);
+        if (bytes === undefined) return;
+        const chunk = await this.#codec.decode(bytes, key);
+        this.#copyChunkOut(chunk, cc, region, out, shape, start);
+      });
+      return out;
+    }
+    await forEachBounded(blocksInRegion(region, this.shards), DEFAULT_CONCURRENCY, async (sc) => {
+      const key = this.blockKey(sc);
+      const bytes = await this.store.get(key);
+      if (bytes === undefined) return;
+      const inner = splitShard(bytes, this.#innerCount(), this.#meta.indexCrc, key);
+      const box = blockBox(sc, this.shards!, this.shape);
+      const want = intersect(box, region)!;
+      for (const ic of blocksInRegion(want, this.chunks)) {
+        const enc = inner[this.#innerIndex(sc, ic)];
+        if (enc === undefined) continue;
+        const chunk = await this.#codec.decode(enc, `${key}[${ic.join(",")}]`);
+        this.#copyChunkOut(chunk, ic, region, out, shape, start);
+      }
+    });
+    return out;
+  }
+
+  #copyChunkOut(
+    chunk: AnyTypedArray,
+    cc: readonly number[],
+    region: Region,
+    out: AnyTypedArray,
+    outShape: readonly number[],
+    outStart: readonly number[],
+  ): void {
+    const cStart = cc.map((c, i) => c * this.chunks[i]!);
+    const inter = intersect(blockBox(cc, this.chunks, this.shape), region)!;
+    copyBox(
+      chunk,
+      this.chunks,
+      inter.map((r, i) => r[0] - cStart[i]!),
+      out,
+      outShape,
+      inter.map((r, i) => r[0] - outStart[i]!),
+      regionShape(inter),
+    );
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /** Build a whole chunk buffer for chunk `cc`: `base` (or fill), with `region` ∩ chunk from `data`. */
+  #composeChunk(
+    cc: readonly number[],
+    base: AnyTypedArray | undefined,
+    region: Region,
+    data: AnyTypedArray | Scalar,
+    inter: Box,
+  ): AnyTypedArray {
+    const buf = base ?? this.#newFilled(product(this.chunks));
+    const cStart = cc.map((c, i) => c * this.chunks[i]!);
+    const dstStart = inter.map((r, i) => r[0] - cStart[i]!);
+    const size = regionShape(inter);
+    if (typeof data === "number" || typeof data === "bigint") {
+      fillBox(buf, this.chunks, dstStart, size, data);
+    } else {
+      copyBox(
+        data,
+        regionShape(region),
+        inter.map((r, i) => r[0] - region[i]![0]),
+        buf,
+        this.chunks,
+        dstStart,
+        size,
+      );
+    }
+    return buf;
+  }
+
+  async writeRegion(
+    region: Region,
+    data: AnyTypedArray | number | bigint | boolean,
+    opts?: { concurrency?: number },
+  ): Promise<void> {
+    assertRegion(region, this.shape);
+    const concurrency = opts?.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new ShapeMismatchError(
+        "a positive integer",
+        String(concurrency),
+        `concurrency must be a positive integer, got ${concurrency}`,
+      );
+    }
+    const value: AnyTypedArray | Scalar =
+      typeof data === "number" || typeof data === "bigint" || typeof data === "boolean"
+        ? toElement(this.dtype, data)
+        : data;
+    if (typeof value === "object") this.#assertData(region, value);
+    if (product(regionShape(region)) === 0) return;
+    if (this.shards === undefined) {
+      // For scalar writes every whole chunk encodes to the same bytes: encode once.
+      let scalarChunk: Promise<Uint8Array> | undefined;
+      await forEachBounded(blocksInRegion(region, this.chunks), concurrency, async (cc) => {
+        const key = this.blockKey(cc);
+        const box = blockBox(cc, this.chunks, this.shape);
+        const inter = intersect(box, region)!;
+        const whole = sameRegion(inter, box);
+        await withLock(this.#lockPrefix + key, async () => {
+          let encoded: Uint8Array;
+          if (whole && typeof value !== "object") {
+            scalarChunk ??= this.#codec.encode(this.#newFilledWith(value));
+            encoded = await scalarChunk;
+          } else {
+            let base: AnyTypedArray | undefined;
+            if (!whole) {
+              const old = await this.store.get(key);
+              if (old !== undefined) base = await this.#codec.decode(old, key);
+            }
+            encoded = await this.#codec.encode(this.#composeChunk(cc, base, region, value, inter));
+          }
+          await this.store.set(key, encoded);
+        });
+      });
+      return;
+    }
+    await forEachBounded(blocksInRegion(region, this.shards), concurrency, async (sc) => {
+      await this.#writeShard(sc, region, value);
+    });
+  }
+
+  #newFilledWith(v: Scalar): AnyTypedArray {
+    const a = typedArrayFor(this.dtype, product(this.chunks));
+    (a as unknown as { fill(v: Scalar): void }).fill(v);
+    return a;
+  }
+
+  #innerGrid(): number[] {
+    return this.shards!.map((s, i) => s / this.chunks[i]!);
+  }
+
+  #innerCount(): number {
+    return product(this.#innerGrid());
+  }
+
+  /** Index (C order within the shard) of global inner-chunk coords `ic` in shard `sc`. */
+  #innerIndex(sc: readonly number[], ic: readonly number[]): number {
+    const g = this.#innerGrid();
+    let idx = 0;
+    for (let i = 0; i < g.length; i++) idx = idx * g[i]! + (ic[i]! - sc[i]! * g[i]!);
+    return idx;
+  }
+
+  /** Rewrite shard `sc` with `region` ∩ shard taken from `data`; returns bytes written. */
+  async #writeShard(
+    sc: readonly number[],
+    region: Region,
+    data: AnyTypedArray | Scalar,
+  ): Promise<number> {
+    const key = this.blockKey(sc);
+    const box = blockBox(sc, this.shards!, this.shape);
+    const inter = intersect(box, region)!;
+    const whole = sameRegion(inter, box);
+    const g = this.#innerGrid();
+    return withLock(this.#lockPrefix + key, async () => {
+      let old: (Uint8Array | undefined)[] | undefined;
+      if (!whole) {
+        const bytes = await this.store.get(key);
+        if (bytes !== undefined)
+          old = splitShard(bytes, this.#innerCount(), this.#meta.indexCrc, key);
+      }
+      const chunks: (Uint8Array | undefined)[] = [];
+      const first = sc.map((s, i) => s * g[i]!);
+      const last = first.map((f, i) => f + g[i]!);
+      // Inner chunks of this shard in C order: iterate grid coordinates (block size 1).
+      const gridBox = first.map((f, i) => [f, last[i]!] as const);
+      for (const ic of blocksInRegion(
+        gridBox,
+        first.map(() => 1),
+      )) {
+        const i = chunks.length;
+        const innerBox = blockBox(ic, this.chunks, this.shape);
+        if (innerBox.some(([a, b]) => b <= a)) {
+          chunks.push(undefined); // beyond the array edge
+          continue;
+        }
+        const innerInter = intersect(innerBox, region);
+        if (innerInter === undefined) {
+          chunks.push(old?.[i]); // untouched: keep the encoded bytes as they are
+          continue;
+        }
+        let base: AnyTypedArray | undefined;
+        const covered = sameRegion(innerInter, innerBox);
+        const prev = old?.[i];
+        if (!covered && prev !== undefined)
+          base = await this.#codec.decode(prev, `${key}[${ic.join(",")}]`);
+        const buf = this.#composeChunk(ic, base, region, data, innerInter);
+        chunks.push(allEqual(buf, this.#fill) ? undefined : await this.#codec.encode(buf));
+      }
+      const shard = encodeShard(chunks, this.#meta.indexCrc);
+      await this.store.set(key, shard);
+      return shard.length;
+    });
+  }
+
+  async writeBlock(coords: readonly number[], data: AnyTypedArray): Promise<number> {
+    this.#assertBlockCoords(coords);
+    const box = blockBox(coords, this.#block, this.shape);
+    this.#assertData(box, data);
+    if (this.shards !== undefined) return this.#writeShard(coords, box, data);
+    const key = this.blockKey(coords);
+    const full = box.every(([a, b], i) => b - a === this.chunks[i]);
+    const buf = full ? data : this.#composeChunk(coords, undefined, box, data, box);
+    const encoded = await this.#codec.encode(buf);
+    await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
+    return encoded.length;
+  }
+
+  async resize(shape: readonly number[]): Promise<ZarrArray> {
+    if (
+      !Array.isArray(shape) ||
+      shape.length !== this.shape.length ||
+      shape.some((s) => !Number.isSafeInteger(s) || s < 0)
+    ) {
+      throw new ShapeMismatchError(
+        this.shape,
+        Array.isArray(shape) ? [...shape] : String(shape),
+        `cannot resize to ${JSON.stringify(shape)}: expected ${this.shape.length} non-negative integers`,
+      );
+    }
+    const meta: ArrayMeta = { ...this.#meta, shape: [...shape] };
+    if (this.format === 2) {
+      await writeJson(this.store, joinKey(this.path, ".zarray"), v2ArrayJson(meta), 2);
+    } else {
+      const key = joinKey(this.path, "zarr.json");
+      const current = await readJson(this.store, key);
+      await writeJson(this.store, key, { ...(current ?? v3ArrayJson(meta)), shape: meta.shape }, 3);
+    }
+    const oldGrid = this.blockGrid();
+    const newGrid = gridShape(shape, this.#block);
+    const outside = (function* (self: ZarrArrayImpl) {
+      for (const c of blocksInRegion(
+        oldGrid.map((g) => [0, g] as const),
+        oldGrid.map(() => 1),
+      )) {
+        if (c.some((x, i) => x >= newGrid[i]!)) yield self.blockKey(c);
+      }
+    })(this);
+    await forEachBounded(outside, DEFAULT_CONCURRENCY, (key) => this.store.delete(key));
+    return new ZarrArrayImpl(this.store, this.path, meta);
+  }
+}
+
+/**
+ * Create an array at `path` (`""` = the root) from a spec and write its metadata (v2:
+ * `.zattrs` then `.zarray`; v3: `zarr.json`). No chunks are written.
+ *
+ * @param opts.overwrite - delete whatever is at `path` first (default false).
+ * @throws {InvalidMetadataError} for an invalid spec (nothing is written).
+ * @throws {UnsupportedError} for shards on v2 and other unsupported combinations.
+ * @throws {AlreadyExistsError} when a group or array exists at `path` and `overwrite` is not set.
+ * @throws {UnsafePathError} for an unsafe path.
+ */
+export async function createArray(
+  store: ZarrStore,
+  path: string,
+  format: ZarrFormat,
+  spec: ArraySpec,
+  opts?: { overwrite?: boolean },
+): Promise<ZarrArray> {
+  assertNodePath(path);
+  const meta = resolveArraySpec(format, spec);
+  const keys = [joinKey(path, "zarr.json"), joinKey(path, ".zarray"), joinKey(path, ".zgroup")];
+  const taken = (await Promise.all(keys.map((k) => store.has(k)))).some(Boolean);
+  if (taken) {
+    if (!opts?.overwrite) {
+      throw new AlreadyExistsError(
+        path,
+        `cannot create array "${path}": a node exists there; pass { overwrite: true } or remove it`,
+      );
+    }
+    await store.deletePrefix(path);
+  }
+  const array = new ZarrArrayImpl(store, path, meta);
+  if (format === 2) {
+    await writeJson(store, joinKey(path, ".zattrs"), meta.attributes, 2);
+    await writeJson(store, joinKey(path, ".zarray"), v2ArrayJson(meta), 2);
+  } else {
+    await writeJson(store, joinKey(path, "zarr.json"), v3ArrayJson(meta), 3);
+  }
+  return array;
+}
+
+/**
+ * Open the array at `path`.
+ * @throws {NotFoundError} when there is no array there (missing, or a group).
+ * @throws {InvalidMetadataError} / {UnsupportedError} for metadata this layer cannot read.
+ */
+export async function openArray(store: ZarrStore, path: string): Promise<ZarrArray> {
+  assertNodePath(path);
+  const v3Key = joinKey(path, "zarr.json");
+  const v3 = await readJson(store, v3Key);
+  if (v3 !== undefined) {
+    if (v3.node_type !== "array")
+      throw new NotFoundError(path, `no array at "${path}": it is a group`);
+    return new ZarrArrayImpl(store, path, parseV3Array(v3, v3Key));
+  }
+  const v2Key = joinKey(path, ".zarray");
+  const v2 = await readJson(store, v2Key);
+  if (v2 === undefined)
+    throw new NotFoundError(path, `no array at "${path}" (neither zarr.json nor .zarray)`);
+  const attrs = (await readJson(store, joinKey(path, ".zattrs"))) ?? {};
+  return new ZarrArrayImpl(store, path, parseV2Array(v2, attrs, v2Key));
+}
+
+/** Store key of the block (chunk, or shard when sharded) at `coords` of `array`. */
+export function blockKeyOf(array: ZarrArray, coords: readonly number[]): string {
+  return (array as ZarrArrayImpl).blockKey(coords);
+}

@@ -1,0 +1,65 @@
+/** Bounded concurrency and per-key serialisation for chunk I/O within one process. */
+
+/** Default number of chunk operations in flight. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * Run `fn` for each item with at most `limit` in flight, pulling items lazily (an iterator of
+ * millions of chunks is fine). On the first failure no new items start; the in-flight ones
+ * finish and the first error is rethrown.
+ */
+export async function forEachBounded<T>(
+  items: Iterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const it = items[Symbol.iterator]();
+  let failed = false;
+  let firstError: unknown;
+  const runner = async () => {
+    for (;;) {
+      if (failed) return;
+      const next = it.next();
+      if (next.done) return;
+      try {
+        await fn(next.value);
+      } catch (e) {
+        if (!failed) {
+          failed = true;
+          firstError = e;
+        }
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, runner));
+  if (failed) throw firstError;
+}
+
+const locks = new Map<string, Promise<void>>();
+
+/**
+ * Run `fn` while holding the lock named `id`; callers with the same id run one after another
+ * in call order. Used to serialise read-modify-write of one chunk or shard.
+ */
+export async function withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(id);
+  let release!: () => void;
+  const mine = new Promise<void>((r) => {
+    release = r;
+  });
+  const tail = prev === undefined ? mine : prev.then(() => mine);
+  locks.set(id, tail);
+  if (prev !== undefined) await prev;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (locks.get(id) === tail) locks.delete(id);
+  }
+}
+
+/** Number of lock names currently held or waited for (tests). */
+export function activeLockCount(): number {
+  return locks.size;
+}

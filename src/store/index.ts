@@ -1,0 +1,41 @@
+/**
+ * The store layer: byte stores (local directory, memory), Zarr v2/v3 metadata, codecs, shards
+ * and array region I/O. Importing this module registers our codecs in zarrita's registry
+ * (idempotent), so every process or worker that imports the store layer encodes truthfully.
+ */
+import { registerCodecs } from "./codecs.js";
+
+registerCodecs();
+
+export type { ZarrArray } from "./array.js";
+export { blockKeyOf, createArray, openArray } from "./array.js";
+export type { BloscHeader } from "./blosc.js";
+export { readBloscHeader } from "./blosc.js";
+export { registerCodecs } from "./codecs.js";
+export { DEFAULT_CONCURRENCY } from "./concurrency.js";
+export { crc32c } from "./crc32c.js";
+export type { NodeInfo } from "./hierarchy.js";
+export {
+  createGroup,
+  listChildren,
+  readAttributes,
+  readNode,
+  removeNode,
+  writeAttributes,
+} from "./hierarchy.js";
+export { cleanupTempFiles, tempNameFor } from "./local-store.js";
+export { assertSafeKey, assertSafeName, assertSafePath, TEMP_NAME_PATTERN } from "./safe-name.js";
+export type { ByteRange, ZarrStore } from "./store.js";
+export { createMemoryStore, openLocalStore } from "./store.js";
+export type {
+  AnyTypedArray,
+  ArraySpec,
+  BloscCname,
+  BloscShuffle,
+  CodecSpec,
+  DataType,
+  Region,
+  TypedArrayFor,
+  ZarrFormat,
+} from "./types.js";
+export { DATA_TYPES, dtypeByteSize, typedArrayFor } from "./types.js";

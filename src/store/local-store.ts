@@ -1,0 +1,355 @@
+/**
+ * Local-directory {@link ZarrStore} with atomic writes (temp file in the same directory, then
+ * rename), remembered directories (no `mkdir -p` per chunk) and refusal to write through
+ * symlinks that resolve outside the root.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as nodePath from "node:path";
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  ReadOnlyError,
+  UnsafePathError,
+  UnsupportedError,
+} from "../errors.js";
+import { assertSafeKey, TEMP_NAME_PATTERN } from "./safe-name.js";
+import type { ByteRange, ZarrStore } from "./store.js";
+
+const PROCESS_TAG = randomBytes(4).toString("hex");
+let tempCounter = 0;
+
+/** The temp name used while writing `name`: `.<name>.tmp-<pid>-<rand>` (hidden from readers). */
+export function tempNameFor(name: string): string {
+  tempCounter = (tempCounter + 1) % 0x7fffffff;
+  return `.${name}.tmp-${process.pid}-${PROCESS_TAG}${tempCounter.toString(36)}`;
+}
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err
+    ? String((err as { code: unknown }).code)
+    : undefined;
+}
+
+function parentKey(key: string): string {
+  const i = key.lastIndexOf("/");
+  return i < 0 ? "" : key.slice(0, i);
+}
+
+function baseName(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
+/** Local directory store; see {@link openLocalStore}. */
+export class LocalStore implements ZarrStore {
+  readonly kind = "local" as const;
+  readonly root: string;
+  readonly readOnly: boolean;
+  /** Directory keys known to exist and to lie inside the root (`""` is the root). */
+  readonly #dirs = new Set<string>([""]);
+  readonly #pendingDirs = new Map<string, Promise<void>>();
+
+  constructor(root: string, readOnly: boolean) {
+    this.root = root;
+    this.readOnly = readOnly;
+  }
+
+  #abs(key: string): string {
+    return key === "" ? this.root : nodePath.join(this.root, ...key.split("/"));
+  }
+
+  #assertWritable(key: string): void {
+    if (this.readOnly) {
+      throw new ReadOnlyError(key, `cannot write "${key}": the store at ${this.root} is read-only`);
+    }
+  }
+
+  #inside(real: string): boolean {
+    return real === this.root || real.startsWith(this.root + nodePath.sep);
+  }
+
+  /**
+   * Make sure directory `dirKey` exists (when `create`) and that no component of it is a
+   * symlink resolving outside the root. Results are remembered.
+   */
+  async #checkDir(dirKey: string, create: boolean): Promise<boolean> {
+    if (this.#dirs.has(dirKey)) return true;
+    const pending = this.#pendingDirs.get(dirKey);
+    if (pending !== undefined) {
+      await pending;
+      return this.#dirs.has(dirKey);
+    }
+    let exists = true;
+    const work = (async () => {
+      const parent = parentKey(dirKey);
+      if (!(await this.#checkDir(parent, create))) {
+        exists = false;
+        return;
+      }
+      const abs = this.#abs(dirKey);
+      let st = await fs.lstat(abs).catch((e: unknown) => {
+        if (errCode(e) === "ENOENT") return undefined;
+        throw e;
+      });
+      if (st === undefined) {
+        if (!create) {
+          exists = false;
+          return;
+        }
+        await fs.mkdir(abs).catch((e: unknown) => {
+          if (errCode(e) !== "EEXIST") throw e;
+        });
+        st = await fs.lstat(abs);
+      }
+      if (st.isSymbolicLink()) {
+        const real = await fs.realpath(abs);
+        if (!this.#inside(real)) {
+          throw new UnsafePathError(
+            dirKey,
+            `it is a symlink to ${real}, outside the store root ${this.root}; writes never follow it`,
+            { what: "directory" },
+          );
+        }
+        st = await fs.stat(abs);
+      }
+      if (!st.isDirectory()) {
+        throw new UnsupportedError(
+          "non-directory in key path",
+          `cannot use "${dirKey}" as a directory in ${this.root}: it is a file`,
+        );
+      }
+      this.#dirs.add(dirKey);
+    })();
+    this.#pendingDirs.set(dirKey, work);
+    try {
+      await work;
+    } finally {
+      this.#pendingDirs.delete(dirKey);
+    }
+    return exists;
+  }
+
+  #forgetDirs(prefix: string): void {
+    if (prefix === "") {
+      this.#dirs.clear();
+      this.#dirs.add("");
+      return;
+    }
+    for (const d of [...this.#dirs]) {
+      if (d === prefix || d.startsWith(`${prefix}/`)) this.#dirs.delete(d);
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    assertSafeKey(key);
+    try {
+      const buf = await fs.readFile(this.#abs(key));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
+      throw e;
+    }
+  }
+
+  async getRange(key: string, range: ByteRange): Promise<Uint8Array | undefined> {
+    assertSafeKey(key);
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(this.#abs(key), "r");
+      let offset: number;
+      let length: number;
+      if ("suffixLength" in range) {
+        const size = (await fh.stat()).size;
+        length = Math.min(range.suffixLength, size);
+        offset = size - length;
+      } else {
+        offset = range.offset;
+        length = range.length;
+      }
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await fh.read(out, done, length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === length ? out : out.subarray(0, done);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
+      throw e;
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  async set(key: string, value: Uint8Array): Promise<void> {
+    assertSafeKey(key);
+    this.#assertWritable(key);
+    const dirKey = parentKey(key);
+    const abs = this.#abs(key);
+    const tmp = nodePath.join(nodePath.dirname(abs), tempNameFor(baseName(key)));
+    await this.#checkDir(dirKey, true);
+    try {
+      await fs.writeFile(tmp, value, { flag: "wx" });
+    } catch (e) {
+      if (errCode(e) !== "ENOENT") throw e;
+      // The directory vanished behind our back (deletePrefix elsewhere): recreate once.
+      this.#forgetDirs(dirKey);
+      await this.#checkDir(dirKey, true);
+      await fs.writeFile(tmp, value, { flag: "wx" });
+    }
+    try {
+      await fs.rename(tmp, abs);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    assertSafeKey(key);
+    this.#assertWritable(key);
+    if (!(await this.#checkDir(parentKey(key), false))) return;
+    await fs.rm(this.#abs(key), { force: true });
+  }
+
+  async has(key: string): Promise<boolean> {
+    assertSafeKey(key);
+    try {
+      return (await fs.stat(this.#abs(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async list(prefix: string): Promise<{ dirs: string[]; files: string[] }> {
+    assertSafeKey(prefix, true);
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await fs.readdir(this.#abs(prefix), { withFileTypes: true });
+    } catch (e) {
+      const code = errCode(e);
+      if (code === "ENOENT" || code === "ENOTDIR") return { dirs: [], files: [] };
+      throw e;
+    }
+    const dirs: string[] = [];
+    const files: string[] = [];
+    for (const ent of entries) {
+      if (TEMP_NAME_PATTERN.test(ent.name)) continue;
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      if (ent.isSymbolicLink()) {
+        const st = await fs.stat(nodePath.join(this.#abs(prefix), ent.name)).catch(() => undefined);
+        isDir = st?.isDirectory() ?? false;
+        isFile = st?.isFile() ?? false;
+      }
+      if (isDir) dirs.push(ent.name);
+      else if (isFile) files.push(ent.name);
+    }
+    return { dirs: dirs.sort(), files: files.sort() };
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    assertSafeKey(prefix, true);
+    this.#assertWritable(prefix);
+    if (prefix === "") {
+      const names = await fs.readdir(this.root);
+      await Promise.all(
+        names.map((n) => fs.rm(nodePath.join(this.root, n), { recursive: true, force: true })),
+      );
+      this.#forgetDirs("");
+      return;
+    }
+    if (!(await this.#checkDir(parentKey(prefix), false))) return;
+    // fs.rm does not follow a symlink at `prefix` itself: it removes the link.
+    await fs.rm(this.#abs(prefix), { recursive: true, force: true });
+    this.#forgetDirs(prefix);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    assertSafeKey(from);
+    assertSafeKey(to);
+    this.#assertWritable(to);
+    if (to === from || to.startsWith(`${from}/`)) {
+      throw new UnsafePathError(to, `cannot move "${from}" into itself`, { what: "rename target" });
+    }
+    if (!(await this.#checkDir(parentKey(from), false))) {
+      throw new NotFoundError(from, `cannot rename "${from}" in ${this.root}: it does not exist`);
+    }
+    const src = this.#abs(from);
+    const dst = this.#abs(to);
+    const exists = await fs.lstat(src).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      throw new NotFoundError(from, `cannot rename "${from}" in ${this.root}: it does not exist`);
+    }
+    const taken = await fs.lstat(dst).then(
+      () => true,
+      () => false,
+    );
+    if (taken) {
+      throw new AlreadyExistsError(
+        to,
+        `cannot rename "${from}" to "${to}" in ${this.root}: the target exists; remove it first`,
+      );
+    }
+    await this.#checkDir(parentKey(to), true);
+    await fs.rename(src, dst);
+    this.#forgetDirs(from);
+  }
+}
+
+/** Implementation of `openLocalStore` (see store.ts for the documented contract). */
+export async function openLocalStoreImpl(
+  path: string,
+  opts?: { readOnly?: boolean; create?: boolean },
+): Promise<ZarrStore> {
+  const abs = nodePath.resolve(path);
+  let st = await fs.stat(abs).catch((e: unknown) => {
+    if (errCode(e) === "ENOENT") return undefined;
+    throw e;
+  });
+  if (st === undefined) {
+    if (!opts?.create || opts.readOnly) {
+      throw new NotFoundError(
+        abs,
+        `no store at ${abs}: the directory does not exist` +
+          (opts?.readOnly ? "" : "; pass { create: true } to create it"),
+      );
+    }
+    await fs.mkdir(abs, { recursive: true });
+    st = await fs.stat(abs);
+  }
+  if (!st.isDirectory()) {
+    throw new UnsupportedError(
+      "store path is a file",
+      `cannot open ${abs} as a store: it is not a directory`,
+    );
+  }
+  return new LocalStore(await fs.realpath(abs), opts?.readOnly ?? false);
+}
+
+/**
+ * Remove temp files (`.<name>.tmp-<pid>-<rand>`) left under `root` by writers that crashed.
+ * Only call it when no writer is active on the store. Returns how many were removed.
+ */
+export async function cleanupTempFiles(root: string): Promise<number> {
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const ent of entries) {
+      const p = nodePath.join(dir, ent.name);
+      if (ent.isDirectory()) await walk(p);
+      else if (ent.isFile() && TEMP_NAME_PATTERN.test(ent.name)) {
+        await fs.rm(p, { force: true });
+        removed++;
+      }
+    }
+  };
+  await walk(nodePath.resolve(root));
+  return removed;
+}

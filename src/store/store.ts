@@ -1,0 +1,62 @@
+/**
+ * The byte-level store interface every part of ngff-writer writes through, and its two
+ * implementations: a local directory ({@link openLocalStore}) and memory ({@link createMemoryStore}).
+ */
+import { openLocalStoreImpl } from "./local-store.js";
+import { MemoryStore } from "./memory-store.js";
+
+/** A byte range: `offset`/`length`, or the last `suffixLength` bytes. */
+export type ByteRange = { offset: number; length: number } | { suffixLength: number };
+
+/**
+ * A key/value store of bytes with `/`-separated keys relative to the root (`"A/1/zarr.json"`).
+ *
+ * Every key is checked with `assertSafeKey` before any I/O (rejects with `UnsafePathError`);
+ * on a local store, writes that would go through a symlink resolving outside the root are
+ * refused with `UnsafePathError`. Writes through a read-only store reject with `ReadOnlyError`.
+ */
+export interface ZarrStore {
+  readonly kind: "local" | "memory";
+  /** Absolute directory for `"local"`, undefined for memory. */
+  readonly root: string | undefined;
+  readonly readOnly: boolean;
+  /** The value, or undefined when the key does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Write a value atomically: a crash leaves the old value or the new one, never a torn file. */
+  set(key: string, value: Uint8Array): Promise<void>;
+  /** Delete one key; no error when it is missing. */
+  delete(key: string): Promise<void>;
+  /** True when the key holds a value. */
+  has(key: string): Promise<boolean>;
+  /** Direct children of `prefix` (`""` = root): sub-directories and values, each sorted. Temp files are hidden. */
+  list(prefix: string): Promise<{ dirs: string[]; files: string[] }>;
+  /** Recursively delete everything under `prefix` (`""` = everything; the root itself stays). */
+  deletePrefix(prefix: string): Promise<void>;
+  /** Move a subtree (or one value). Rejects with NotFoundError / AlreadyExistsError. */
+  rename(from: string, to: string): Promise<void>;
+  /** Optional: part of a value (undefined when the key is missing). Both stores implement it. */
+  getRange?(key: string, range: ByteRange): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * Open a local directory as a store.
+ *
+ * Temp files are named `.<name>.tmp-<pid>-<rand>` next to their target and renamed over it;
+ * listings hide them and `cleanupTempFiles` removes leftovers of crashed writers.
+ *
+ * @param opts.readOnly - refuse every write with `ReadOnlyError` (default false).
+ * @param opts.create - create the directory (and parents) when missing (default false).
+ * @throws {NotFoundError} when the directory is missing and `create` is not set.
+ * @throws {UnsupportedError} when the path exists and is not a directory.
+ */
+export function openLocalStore(
+  path: string,
+  opts?: { readOnly?: boolean; create?: boolean },
+): Promise<ZarrStore> {
+  return openLocalStoreImpl(path, opts);
+}
+
+/** A new empty in-memory store (values are copied in and out, so callers may reuse buffers). */
+export function createMemoryStore(): ZarrStore {
+  return new MemoryStore();
+}
