@@ -1,0 +1,649 @@
+/**
+ * Plate: the root of an HCS store (NGFF `plate`), iohub's `Plate` in camelCase. Rows hold
+ * wells, wells hold positions. Plate metadata changes in one place ({@link Plate._updatePlateMeta}),
+ * after every check passed and after the groups it lists exist; batches write it once.
+ */
+import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
+import { createGroup, listChildren, removeNode } from "../store/index.js";
+import type { AxisSpec } from "./axes.js";
+import { checkAxes } from "./axes.js";
+import { assertWritable, childContext, type NodeContext } from "./context.js";
+import { NgffNode } from "./ngff-node.js";
+import { readOmeAttrs } from "./ome-attrs.js";
+import {
+  assertPlateName,
+  mapLimit,
+  type PositionSpec,
+  planPositions,
+  SerialQueue,
+  toPositionSpec,
+} from "./plate-batch.js";
+import {
+  type Acquisition,
+  addWell,
+  assertValidPlate,
+  clonePlate,
+  type PlateMeta,
+  parsePlate,
+  plateIssues,
+  plateToJson,
+  renameWellMeta,
+  splitWellPath,
+  type WellIndexOptions,
+} from "./plate-meta.js";
+import { compareWellPaths, naturalSort } from "./plate-order.js";
+import { checkChannelNames, Position } from "./position.js";
+import { Row, type RowSource } from "./row.js";
+import { Well } from "./well.js";
+
+/** Options of {@link Plate.create}. */
+export interface PlateCreateOptions {
+  /** Channel names of every position (required, as in iohub). */
+  channelNames: readonly string[];
+  /** Axes of every position (default iohub's T, C, Z, Y, X). */
+  axes?: readonly AxisSpec[];
+  /** Plate name (`plate.name`). */
+  name?: string;
+  /** Acquisitions (default `[{ id: 0 }]`, as in iohub). */
+  acquisitions?: readonly Acquisition[];
+  /**
+   * The plate's full row list, e.g. `A`…`H`: wells then get their physical `rowIndex` whatever
+   * order they are created in. Default: rows are listed as wells are created.
+   */
+  rows?: readonly string[];
+  /** The plate's full column list, e.g. `1`…`12` (see `rows`). */
+  columns?: readonly string[];
+}
+
+/** Options of {@link Plate.createPosition}. */
+export interface CreatePositionOptions extends WellIndexOptions {
+  /** Acquisition id of the field (default 0). */
+  acqIndex?: number;
+}
+
+/** Options of batch operations. */
+export interface BatchOptions {
+  /** Most store operations in flight at once (default 16). */
+  concurrency?: number;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+function concurrencyOf(opts: BatchOptions): number {
+  const c = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(c) || c < 1) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "invalid_option",
+          location: "concurrency",
+          message: `concurrency must be a positive integer, found ${c}`,
+        },
+      ],
+      { summary: "invalid option" },
+    );
+  }
+  return c;
+}
+
+function splitWell(path: string): [string, string] {
+  const parts = String(path).split("/");
+  if (parts.length !== 2) {
+    assertPlateName(parts.join("/"), "row"); // unsafe input (e.g. "..", "") reports UnsafePathError first
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "well_path_format",
+          location: "well",
+          message: `well path ${JSON.stringify(path)} is not of the form "row/column"`,
+          expected: "row/column",
+        },
+      ],
+      { summary: `invalid well path ${JSON.stringify(path)}` },
+    );
+  }
+  const [row, col] = parts as [string, string];
+  assertPlateName(row, "row");
+  assertPlateName(col, "column");
+  return [row, col];
+}
+
+async function groupExists(ctx: NodeContext, path: string): Promise<boolean> {
+  const { store } = ctx;
+  const [v2, v3] = await Promise.all([
+    store.has(`${path}/.zgroup`),
+    store.has(`${path}/zarr.json`),
+  ]);
+  return v2 || v3;
+}
+
+/** An HCS plate: rows of wells of positions, and the `plate` metadata. */
+export class Plate extends NgffNode implements RowSource {
+  #meta: PlateMeta | undefined;
+  /** Name, acquisitions and declared rows/columns of a plate with no well yet. */
+  #template: PlateMeta;
+  readonly #queue = new SerialQueue();
+  readonly #wells = new Map<string, Promise<Well>>();
+
+  protected constructor(
+    ctx: NodeContext,
+    meta: PlateMeta | undefined,
+    template: PlateMeta,
+    init: {
+      attributes: Record<string, unknown>;
+      channelNames: readonly string[];
+      axes?: readonly AxisSpec[];
+    },
+  ) {
+    super(ctx, init);
+    this.#meta = meta;
+    this.#template = template;
+  }
+
+  /**
+   * Open the plate at `ctx.path`: one read of the plate metadata; channel names and axes come
+   * from `init` or else from the first position (iohub), whose well and position nodes are kept
+   * for later iteration (so iterating reads each node once).
+   * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for a bad `plate`.
+   */
+  static async open(
+    ctx: NodeContext,
+    init: {
+      channelNames?: readonly string[] | undefined;
+      axes?: readonly AxisSpec[] | undefined;
+    } = {},
+  ): Promise<Plate> {
+    const read = await readOmeAttrs(ctx.store, ctx.path);
+    if (read === undefined) {
+      throw new NotFoundError(
+        ctx.path,
+        `there is no Zarr group at ${JSON.stringify(ctx.path || "/")}`,
+      );
+    }
+    const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
+    const meta = read.ome.plate === undefined ? undefined : parsePlate(read.ome.plate, source);
+    const template: PlateMeta = meta
+      ? { ...clonePlate(meta), wells: [] }
+      : { acquisitions: [{ id: 0 }], rows: [], columns: [], wells: [] };
+    const base: {
+      attributes: Record<string, unknown>;
+      channelNames: readonly string[];
+      axes?: readonly AxisSpec[];
+    } = {
+      attributes: read.attributes,
+      channelNames: init.channelNames ?? [],
+    };
+    if (init.axes !== undefined) base.axes = init.axes;
+    const plate = new Plate(ctx, meta, template, base);
+    if (init.channelNames === undefined || init.axes === undefined)
+      await plate.#adoptFirstPosition(init);
+    return plate;
+  }
+
+  async #adoptFirstPosition(init: {
+    channelNames?: readonly string[] | undefined;
+    axes?: readonly AxisSpec[] | undefined;
+  }): Promise<void> {
+    for (const path of this.#wellPaths()) {
+      const well = await this.getWell(path);
+      const first = well.positionNames()[0];
+      if (first === undefined) continue;
+      const position = await well.getPosition(first);
+      if (init.channelNames === undefined) this._channelNames = [...position.channelNames];
+      if (init.axes === undefined) this._axes = [...position.axes];
+      return;
+    }
+  }
+
+  /**
+   * Create a plate group at `ctx.path` (iohub's `open_ome_zarr(layout="hcs", mode="w-")`). The
+   * `plate` metadata is written with the first well (the spec needs at least one).
+   * @throws {InvalidMetadataError} for bad channel names, axes, row/column lists or acquisitions.
+   * @throws {ReadOnlyError} in mode "r".
+   */
+  static async create(ctx: NodeContext, opts: PlateCreateOptions): Promise<Plate> {
+    const channelNames = checkChannelNames(opts?.channelNames);
+    const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
+    const template: PlateMeta = {
+      acquisitions: (opts.acquisitions ?? [{ id: 0 }]).map((a) => ({ ...a })),
+      rows: (opts.rows ?? []).map((name) => ({ name })),
+      columns: (opts.columns ?? []).map((name) => ({ name })),
+      wells: [],
+    };
+    if (opts.name !== undefined) template.name = opts.name;
+    for (const r of opts.rows ?? []) assertPlateName(r, "row");
+    for (const c of opts.columns ?? []) assertPlateName(c, "column");
+    const issues = plateIssues(template).filter((i) => !i.code.endsWith("_empty"));
+    if (issues.length > 0)
+      throw new InvalidMetadataError(issues, { summary: "invalid plate options" });
+    assertWritable(ctx);
+    await createGroup(ctx.store, ctx.path, ctx.format, {}, { parents: true });
+    const init: {
+      attributes: Record<string, unknown>;
+      channelNames: readonly string[];
+      axes?: readonly AxisSpec[];
+    } = {
+      attributes: {},
+      channelNames,
+    };
+    if (axes !== undefined) init.axes = axes;
+    return new Plate(ctx, undefined, template, init);
+  }
+
+  // ---- metadata ----------------------------------------------------------------------------
+
+  /** A copy of the `plate` metadata, or undefined before the first well. */
+  get metadata(): PlateMeta | undefined {
+    return this.#meta === undefined ? undefined : clonePlate(this.#meta);
+  }
+
+  /** The plate's acquisitions (a copy). */
+  get acquisitions(): Acquisition[] {
+    return structuredClone((this.#meta ?? this.#template).acquisitions ?? []);
+  }
+
+  protected override omeMetadata(): Record<string, unknown> | undefined {
+    return this.#meta === undefined ? undefined : { plate: plateToJson(this.#meta, this.version) };
+  }
+
+  /**
+   * Change the plate metadata: `plan(draft)` edits a copy and checks its input (no I/O that
+   * writes); the result is validated; then the returned `apply` runs (creating groups, moving
+   * wells), and last the metadata is written once, unless it did not change. Calls run one after
+   * the other. This is the one place plate metadata changes (a cross-process lock goes here).
+   * @internal
+   */
+  async _updatePlateMeta<T>(
+    plan: (draft: PlateMeta) => Promise<(() => Promise<T>) | undefined>,
+    opts: { force?: boolean } = {},
+  ): Promise<T | undefined> {
+    return this.#queue.run(async () => {
+      this.assertWritable();
+      const current = this.#meta ?? this.#template;
+      const draft = clonePlate(current);
+      const apply = await plan(draft);
+      if (draft.wells.length > 0) assertValidPlate(draft, this.ctx.path || "/");
+      const result = apply ? await apply() : undefined;
+      if (draft.wells.length === 0) {
+        this.#template = draft;
+        return result;
+      }
+      if (opts.force || JSON.stringify(draft) !== JSON.stringify(this.#meta)) {
+        const previous = this.#meta;
+        this.#meta = draft;
+        try {
+          await super.dumpMeta();
+        } catch (e) {
+          this.#meta = previous;
+          throw e;
+        }
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Write the plate metadata. With `fieldCount`, first set `plate.field_count` to the largest
+   * number of fields in any well (the spec's meaning; reads every well's metadata once).
+   * @throws {ReadOnlyError} in mode "r".
+   */
+  override async dumpMeta(opts: { fieldCount?: boolean } = {}): Promise<void> {
+    this.assertWritable();
+    if (!opts.fieldCount) {
+      await this.#queue.run(() => super.dumpMeta());
+      return;
+    }
+    const wells = await mapLimit(this.#wellPaths(), DEFAULT_CONCURRENCY, (p) => this.getWell(p));
+    const max = Math.max(0, ...wells.map((w) => w.images.length));
+    await this._updatePlateMeta(
+      async (draft) => {
+        if (max > 0) draft.field_count = max;
+        else delete draft.field_count;
+        return undefined;
+      },
+      { force: true },
+    );
+  }
+
+  /**
+   * Add an acquisition to the plate metadata.
+   * @throws {AlreadyExistsError} when the id is taken; {@link InvalidMetadataError} for bad fields.
+   */
+  async addAcquisition(acquisition: Acquisition): Promise<void> {
+    this.assertWritable();
+    await this._updatePlateMeta(async (draft) => {
+      draft.acquisitions ??= [];
+      if (draft.acquisitions.some((a) => a.id === acquisition.id)) {
+        throw new AlreadyExistsError(
+          String(acquisition.id),
+          `acquisition ${acquisition.id} already exists`,
+        );
+      }
+      draft.acquisitions.push({ ...acquisition });
+      const issues = plateIssues(draft).filter((i) => i.location.startsWith("plate.acquisitions"));
+      if (issues.length > 0)
+        throw new InvalidMetadataError(issues, { summary: "invalid acquisition" });
+      return undefined;
+    });
+  }
+
+  // ---- navigation --------------------------------------------------------------------------
+
+  #wellPaths(): string[] {
+    return (this.#meta?.wells ?? []).map((w) => w.path).sort(compareWellPaths);
+  }
+
+  /** @internal Column names of the listed wells of row `row`. */
+  _wellColumns(row: string): string[] {
+    return (this.#meta?.wells ?? [])
+      .map((w) => splitWellPath(w.path))
+      .filter((p) => p?.[0] === row)
+      .map((p) => p![1]);
+  }
+
+  /** Names of the rows that have wells, in natural order (`Z` before `AA`). */
+  rowNames(): string[] {
+    return naturalSort(new Set(this.#wellPaths().map((p) => p.split("/")[0]!)));
+  }
+
+  /** Paths (`row/column`) of the listed wells, in natural order. */
+  wellPaths(): string[] {
+    return this.#wellPaths();
+  }
+
+  #childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[] } {
+    return { channelNames: this._channelNames, axes: this._axes };
+  }
+
+  #wellCtx(path: string): NodeContext {
+    const [row, col] = path.split("/") as [string, string];
+    return childContext(childContext(this.ctx, row), col);
+  }
+
+  /**
+   * The row `name` (no read: rows have no metadata).
+   * @throws {NotFoundError} when no listed well is in that row.
+   */
+  getRow(name: string): Promise<Row> {
+    if (!this.rowNames().includes(name)) {
+      return Promise.reject(
+        new NotFoundError(
+          name,
+          `plate has no row ${JSON.stringify(name)}; it has ${JSON.stringify(this.rowNames())}`,
+        ),
+      );
+    }
+    return Promise.resolve(
+      new Row(childContext(this.ctx, name), { attributes: {}, ...this.#childInit() }, this),
+    );
+  }
+
+  /**
+   * The well at `row/column` (opened once, then cached by the plate).
+   * @throws {NotFoundError} when the plate metadata does not list it.
+   */
+  getWell(path: string): Promise<Well> {
+    if (!this.#meta?.wells.some((w) => w.path === path)) {
+      return Promise.reject(
+        new NotFoundError(
+          path,
+          `plate has no well ${JSON.stringify(path)}; create it with createWell() or check plate.wellPaths()`,
+        ),
+      );
+    }
+    let p = this.#wells.get(path);
+    if (p === undefined) {
+      p = Well.open(this.#wellCtx(path), this.#childInit());
+      this.#wells.set(path, p);
+      p.catch(() => this.#wells.delete(path));
+    }
+    return p;
+  }
+
+  /**
+   * The position at `row/column/field`.
+   * @throws {NotFoundError} when the well or the position is not listed.
+   */
+  async getPosition(path: string): Promise<Position> {
+    const parts = path.split("/");
+    if (parts.length !== 3) {
+      throw new NotFoundError(
+        path,
+        `position path ${JSON.stringify(path)} is not of the form "row/column/field"`,
+      );
+    }
+    const well = await this.getWell(`${parts[0]}/${parts[1]}`);
+    return well.getPosition(parts[2]!);
+  }
+
+  /** Iterate `[name, row]` over the rows in natural order (iohub's `rows()`). */
+  async *rows(): AsyncGenerator<[string, Row]> {
+    for (const name of this.rowNames()) yield [name, await this.getRow(name)];
+  }
+
+  /** Iterate `[row/column, well]` over the wells in natural order (iohub's `wells()`). */
+  async *wells(): AsyncGenerator<[string, Well]> {
+    const paths = this.#wellPaths();
+    // Open a few wells ahead: each open is one small read, and latency dominates.
+    const ahead = paths.slice(0, 8).map((p) => this.getWell(p));
+    for (let i = 0; i < paths.length; i++) {
+      const next = paths[i + 8];
+      if (next !== undefined) ahead.push(this.getWell(next));
+      yield [paths[i]!, await ahead[i]!];
+    }
+  }
+
+  /** Iterate `[row/column/field, position]` over every position in natural order (iohub's `positions()`). */
+  async *positions(): AsyncGenerator<[string, Position]> {
+    for await (const [path, well] of this.wells()) {
+      const names = well.positionNames();
+      const ahead = names.slice(0, 8).map((n) => well.getPosition(n));
+      for (let i = 0; i < names.length; i++) {
+        const next = names[i + 8];
+        if (next !== undefined) ahead.push(well.getPosition(next));
+        yield [`${path}/${names[i]}`, await ahead[i]!];
+      }
+    }
+  }
+
+  // ---- creation ----------------------------------------------------------------------------
+
+  /**
+   * Create well `row/column` (iohub's `create_well`): the row group when new, the well group,
+   * and the plate metadata (one write). The well's own metadata is written with its first
+   * position, as in iohub.
+   * @param opts.rowIndex / opts.colIndex - must agree with the row/column lists (default: found or appended).
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} for bad names or indices.
+   * @throws {AlreadyExistsError} when the well exists. Nothing is written when anything throws.
+   */
+  async createWell(row: string, column: string, opts: WellIndexOptions = {}): Promise<Well> {
+    this.assertWritable();
+    assertPlateName(row, "row");
+    assertPlateName(column, "column");
+    const path = `${row}/${column}`;
+    const well = await this._updatePlateMeta(async (draft) => {
+      if (draft.wells.some((w) => w.path === path)) {
+        throw new AlreadyExistsError(
+          path,
+          `well ${JSON.stringify(path)} already exists; use plate.getWell(${JSON.stringify(path)})`,
+        );
+      }
+      addWell(draft, row, column, opts);
+      await this.#assertAbsent(path);
+      return async () => {
+        await createGroup(this.ctx.store, childContext(this.ctx, row).path, this.ctx.format);
+        const ctx = this.#wellCtx(path);
+        await createGroup(ctx.store, ctx.path, ctx.format);
+        const w = Well._fromCreated(ctx, undefined, this.#childInit());
+        this.#wells.set(path, Promise.resolve(w));
+        return w;
+      };
+    });
+    return well!;
+  }
+
+  async #assertAbsent(path: string): Promise<void> {
+    if (await groupExists(this.ctx, this.#wellCtx(path).path)) {
+      throw new AlreadyExistsError(
+        path,
+        `a group already exists at ${JSON.stringify(path)} but the plate metadata does not list it; remove it or rename the well`,
+      );
+    }
+  }
+
+  /**
+   * Create position `row/column/field` (iohub's `create_position`), creating the well when
+   * needed. Writes the well metadata once, and the plate metadata only for a new well.
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} for bad names, indices or acquisitions.
+   * @throws {AlreadyExistsError} when the position exists. Nothing is written when anything throws.
+   */
+  async createPosition(
+    row: string,
+    column: string,
+    field: string,
+    opts: CreatePositionOptions = {},
+  ): Promise<Position> {
+    this.assertWritable();
+    const [position] = await this.createPositions([{ ...opts, row, col: column, pos: field }], {
+      concurrency: 1,
+    });
+    return position!;
+  }
+
+  /**
+   * Create many positions at once: every check first (names, duplicates, existing positions,
+   * indices, acquisitions), then groups with bounded concurrency, then each touched well's
+   * metadata once, then the plate metadata once (only when wells were added).
+   * @param specs - `"row/column/field"` strings or {@link PositionSpec}s.
+   * @returns the new positions, in input order.
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} / {@link AlreadyExistsError} before anything is written.
+   */
+  async createPositions(
+    specs: readonly (string | PositionSpec)[],
+    opts: BatchOptions = {},
+  ): Promise<Position[]> {
+    return this._createBatch(specs, opts, (ctx) => Position.create(ctx, this.#childInit()));
+  }
+
+  /**
+   * The batch engine behind {@link createPositions} and {@link Plate.fromPositions}: `make`
+   * creates the group of one position. @internal
+   */
+  async _createBatch(
+    specs: readonly (string | PositionSpec)[],
+    opts: BatchOptions,
+    make: (ctx: NodeContext, index: number) => Promise<Position>,
+  ): Promise<Position[]> {
+    this.assertWritable();
+    const limit = concurrencyOf(opts);
+    const normalized = specs.map(toPositionSpec);
+    const result = await this._updatePlateMeta(async (draft) => {
+      const listed = new Set(draft.wells.map((w) => w.path));
+      const touched = [
+        ...new Set(normalized.map((s) => `${s.row}/${s.col}`).filter((p) => listed.has(p))),
+      ];
+      const existing = new Map<string, Well>();
+      await mapLimit(touched, limit, async (p) => existing.set(p, await this.getWell(p)));
+      const plan = planPositions(draft, (p) => existing.get(p)?.metadata, normalized);
+      const clashes = await mapLimit(plan.positions, limit, async ({ well, spec }) =>
+        (await groupExists(this.ctx, `${this.#wellCtx(well).path}/${spec.pos}`))
+          ? `${well}/${spec.pos}`
+          : undefined,
+      );
+      const clash = clashes.find((c) => c !== undefined);
+      if (clash !== undefined) {
+        throw new AlreadyExistsError(
+          clash,
+          `a group already exists at ${JSON.stringify(clash)}; pick another field name`,
+        );
+      }
+      await mapLimit(plan.newWells, limit, (p) => this.#assertAbsent(p));
+      Object.assign(draft, plan.plate);
+      return async () => {
+        const { store, format } = this.ctx;
+        await mapLimit(plan.newRows, limit, (r) =>
+          createGroup(store, childContext(this.ctx, r).path, format),
+        );
+        await mapLimit(plan.newWells, limit, async (p) => {
+          const ctx = this.#wellCtx(p);
+          await createGroup(store, ctx.path, format);
+          existing.set(p, Well._fromCreated(ctx, undefined, this.#childInit()));
+        });
+        const positions = await mapLimit(plan.positions, limit, ({ well, spec }, i) =>
+          make(childContext(this.#wellCtx(well), spec.pos), i),
+        );
+        await mapLimit([...plan.wells], limit, ([p, { added }]) =>
+          existing.get(p)!._updateWellMeta((meta) => {
+            const dup = added.find((a) => meta.images.some((i) => i.path === a.path));
+            if (dup)
+              throw new AlreadyExistsError(
+                `${p}/${dup.path}`,
+                `position ${JSON.stringify(`${p}/${dup.path}`)} was created concurrently`,
+              );
+            meta.images.push(...added);
+          }),
+        );
+        plan.positions.forEach(({ well, spec }, i) => {
+          existing.get(well)!._cachePosition(spec.pos, positions[i]!);
+        });
+        for (const p of plan.newWells) this.#wells.set(p, Promise.resolve(existing.get(p)!));
+        return positions;
+      };
+    });
+    return result ?? [];
+  }
+
+  /**
+   * Move well `from` to `to` (e.g. `"A/1"` → `"B/2"`): only that well moves (iohub moves the
+   * whole row); the plate lists stay consistent, an emptied old row group is removed, and the
+   * plate metadata is written once. Well and position nodes obtained before for `from` are stale.
+   * @throws {NotFoundError} when `from` is not a well; {@link AlreadyExistsError} when `to` exists.
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} for bad names. Nothing is written when anything throws.
+   */
+  async renameWell(from: string, to: string): Promise<void> {
+    this.assertWritable();
+    const [fromRow] = splitWell(from);
+    const [toRow] = splitWell(to);
+    await this._updatePlateMeta(async (draft) => {
+      if (!draft.wells.some((w) => w.path === from)) {
+        throw new NotFoundError(
+          from,
+          `plate has no well ${JSON.stringify(from)}; wells: ${JSON.stringify(this.#wellPaths())}`,
+        );
+      }
+      if (draft.wells.some((w) => w.path === to)) {
+        throw new AlreadyExistsError(
+          to,
+          `well ${JSON.stringify(to)} already exists; rename it first or pick another name`,
+        );
+      }
+      await this.#assertAbsent(to);
+      if (!(await groupExists(this.ctx, this.#wellCtx(from).path))) {
+        throw new NotFoundError(
+          from,
+          `well ${JSON.stringify(from)} is listed in the plate metadata but has no group on disk`,
+        );
+      }
+      renameWellMeta(draft, from, to);
+      return async () => {
+        const { store, format } = this.ctx;
+        await this.#wells.get(from)?.catch(() => undefined);
+        await createGroup(store, childContext(this.ctx, toRow).path, format);
+        await store.rename(this.#wellCtx(from).path, this.#wellCtx(to).path);
+        this.#wells.delete(from);
+        const stillUsed = draft.wells.some((w) => w.path.split("/")[0] === fromRow);
+        if (!stillUsed) {
+          const rowPath = childContext(this.ctx, fromRow).path;
+          const { groups, arrays } = await listChildren(store, rowPath);
+          const { dirs, files } = await store.list(rowPath);
+          const onlyGroupMeta = files.every(
+            (f) => f === ".zgroup" || f === ".zattrs" || f === "zarr.json",
+          );
+          if (groups.length === 0 && arrays.length === 0 && dirs.length === 0 && onlyGroupMeta)
+            await removeNode(store, rowPath);
+        }
+        return undefined;
+      };
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Row: the group of an HCS plate that holds the wells of one row. It has no OME metadata of
+ * its own; which wells it has comes from the plate's `wells` list. iohub's `Row` in camelCase.
+ */
+import { NotFoundError } from "../errors.js";
+import type { NodeContext } from "./context.js";
+import { NgffNode, type NodeInit } from "./ngff-node.js";
+import { naturalSort } from "./plate-order.js";
+import type { Well } from "./well.js";
+
+/** What a row asks its plate for. @internal */
+export interface RowSource {
+  /** Column names of the wells listed in row `row`. */
+  _wellColumns(row: string): string[];
+  /** The (cached) well node at `row/column`. */
+  getWell(path: string): Promise<Well>;
+}
+
+/** A row of an HCS plate. */
+export class Row extends NgffNode {
+  readonly #plate: RowSource;
+
+  /** @internal Rows are made by their plate (`plate.getRow`, `plate.rows()`). */
+  constructor(ctx: NodeContext, init: NodeInit, plate: RowSource) {
+    super(ctx, init);
+    this.#plate = plate;
+  }
+
+  protected override omeMetadata(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
+  /** Column names of this row's wells, in natural order (`2` before `10`). */
+  wellNames(): string[] {
+    return naturalSort(this.#plate._wellColumns(this.name));
+  }
+
+  /**
+   * The well in column `column` of this row.
+   * @throws {NotFoundError} when the plate does not list that well.
+   */
+  getWell(column: string): Promise<Well> {
+    if (!this.wellNames().includes(column)) {
+      return Promise.reject(
+        new NotFoundError(
+          `${this.name}/${column}`,
+          `row ${JSON.stringify(this.name)} has no well in column ${JSON.stringify(column)}; it has ${JSON.stringify(this.wellNames())}`,
+        ),
+      );
+    }
+    return this.#plate.getWell(`${this.name}/${column}`);
+  }
+
+  /** Iterate `[column, well]` over this row's wells in natural order (iohub's `wells()`). */
+  async *wells(): AsyncGenerator<[string, Well]> {
+    for (const column of this.wellNames()) {
+      yield [column, await this.#plate.getWell(`${this.name}/${column}`)];
+    }
+  }
+}

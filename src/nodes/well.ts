@@ -1,0 +1,202 @@
+/**
+ * Well: the group of an HCS plate that holds the positions (fields of view) of one well, and
+ * the `well` metadata listing them. iohub's `Well` in camelCase.
+ */
+import { AlreadyExistsError, NotFoundError } from "../errors.js";
+import type { AxisSpec } from "./axes.js";
+import { childContext, type NodeContext } from "./context.js";
+import { NgffNode } from "./ngff-node.js";
+import { readOmeAttrs } from "./ome-attrs.js";
+import { assertPlateName, SerialQueue } from "./plate-batch.js";
+import {
+  assertValidWell,
+  parseWell,
+  type WellImage,
+  type WellMeta,
+  wellToJson,
+} from "./plate-meta.js";
+import { naturalCompare } from "./plate-order.js";
+import { Position } from "./position.js";
+
+/** Channel names and axes handed down from the plate to new positions. */
+export interface WellInit {
+  channelNames?: readonly string[] | undefined;
+  axes?: readonly AxisSpec[] | undefined;
+}
+
+/** A well of an HCS plate: a group of positions and its `well` metadata. */
+export class Well extends NgffNode {
+  #meta: WellMeta | undefined;
+  readonly #queue = new SerialQueue();
+  readonly #positions = new Map<string, Promise<Position>>();
+
+  protected constructor(
+    ctx: NodeContext,
+    meta: WellMeta | undefined,
+    attributes: Record<string, unknown>,
+    init: WellInit,
+  ) {
+    const base: {
+      attributes: Record<string, unknown>;
+      channelNames?: readonly string[];
+      axes?: readonly AxisSpec[];
+    } = {
+      attributes,
+    };
+    if (init.channelNames !== undefined) base.channelNames = init.channelNames;
+    if (init.axes !== undefined) base.axes = init.axes;
+    super(ctx, base);
+    this.#meta = meta;
+  }
+
+  /**
+   * Open the well group at `ctx.path` (one metadata read). A well created without positions
+   * yet has no `well` metadata; it opens with an empty image list.
+   * @throws {NotFoundError} when there is no group there.
+   * @throws {InvalidMetadataError} when the `well` metadata breaks the spec.
+   */
+  static async open(ctx: NodeContext, init: WellInit = {}): Promise<Well> {
+    const read = await readOmeAttrs(ctx.store, ctx.path);
+    if (read === undefined) {
+      throw new NotFoundError(
+        ctx.path,
+        `there is no well group at ${JSON.stringify(ctx.path || "/")}`,
+      );
+    }
+    const source = `${ctx.path || "/"}/${read.version === "0.4" ? ".zattrs" : "zarr.json"}`;
+    const meta = read.ome.well === undefined ? undefined : parseWell(read.ome.well, source);
+    return new Well(ctx, meta, read.attributes, init);
+  }
+
+  /** A well node for a group just created (no read). @internal */
+  static _fromCreated(ctx: NodeContext, meta: WellMeta | undefined, init: WellInit): Well {
+    return new Well(ctx, meta, {}, init);
+  }
+
+  /** A copy of the `well` metadata, or undefined before the first position. */
+  get metadata(): WellMeta | undefined {
+    return this.#meta === undefined ? undefined : structuredClone(this.#meta);
+  }
+
+  /** The fields of view listed in the metadata, in listed order. */
+  get images(): WellImage[] {
+    return this.#meta === undefined ? [] : structuredClone(this.#meta.images);
+  }
+
+  /** Names of the positions, in natural order (`2` before `10`). */
+  positionNames(): string[] {
+    return this.images.map((i) => i.path).sort(naturalCompare);
+  }
+
+  /** Whether the metadata lists position `name`. */
+  hasPosition(name: string): boolean {
+    return this.#meta?.images.some((i) => i.path === name) ?? false;
+  }
+
+  protected override omeMetadata(): Record<string, unknown> | undefined {
+    return this.#meta === undefined ? undefined : { well: wellToJson(this.#meta, this.version) };
+  }
+
+  /**
+   * Change the `well` metadata through `fn` and write it once. Runs after every earlier update
+   * of this well (in this process); nothing is written when `fn` or validation throws. The one
+   * place well metadata changes, so a cross-process lock can wrap it later.
+   * @internal
+   */
+  _updateWellMeta(fn: (draft: WellMeta) => void | Promise<void>): Promise<WellMeta> {
+    return this.#queue.run(async () => {
+      this.assertWritable();
+      const draft: WellMeta =
+        this.#meta === undefined ? { images: [] } : structuredClone(this.#meta);
+      await fn(draft);
+      assertValidWell(draft, this.ctx.path);
+      const previous = this.#meta;
+      this.#meta = draft;
+      try {
+        await this.dumpMeta();
+      } catch (e) {
+        this.#meta = previous;
+        throw e;
+      }
+      return structuredClone(draft);
+    });
+  }
+
+  /** Remember a position created by the plate's batch path. @internal */
+  _cachePosition(name: string, position: Position): void {
+    this.#positions.set(name, Promise.resolve(position));
+  }
+
+  /**
+   * Create position `name` in this well and list it in the well metadata (iohub's
+   * `create_position`). The position has no image yet.
+   * @param opts.acquisition - acquisition id recorded for the field (default 0).
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} for a bad name.
+   * @throws {AlreadyExistsError} when the position exists.
+   * @throws {ReadOnlyError} in mode "r".
+   */
+  async createPosition(name: string, opts: { acquisition?: number } = {}): Promise<Position> {
+    this.assertWritable();
+    assertPlateName(name, "field");
+    let created: Position | undefined;
+    await this._updateWellMeta(async (draft) => {
+      if (draft.images.some((i) => i.path === name) || (await this.#groupExists(name))) {
+        throw new AlreadyExistsError(
+          `${this.ctx.path}/${name}`,
+          `position ${JSON.stringify(`${this.ctx.path}/${name}`)} already exists; pick another field name`,
+        );
+      }
+      draft.images.push({ acquisition: opts.acquisition ?? 0, path: name });
+      created = await Position.create(childContext(this.ctx, name), this.#positionInit());
+    });
+    const position = created!;
+    this._cachePosition(name, position);
+    return position;
+  }
+
+  async #groupExists(name: string): Promise<boolean> {
+    const base = childContext(this.ctx, name).path;
+    const { store } = this.ctx;
+    const [v2, v3] = await Promise.all([
+      store.has(`${base}/.zgroup`),
+      store.has(`${base}/zarr.json`),
+    ]);
+    return v2 || v3;
+  }
+
+  #positionInit(): { channelNames: readonly string[]; axes?: readonly AxisSpec[] } {
+    return { channelNames: this._channelNames, axes: this._axes };
+  }
+
+  /**
+   * The position `name` (opened once, then cached by this well node).
+   * @throws {NotFoundError} when the metadata does not list it.
+   */
+  getPosition(name: string): Promise<Position> {
+    if (!this.hasPosition(name)) {
+      return Promise.reject(
+        new NotFoundError(
+          `${this.ctx.path}/${name}`,
+          `well ${JSON.stringify(this.ctx.path)} has no position ${JSON.stringify(name)}; it has ${JSON.stringify(this.positionNames())}`,
+        ),
+      );
+    }
+    let p = this.#positions.get(name);
+    if (p === undefined) {
+      p = Position.open(childContext(this.ctx, name), {
+        channelNames: this._channelNames,
+        axes: this._axes,
+      });
+      this.#positions.set(name, p);
+      p.catch(() => this.#positions.delete(name));
+    }
+    return p;
+  }
+
+  /** Iterate `[name, position]` over the listed positions in natural order (iohub's `positions()`). */
+  async *positions(): AsyncGenerator<[string, Position]> {
+    for (const name of this.positionNames()) {
+      yield [name, await this.getPosition(name)];
+    }
+  }
+}
