@@ -10,7 +10,7 @@ import {
   readNode,
   type ZarrStore,
 } from "../../../src/store/index.js";
-import { sampleData, sliceRef, tempDir } from "./helpers.js";
+import { sampleData, sliceRef, tempDir, toArray } from "./helpers.js";
 
 describe.each([2, 3] as const)("Zarr v%i basics", (format) => {
   let cleanup: () => Promise<void>;
@@ -45,12 +45,12 @@ describe.each([2, 3] as const)("Zarr v%i basics", (format) => {
         [0, 37],
         [0, 50],
       ]);
-      expect(Array.from(back)).toEqual(Array.from(data));
+      expect(toArray(back)).toEqual(toArray(data));
       const sub = await arr.readRegion([
         [5, 30],
         [17, 49],
       ]);
-      expect(Array.from(sub)).toEqual(
+      expect(toArray(sub)).toEqual(
         sliceRef(
           data,
           [37, 50],

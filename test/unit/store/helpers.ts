@@ -67,3 +67,8 @@ export function sliceRef(
   rec(0, 0);
   return out;
 }
+
+/** Plain array of the elements of any typed array (for `toEqual`). */
+export function toArray(a: AnyTypedArray): unknown[] {
+  return Array.from(a as ArrayLike<unknown>);
+}
