@@ -39,7 +39,9 @@ export function axesIssues(axes: unknown, where = "axes"): MetadataIssue[] {
   const issues: MetadataIssue[] = [];
   const add = (code: string, location: string, message: string, expected?: string) =>
     issues.push(
-      expected === undefined ? { code, location, message } : { code, location, message, expected },
+      expected === undefined
+        ? { code, location, message }
+        : { code, location, message: `${message}; expected ${expected}`, expected },
     );
   if (!Array.isArray(axes)) {
     add(

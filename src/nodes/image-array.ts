@@ -1,0 +1,300 @@
+/**
+ * ImageArray: one image array (up to 5-D, TCZYX) of a Position, over a store `ZarrArray`.
+ * Reads return ndarrays; writes take ndarrays, `{ data, shape }`, raw C-order typed arrays or a
+ * scalar. Selections: see `selection.ts`.
+ */
+import { ReadOnlyError, ShapeMismatchError } from "../errors.js";
+import type { AnyTypedArray, DataType, Region, ZarrArray } from "../store/index.js";
+import { isNdArray, type NdArray, type PixelInput, toDense, toNdArray } from "./pixel-data.js";
+import { resolveSelection, type Selection, squeezedEqual } from "./selection.js";
+
+/** One chunk yielded by {@link ImageArray.chunks}. */
+export interface ChunkData<T extends AnyTypedArray = AnyTypedArray> {
+  /** Chunk grid coordinates. */
+  coords: number[];
+  /** The chunk's box in array coordinates (clipped at the array's edge). */
+  region: [number, number][];
+  data: NdArray<T>;
+}
+
+/** Values {@link ImageArray.write} accepts. */
+export type WriteValue = PixelInput | AnyTypedArray | number | bigint | boolean;
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function isTyped(x: unknown): x is AnyTypedArray {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+function dtypeFits(array: DataType, data: DataType): boolean {
+  if (array === data) return true;
+  // bool is stored one byte per element: uint8 data of 0/1 fits, and bool data fits uint8
+  return (array === "bool" && data === "uint8") || (array === "uint8" && data === "bool");
+}
+
+/** A wrapper of one Zarr array with NumPy-like reads and writes. */
+export class ImageArray {
+  #array: ZarrArray;
+  readonly #writable: boolean;
+  readonly #guard: (() => void) | undefined;
+
+  /**
+   * Wrap a store array. `writable: false` (a node opened with mode `"r"`) makes every write
+   * reject with ReadOnlyError; `guard` runs before every write (the owning node uses it to
+   * refuse writes once closed).
+   */
+  constructor(array: ZarrArray, opts: { writable: boolean; guard?: () => void }) {
+    this.#array = array;
+    this.#writable = opts.writable;
+    this.#guard = opts.guard;
+  }
+
+  /** The underlying store array. */
+  get zarrArray(): ZarrArray {
+    return this.#array;
+  }
+  /** Path of the array in its store. */
+  get path(): string {
+    return this.#array.path;
+  }
+  /** The array's name (last path segment). */
+  get name(): string {
+    const p = this.#array.path;
+    return p.slice(p.lastIndexOf("/") + 1);
+  }
+  get shape(): readonly number[] {
+    return this.#array.shape;
+  }
+  get ndim(): number {
+    return this.#array.shape.length;
+  }
+  get dtype(): DataType {
+    return this.#array.dtype;
+  }
+  /** Chunk shape (inner chunks when sharded). */
+  get chunks(): readonly number[] {
+    return this.#array.chunks;
+  }
+  /** Shard shape, or undefined when not sharded. */
+  get shards(): readonly number[] | undefined {
+    return this.#array.shards;
+  }
+  /** Whether writes are allowed (false for a node opened with mode `"r"`). */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  /** Shape padded with leading 1s to 5-D (iohub's TCZYX view). */
+  protected padded(n = 5): number[] {
+    const s = [...this.#array.shape];
+    while (s.length < n) s.unshift(1);
+    return s;
+  }
+  /** Size of the T axis of the 5-D view. */
+  get frames(): number {
+    return this.padded()[0] as number;
+  }
+  /** Size of the C axis of the 5-D view. */
+  get channels(): number {
+    return this.padded()[1] as number;
+  }
+  /** Size of the Z axis of the 5-D view. */
+  get slices(): number {
+    return this.padded()[2] as number;
+  }
+  /** Size of the Y axis of the 5-D view. */
+  get height(): number {
+    return this.padded()[3] as number;
+  }
+  /** Size of the X axis of the 5-D view. */
+  get width(): number {
+    return this.padded()[4] as number;
+  }
+
+  /**
+   * Read a selection into a new C-order ndarray (fill value where nothing was written).
+   * Integer-indexed axes are dropped from the result.
+   * @throws {ShapeMismatchError} for an invalid selection.
+   */
+  async read(selection: Selection = []): Promise<NdArray> {
+    const sel = resolveSelection(this.shape, selection);
+    if (sel.regionShape.includes(0)) {
+      return toNdArray(new (this.#emptyCtor())(0), sel.resultShape);
+    }
+    const data = await this.#array.readRegion(sel.region);
+    return toNdArray(data, sel.resultShape);
+  }
+
+  /** The whole array as an ndarray (`read([])`). */
+  toArray(): Promise<NdArray> {
+    return this.read([]);
+  }
+
+  /**
+   * Write `value` into a selection. `value` is a scalar (fills the selection), a C-order typed
+   * array of exactly the selection's element count, or an ndarray / `{ data, shape }` whose
+   * shape equals the selection's shape once axes of length 1 are ignored (so a `(Z, Y, X)`
+   * stack fits the selection `[t, c]`). Non-contiguous ndarray views are copied to C order.
+   * The data type must match the array's (bool arrays take uint8 0/1 data).
+   * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
+   * @throws {ShapeMismatchError} for a bad selection, shape or data type.
+   */
+  async write(selection: Selection, value: WriteValue): Promise<void> {
+    this.#assertWritable();
+    const sel = resolveSelection(this.shape, selection);
+    const n = sizeOf(sel.regionShape);
+    if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      const scalar = this.#scalar(value);
+      if (n > 0) await this.#array.writeRegion(sel.region, scalar);
+      return;
+    }
+    let data: AnyTypedArray;
+    if (isTyped(value) && !isNdArray(value)) {
+      this.#checkDtype(value);
+      if (value.length !== n) {
+        throw new ShapeMismatchError(
+          sel.regionShape,
+          [value.length],
+          `typed array has ${value.length} elements but the selection ${JSON.stringify(sel.regionShape)} has ${n}; pass an ndarray or { data, shape } for shaped data`,
+        );
+      }
+      data = value;
+    } else {
+      const dense = toDense(value as PixelInput);
+      if (!dtypeFits(this.dtype, dense.dtype)) this.#dtypeError(dense.dtype);
+      if (!squeezedEqual(dense.shape, sel.regionShape)) {
+        throw new ShapeMismatchError(
+          sel.resultShape,
+          dense.shape,
+          `data of shape ${JSON.stringify(dense.shape)} does not fit the selection of shape ${JSON.stringify(sel.resultShape)} in ${JSON.stringify(this.path)}`,
+        );
+      }
+      data = dense.data;
+    }
+    if (n > 0) await this.#array.writeRegion(sel.region, data);
+  }
+
+  /**
+   * Iterate over the chunks (inner chunks when sharded) in C order, reading one at a time:
+   * `for await (const { coords, region, data } of arr.iterChunks())`. (`chunks` is the chunk
+   * shape, as in zarr/iohub, so the iterator has its own name; the array itself is also
+   * async-iterable over its chunks.)
+   */
+  async *iterChunks(): AsyncGenerator<ChunkData> {
+    const shape = this.shape;
+    const chunks = this.#array.chunks;
+    const grid = shape.map((s, i) => Math.ceil(s / (chunks[i] as number)));
+    if (grid.some((g) => g === 0)) return;
+    const coords = new Array<number>(grid.length).fill(0);
+    for (;;) {
+      const region = coords.map((c, i): [number, number] => {
+        const ch = chunks[i] as number;
+        return [c * ch, Math.min((c + 1) * ch, shape[i] as number)];
+      });
+      const data = await this.#array.readRegion(region as Region);
+      yield {
+        coords: [...coords],
+        region,
+        data: toNdArray(
+          data,
+          region.map(([a, b]) => b - a),
+        ),
+      };
+      let ax = grid.length - 1;
+      for (; ax >= 0; ax--) {
+        const next = (coords[ax] as number) + 1;
+        if (next < (grid[ax] as number)) {
+          coords[ax] = next;
+          break;
+        }
+        coords[ax] = 0;
+      }
+      if (ax < 0) return;
+    }
+  }
+
+  /** Same as {@link iterChunks}: `for await (const chunk of arr)`. */
+  [Symbol.asyncIterator](): AsyncGenerator<ChunkData> {
+    return this.iterChunks();
+  }
+
+  /** Replace the wrapped array (after a resize). @internal */
+  _replace(array: ZarrArray): void {
+    this.#array = array;
+  }
+
+  #emptyCtor(): new (n: number) => AnyTypedArray {
+    switch (this.dtype) {
+      case "int8":
+        return Int8Array;
+      case "int16":
+        return Int16Array;
+      case "uint16":
+        return Uint16Array;
+      case "int32":
+        return Int32Array;
+      case "uint32":
+        return Uint32Array;
+      case "int64":
+        return BigInt64Array;
+      case "uint64":
+        return BigUint64Array;
+      case "float32":
+        return Float32Array;
+      case "float64":
+        return Float64Array;
+      default:
+        return Uint8Array;
+    }
+  }
+
+  #assertWritable(): void {
+    this.#guard?.();
+    if (!this.#writable) {
+      throw new ReadOnlyError(
+        this.path,
+        `cannot write to array ${JSON.stringify(this.path)}: the store was opened with mode "r"; reopen it with mode "r+" or "a"`,
+      );
+    }
+  }
+
+  #dtypeError(found: DataType): never {
+    throw new ShapeMismatchError(
+      this.dtype,
+      found,
+      `data of type ${found} cannot be written to ${JSON.stringify(this.path)} of type ${this.dtype}; convert it first (e.g. ${this.dtype === "float32" ? "Float32Array.from(data)" : `a ${this.#emptyCtor().name}`})`,
+    );
+  }
+
+  #checkDtype(a: AnyTypedArray): void {
+    const ctor = this.#emptyCtor();
+    if (!(a instanceof ctor)) {
+      const found = (a.constructor as { name: string }).name;
+      throw new ShapeMismatchError(
+        this.dtype,
+        found,
+        `a ${found} cannot be written to ${JSON.stringify(this.path)} of type ${this.dtype}; pass a ${ctor.name}`,
+      );
+    }
+  }
+
+  #scalar(v: number | bigint | boolean): number | bigint | boolean {
+    const d = this.dtype;
+    if (d === "bool") return typeof v === "boolean" ? v : Number(v) !== 0;
+    if (d === "int64" || d === "uint64") {
+      if (typeof v === "bigint") return v;
+      if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+      throw new ShapeMismatchError(
+        d,
+        typeof v,
+        `scalar ${String(v)} is not an integer for ${d} array ${JSON.stringify(this.path)}`,
+      );
+    }
+    if (typeof v === "boolean") return v ? 1 : 0;
+    return Number(v);
+  }
+}

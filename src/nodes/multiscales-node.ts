@@ -1,0 +1,282 @@
+/**
+ * MultiscalesNode: a group holding a multiscale image (Position) or label image. Owns the
+ * `multiscales` metadata, the level arrays, the coordinate transformations API of iohub
+ * (`getEffectiveScale`, `setTransform`, `setScale`, …) and level creation. Pyramid operations
+ * are in `pyramid-ops.ts`.
+ */
+import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
+import {
+  type ArraySpec,
+  assertSafeName,
+  createArray,
+  type DataType,
+  openArray,
+  readNode,
+  type ZarrArray,
+} from "../store/index.js";
+import { joinPath } from "./context.js";
+import { ImageArray } from "./image-array.js";
+import type { DatasetMeta, MultiscaleMeta } from "./multiscales-meta.js";
+import { NgffNode } from "./ngff-node.js";
+import {
+  checkTransforms,
+  cloneTransform,
+  combinedScale,
+  combinedTranslation,
+  identityTransforms,
+  type Transform,
+} from "./transforms.js";
+
+/** What a new level array is made of. */
+export interface LevelSpec {
+  shape: readonly number[];
+  dtype: DataType;
+  chunks: readonly number[];
+  shards?: readonly number[] | undefined;
+}
+
+/** Base class of Position and LabelImage. */
+export abstract class MultiscalesNode extends NgffNode {
+  /** The first `multiscales[]` entry once an image exists (iohub uses only the first). */
+  protected _multiscale: MultiscaleMeta | undefined;
+  /** Further `multiscales[]` entries written by other tools, kept as found. */
+  protected _moreMultiscales: MultiscaleMeta[] = [];
+
+  /** A copy of the first `multiscales[]` entry, or undefined before the first image. */
+  get multiscale(): MultiscaleMeta | undefined {
+    return this._multiscale === undefined ? undefined : structuredClone(this._multiscale);
+  }
+
+  /** Lowercase axis names (iohub's `axis_names`). */
+  get axisNames(): string[] {
+    return this._axes.map((a) => a.name.toLowerCase());
+  }
+
+  /**
+   * Index of an axis by name, case-insensitive.
+   * @throws {NotFoundError} when there is no such axis.
+   */
+  getAxisIndex(name: string): number {
+    const i = this.axisNames.indexOf(String(name).toLowerCase());
+    if (i < 0) {
+      throw new NotFoundError(
+        name,
+        `axis ${JSON.stringify(name)} is not one of the axes ${JSON.stringify(this._axes.map((a) => a.name))}`,
+      );
+    }
+    return i;
+  }
+
+  /** Paths of the resolution levels, in order (empty before the first image). */
+  get levelPaths(): string[] {
+    return this._multiscale?.datasets.map((d) => d.path) ?? [];
+  }
+
+  /** Wrap a store array in the node's array class (TiledPosition overrides). */
+  protected wrapArray(a: ZarrArray): ImageArray {
+    return new ImageArray(a, {
+      writable: this.ctx.mode !== "r",
+      guard: () => this.assertWritable(),
+    });
+  }
+
+  /**
+   * The array `name` of this group.
+   * @throws {UnsafePathError} for an unsafe name.
+   * @throws {NotFoundError} when there is no such array.
+   */
+  async get(name: string): Promise<ImageArray> {
+    assertSafeName(name, "array name");
+    const node = await readNode(this.ctx.store, joinPath(this.ctx.path, name));
+    if (node?.kind !== "array") {
+      throw new NotFoundError(
+        name,
+        `there is no array ${JSON.stringify(name)} in ${JSON.stringify(this.ctx.path || "/")}; arrays: ${JSON.stringify(await this.arrayKeys())}`,
+      );
+    }
+    return this.wrapArray(await openArray(this.ctx.store, joinPath(this.ctx.path, name)));
+  }
+
+  /**
+   * The full-resolution array `"0"` (iohub's `data`; a promise: `await position.data`).
+   * @throws {NotFoundError} when there is no array named "0".
+   */
+  get data(): Promise<ImageArray> {
+    return this.get("0");
+  }
+
+  /** Every array of the group as `[name, array]`, sorted by name (iohub's `images()`). */
+  async *images(): AsyncGenerator<[string, ImageArray]> {
+    for (const name of await this.arrayKeys()) yield [name, await this.get(name)];
+  }
+
+  #requireMultiscale(): MultiscaleMeta {
+    if (this._multiscale === undefined) {
+      throw new NotFoundError(
+        "multiscales",
+        `${JSON.stringify(this.ctx.path || "/")} has no multiscales metadata yet; create an image first`,
+      );
+    }
+    return this._multiscale;
+  }
+
+  #dataset(image: string): DatasetMeta {
+    const d = this.#requireMultiscale().datasets.find((x) => x.path === image);
+    if (d === undefined) {
+      throw new NotFoundError(
+        image,
+        `image ${JSON.stringify(image)} is not a level of ${JSON.stringify(this.ctx.path || "/")}; levels: ${JSON.stringify(this.levelPaths)}, or "*" for the whole field of view`,
+      );
+    }
+    return d;
+  }
+
+  #transforms(image: string): Transform[][] {
+    const m = this.#requireMultiscale();
+    const lists = [m.coordinateTransformations ?? []];
+    if (image !== "*") lists.push(this.#dataset(image).coordinateTransformations);
+    return lists;
+  }
+
+  /** Scale of level 0 including the multiscale-level scale (iohub's `scale`). */
+  get scale(): number[] {
+    return this.getEffectiveScale(this.#requireMultiscale().datasets[0]?.path ?? "0");
+  }
+
+  /**
+   * Total scale per axis of one level (its own scale times the multiscale-level scale), or of
+   * the whole field of view with `"*"`.
+   * @throws {NotFoundError} for an unknown level or before the first image.
+   */
+  getEffectiveScale(image: string): number[] {
+    return combinedScale(this._axes.length, ...this.#transforms(image));
+  }
+
+  /**
+   * Total translation per axis of one level, or of the whole field of view with `"*"`.
+   * @throws {NotFoundError} for an unknown level or before the first image.
+   */
+  getEffectiveTranslation(image: string): number[] {
+    return combinedTranslation(this._axes.length, ...this.#transforms(image));
+  }
+
+  /**
+   * Replace the coordinate transformations of one level, or of the whole field of view
+   * (`"*"`, the multiscale-level `coordinateTransformations`). The list must be one scale then at
+   * most one translation, one value per axis.
+   * @throws {InvalidMetadataError} for a bad list; {@link NotFoundError} for an unknown level;
+   * {@link ReadOnlyError} when read-only.
+   */
+  async setTransform(image: string, transforms: readonly Transform[]): Promise<void> {
+    this.assertWritable();
+    const list = checkTransforms(transforms, this._axes.length, "transforms");
+    const m = this.#requireMultiscale();
+    if (image === "*") m.coordinateTransformations = list;
+    else this.#dataset(image).coordinateTransformations = list;
+    await this.dumpMeta();
+  }
+
+  /**
+   * Set the scale of one axis for one level or for the whole field of view (`"*"`, adding a
+   * multiscale-level scale when there is none).
+   * @throws {InvalidMetadataError} when `value` is not a positive finite number.
+   * @throws {NotFoundError} for an unknown level or axis.
+   */
+  async setScale(image: string, axis: string, value: number): Promise<void> {
+    this.assertWritable();
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw new InvalidMetadataError(
+        [
+          {
+            code: "scale_not_positive",
+            location: `scale.${axis}`,
+            message: `new scale ${value} for axis ${axis} is not a positive number`,
+            expected: "a positive finite number",
+          },
+        ],
+        { summary: "invalid scale" },
+      );
+    }
+    const i = this.getAxisIndex(axis);
+    const m = this.#requireMultiscale();
+    const current =
+      image === "*"
+        ? (m.coordinateTransformations ?? [])
+        : this.#dataset(image).coordinateTransformations;
+    const next = current.map(cloneTransform);
+    if (!next.some((t) => t.type === "scale"))
+      next.unshift(...identityTransforms(this._axes.length));
+    for (const t of next) if (t.type === "scale") t.scale[i] = value;
+    await this.setTransform(image, next);
+  }
+
+  /** A new multiscale entry for the first level (Position names it after the image). */
+  protected abstract newMultiscale(firstLevel: string): MultiscaleMeta;
+
+  /**
+   * Create one level array (and optionally write `data`), then record it in `multiscales`
+   * (unless `record: false`). Everything is checked before anything is written.
+   * @internal
+   */
+  async _createLevel(
+    name: string,
+    spec: LevelSpec,
+    opts: {
+      transforms?: readonly Transform[] | undefined;
+      write?: (a: ZarrArray) => Promise<void>;
+      record?: boolean;
+    } = {},
+  ): Promise<ImageArray> {
+    this.assertWritable();
+    assertSafeName(name, "array name");
+    const path = joinPath(this.ctx.path, name);
+    const transforms =
+      opts.transforms === undefined
+        ? identityTransforms(this._axes.length)
+        : checkTransforms(opts.transforms, this._axes.length, "transform");
+    if ((await readNode(this.ctx.store, path)) !== undefined) {
+      throw new AlreadyExistsError(
+        name,
+        `${JSON.stringify(path)} already exists; choose another name or delete it first`,
+      );
+    }
+    const arraySpec: ArraySpec = {
+      shape: spec.shape,
+      dtype: spec.dtype,
+      chunks: spec.chunks,
+      fillValue: spec.dtype === "bool" ? false : 0,
+    };
+    if (spec.shards !== undefined) arraySpec.shards = spec.shards;
+    if (this.ctx.format === 3)
+      arraySpec.dimensionNames = this._axes.slice(0, spec.shape.length).map((a) => a.name);
+    const array = await createArray(this.ctx.store, path, this.ctx.format, arraySpec);
+    if (opts.write !== undefined) await opts.write(array);
+    if (opts.record !== false) {
+      this._recordLevel(name, transforms);
+      await this.dumpMeta();
+    }
+    return this.wrapArray(array);
+  }
+
+  /** Add (or replace) the dataset entry of a level in memory. @internal */
+  _recordLevel(name: string, transforms: readonly Transform[]): void {
+    const dataset = { path: name, coordinateTransformations: transforms.map(cloneTransform) };
+    if (this._multiscale === undefined) {
+      this._multiscale = this.newMultiscale(name);
+      this._multiscale.datasets = [dataset];
+      return;
+    }
+    const i = this._multiscale.datasets.findIndex((d) => d.path === name);
+    if (i < 0) this._multiscale.datasets.push(dataset);
+  }
+
+  /** The live multiscale entry (for pyramid operations). @internal */
+  _liveMultiscale(): MultiscaleMeta | undefined {
+    return this._multiscale;
+  }
+
+  /** Throw unless writes are allowed (public for pyramid operations). @internal */
+  _assertWritable(): void {
+    this.assertWritable();
+  }
+}

@@ -1,0 +1,496 @@
+/**
+ * Position: the group that directly holds a multiscale image (a field of view), iohub's
+ * `Position` in camelCase. Images, channels (`omero`), transforms, pyramids and labels.
+ */
+
+import {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  NotFoundError,
+  ShapeMismatchError,
+  UnsupportedError,
+} from "../errors.js";
+import type { PyramidReport } from "../pyramid/compute.js";
+import { assertSafeName, createGroup, type DataType, openArray, readNode } from "../store/index.js";
+import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
+import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
+import { assertWritable, joinPath, type NodeContext } from "./context.js";
+import type { ImageArray } from "./image-array.js";
+import {
+  type CreateLabelOptions,
+  createLabel,
+  getLabel,
+  type LabelImage,
+  type LabelInput,
+  labelNames,
+} from "./labels.js";
+import type { MultiscaleMeta } from "./multiscales-meta.js";
+import { parseMultiscales, serializeMultiscale } from "./multiscales-meta.js";
+import { MultiscalesNode } from "./multiscales-node.js";
+import type { NodeInit } from "./ngff-node.js";
+import { readOmeAttrs } from "./ome-attrs.js";
+import { channelDisplaySettings, type OmeroMeta, omeroMeta, type Window } from "./omero.js";
+import { type PixelInput, toDense } from "./pixel-data.js";
+import {
+  type ComputePyramidOptions,
+  computePyramid,
+  deletePyramid,
+  initializePyramid,
+  type PyramidDims,
+} from "./pyramid-ops.js";
+import { checkTransforms, identityTransforms, type Transform } from "./transforms.js";
+
+/** Options of {@link Position.createImage}. */
+export interface CreateImageOptions {
+  /** Chunk shape; default one Z-Y-X stack, halved until a chunk is at most 8 MiB. */
+  chunks?: readonly number[];
+  /** Chunks per shard along each axis (NGFF 0.5 only; UnsupportedError on 0.4). */
+  shardsRatio?: readonly number[];
+  /** Coordinate transformations of this level (default: identity scale). */
+  transform?: readonly Transform[];
+  /** Check the shape against the axes and channel count (default true). */
+  checkShape?: boolean;
+}
+
+/** Options of {@link Position.createZeros}. */
+export interface CreateZerosOptions extends CreateImageOptions {
+  shape: readonly number[];
+  dtype: DataType;
+}
+
+/** What a Position starts with. @internal */
+export interface PositionInit extends NodeInit {
+  multiscale?: MultiscaleMeta | undefined;
+  moreMultiscales?: MultiscaleMeta[];
+  omero?: OmeroMeta | undefined;
+  extraOme?: Record<string, unknown>;
+}
+
+/** Fallbacks for a group without image metadata yet (e.g. a new position in a plate). */
+export interface PositionFallback {
+  channelNames?: readonly string[] | undefined;
+  axes?: readonly AxisSpec[] | undefined;
+}
+
+/** Read the metadata of a position group. @internal */
+export async function readPositionInit(
+  ctx: NodeContext,
+  fallback: PositionFallback = {},
+): Promise<PositionInit> {
+  const read = await readOmeAttrs(ctx.store, ctx.path);
+  if (read === undefined) {
+    throw new NotFoundError(
+      ctx.path,
+      `there is no Zarr group at ${JSON.stringify(ctx.path || "/")}`,
+    );
+  }
+  const { multiscales, omero, ...extraOme } = read.ome;
+  const init: PositionInit = { attributes: read.attributes, extraOme };
+  if (multiscales === undefined) {
+    if (fallback.channelNames !== undefined) init.channelNames = fallback.channelNames;
+    if (fallback.axes !== undefined) init.axes = fallback.axes;
+    return init;
+  }
+  const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
+  const [first, ...more] = parseMultiscales(multiscales, source);
+  if (first === undefined) return init;
+  init.multiscale = first;
+  init.moreMultiscales = more;
+  init.axes = first.axes;
+  if (typeof omero === "object" && omero !== null && Array.isArray((omero as OmeroMeta).channels)) {
+    init.omero = structuredClone(omero) as OmeroMeta;
+    init.channelNames = init.omero.channels.map((c, i) =>
+      typeof c?.label === "string" ? c.label : String(i),
+    );
+  } else {
+    // iohub: without omero, channels are named by index
+    const chAx = findAxis(first.axes, "channel");
+    const level0 = first.datasets[0]?.path;
+    let n = 0;
+    if (chAx >= 0 && level0 !== undefined) {
+      const path = joinPath(ctx.path, level0);
+      if ((await readNode(ctx.store, path))?.kind === "array")
+        n = (await openArray(ctx.store, path)).shape[chAx] ?? 0;
+    }
+    init.channelNames = Array.from({ length: n }, (_, i) => String(i));
+    if (fallback.channelNames !== undefined && n === 0) init.channelNames = fallback.channelNames;
+  }
+  return init;
+}
+
+/** Check channel names: non-empty strings, unique. @throws {InvalidMetadataError} */
+export function checkChannelNames(names: unknown): string[] {
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    !names.every((n) => typeof n === "string" && n.length > 0)
+  ) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "channel_names",
+          location: "channelNames",
+          message: `found ${JSON.stringify(names)}`,
+          expected: "a non-empty array of non-empty strings",
+        },
+      ],
+      { summary: "invalid channel names" },
+    );
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) {
+    throw new InvalidMetadataError(
+      [
+        {
+          code: "channel_names_unique",
+          location: "channelNames",
+          message: `channel ${JSON.stringify(dup)} is repeated`,
+          expected: "unique channel names",
+        },
+      ],
+      { summary: "invalid channel names" },
+    );
+  }
+  return [...(names as string[])];
+}
+
+/** A field of view: the group holding a multiscale image. */
+export class Position extends MultiscalesNode {
+  protected _omero: OmeroMeta | undefined;
+  protected _extraOme: Record<string, unknown>;
+
+  protected constructor(ctx: NodeContext, init: PositionInit) {
+    super(ctx, init);
+    this._multiscale = init.multiscale;
+    this._moreMultiscales = init.moreMultiscales ?? [];
+    this._omero = init.omero;
+    this._extraOme = init.extraOme ?? {};
+  }
+
+  /**
+   * Open an existing position group. Channel names come from `omero` (iohub), axes from
+   * `multiscales`; `fallback` supplies them for a group without image metadata yet.
+   * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for malformed multiscales.
+   */
+  static async open(ctx: NodeContext, fallback: PositionFallback = {}): Promise<Position> {
+    return new Position(ctx, await readPositionInit(ctx, fallback));
+  }
+
+  /**
+   * Create a position group (no image yet; metadata is written with the first image, as in
+   * iohub). Options are checked before anything is written.
+   * @throws {InvalidMetadataError} for bad channel names or axes; {@link ReadOnlyError} in mode "r".
+   */
+  static async create(
+    ctx: NodeContext,
+    opts: { channelNames: readonly string[]; axes?: readonly AxisSpec[] | undefined },
+  ): Promise<Position> {
+    const init = await prepareCreate(ctx, opts);
+    return new Position(ctx, init);
+  }
+
+  protected override omeMetadata(): Record<string, unknown> | undefined {
+    if (this._multiscale === undefined) return undefined;
+    const out: Record<string, unknown> = {
+      multiscales: [this._multiscale, ...this._moreMultiscales].map((m) =>
+        serializeMultiscale(m, this.version),
+      ),
+    };
+    if (this._omero !== undefined) out.omero = structuredClone(this._omero);
+    return Object.assign(out, structuredClone(this._extraOme));
+  }
+
+  protected override newMultiscale(firstLevel: string): MultiscaleMeta {
+    return { axes: this.axes.map((a) => ({ ...a })), datasets: [], name: firstLevel };
+  }
+
+  /** A copy of the `omero` display metadata, or undefined before the first image. */
+  get omero(): OmeroMeta | undefined {
+    return this._omero === undefined ? undefined : structuredClone(this._omero);
+  }
+
+  #checkShape(shape: readonly number[]): void {
+    if (shape.length !== this._axes.length) {
+      throw new ShapeMismatchError(
+        `${this._axes.length} dimensions`,
+        [...shape],
+        `image has ${shape.length} dimensions ${JSON.stringify(shape)}, while the dataset has ${this._axes.length} axes (${this._axes.map((a) => a.name).join(", ")}); pass data with one axis per dataset axis, or checkShape: false`,
+      );
+    }
+    const ch = findAxis(this._axes, "channel");
+    if (ch >= 0 && (shape[ch] as number) > this._channelNames.length) {
+      throw new ShapeMismatchError(
+        `at most ${this._channelNames.length} channels`,
+        [...shape],
+        `image has ${shape[ch]} channels, while the dataset has ${this._channelNames.length} (${this._channelNames.join(", ")}); append channels first or pass fewer`,
+      );
+    }
+  }
+
+  async #createImageArray(
+    name: string,
+    shape: readonly number[],
+    dtype: DataType,
+    opts: CreateImageOptions,
+    data?: ReturnType<typeof toDense>["data"],
+  ): Promise<ImageArray> {
+    this.assertWritable();
+    assertSafeName(name, "image name");
+    if (opts.checkShape !== false) this.#checkShape(shape);
+    const chunks =
+      opts.chunks === undefined ? defaultChunks(shape, dtype) : checkChunks(opts.chunks, shape);
+    const shards = shardsFromRatio(opts.shardsRatio, chunks, this.version);
+    const transforms =
+      opts.transform === undefined
+        ? identityTransforms(this._axes.length)
+        : checkTransforms(opts.transform, this._axes.length, "transform");
+    const full = shape.map((s): [number, number] => [0, s]);
+    const arr = await this._createLevel(
+      name,
+      { shape, dtype, chunks, shards },
+      {
+        transforms,
+        record: false,
+        ...(data === undefined || shape.includes(0)
+          ? {}
+          : { write: (a) => a.writeRegion(full, data) }),
+      },
+    );
+    if (this._omero === undefined) {
+      this._omero = omeroMeta({
+        version: this.version,
+        name: this.#displayName(),
+        channelNames: this._channelNames,
+        dtype,
+      });
+    }
+    this._recordLevel(name, transforms);
+    await this.dumpMeta();
+    return arr;
+  }
+
+  #displayName(): string {
+    if (!this.isRoot()) return this.name;
+    const root = this.ctx.store.root;
+    return root === undefined ? "" : (root.split(/[\\/]/).filter(Boolean).pop() ?? "");
+  }
+
+  /**
+   * Create an image array from data and record it in `multiscales` (and `omero`, for the first
+   * image). `data` is an ndarray (views are copied to C order) or `{ data, shape }`. The shape
+   * and data type are checked before anything is written.
+   * @throws {UnsafePathError} for an unsafe name; {@link AlreadyExistsError} when it exists;
+   * {@link ShapeMismatchError} for a shape that does not fit the axes/channels or bad chunks;
+   * {@link UnsupportedError} for `shardsRatio` on 0.4; {@link ReadOnlyError} in mode "r".
+   */
+  async createImage(
+    name: string,
+    data: PixelInput,
+    opts: CreateImageOptions = {},
+  ): Promise<ImageArray> {
+    this.assertWritable();
+    const dense = toDense(data);
+    return this.#createImageArray(name, dense.shape, dense.dtype, opts, dense.data);
+  }
+
+  /**
+   * Create an empty (fill value 0) image array: metadata only, for data written later region
+   * by region (larger than RAM, or from many writers).
+   * @throws the same errors as {@link createImage}.
+   */
+  async createZeros(name: string, opts: CreateZerosOptions): Promise<ImageArray> {
+    this.assertWritable();
+    const shape = opts.shape;
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+      throw new ShapeMismatchError(
+        "non-negative integers",
+        JSON.stringify(shape),
+        `shape ${JSON.stringify(shape)} must be non-negative integers`,
+      );
+    }
+    return this.#createImageArray(name, shape, opts.dtype, opts);
+  }
+
+  /**
+   * Append a channel at the end of the channel list; with `resizeArrays` (default true) every
+   * image array grows by one along the channel axis (the new channel reads as 0).
+   * @throws {AlreadyExistsError} when the name exists; {@link NotFoundError} when resizing
+   * without a channel axis; {@link ReadOnlyError} in mode "r".
+   */
+  async appendChannel(name: string, opts: { resizeArrays?: boolean } = {}): Promise<void> {
+    this.assertWritable();
+    if (typeof name !== "string" || name.length === 0) checkChannelNames([name]);
+    if (this._channelNames.includes(name)) {
+      throw new AlreadyExistsError(
+        name,
+        `channel ${JSON.stringify(name)} already exists in ${JSON.stringify(this._channelNames)}; choose another name`,
+      );
+    }
+    const images: ImageArray[] = [];
+    let dtype: DataType | undefined;
+    if (opts.resizeArrays !== false) {
+      const ch = findAxis(this._axes, "channel");
+      for await (const [, img] of this.images()) images.push(img);
+      if (images.length > 0 && ch < 0) {
+        throw new NotFoundError(
+          "channel axis",
+          `cannot resize arrays for a new channel: the axes ${JSON.stringify(this._axes.map((a) => a.name))} have no channel axis; pass resizeArrays: false`,
+        );
+      }
+      const bad = images.find((img) => img.ndim <= ch);
+      if (bad !== undefined) {
+        throw new UnsupportedError(
+          "resize without channel axis",
+          `array ${JSON.stringify(bad.name)} of shape ${JSON.stringify(bad.shape)} has no channel axis at index ${ch}`,
+        );
+      }
+      for (const img of images) {
+        const shape = [...img.shape];
+        shape[ch] = (shape[ch] as number) + 1;
+        img._replace(await img.zarrArray.resize(shape));
+      }
+      dtype = images.find((i) => i.name === "0")?.dtype ?? images[0]?.dtype;
+    }
+    this._channelNames.push(name);
+    this._omero?.channels.push(channelDisplaySettings(name, { dtype }));
+    await this.dumpMeta();
+  }
+
+  /**
+   * Rename a channel (in `omero` too).
+   * @throws {NotFoundError} for an unknown channel; {@link AlreadyExistsError} when `newName` exists.
+   */
+  async renameChannel(oldName: string, newName: string): Promise<void> {
+    this.assertWritable();
+    const i = this.getChannelIndex(oldName);
+    checkChannelNames([newName]);
+    if (newName !== oldName && this._channelNames.includes(newName)) {
+      throw new AlreadyExistsError(
+        newName,
+        `channel ${JSON.stringify(newName)} already exists in ${JSON.stringify(this._channelNames)}`,
+      );
+    }
+    this._channelNames[i] = newName;
+    const c = this._omero?.channels[i];
+    if (c !== undefined) c.label = newName;
+    await this.dumpMeta();
+  }
+
+  /**
+   * Write one channel of an image array: `data` has the array's shape without the channel axis
+   * (e.g. T, Z, Y, X for a TCZYX array).
+   * @throws {NotFoundError} for an unknown channel, image or missing channel axis;
+   * {@link ShapeMismatchError} for data of another shape or type.
+   */
+  async updateChannel(channel: string, target: string, data: PixelInput): Promise<void> {
+    this.assertWritable();
+    const i = this.getChannelIndex(channel);
+    const ch = findAxis(this._axes, "channel");
+    if (ch < 0)
+      throw new NotFoundError(
+        "channel axis",
+        `the axes ${JSON.stringify(this._axes.map((a) => a.name))} have no channel axis`,
+      );
+    const img = await this.get(target);
+    const sel = img.shape.map((_, ax) => (ax === ch ? i : null));
+    await img.write(sel, data);
+  }
+
+  /**
+   * Set the contrast limits of a channel in `omero`.
+   * @throws {NotFoundError} for an unknown channel or before the first image;
+   * {@link InvalidMetadataError} for a window that is not four finite numbers.
+   */
+  async setContrastLimits(channel: string, window: Window): Promise<void> {
+    this.assertWritable();
+    const i = this.getChannelIndex(channel);
+    const keys = ["start", "end", "min", "max"] as const;
+    if (
+      typeof window !== "object" ||
+      window === null ||
+      !keys.every((k) => typeof window[k] === "number" && Number.isFinite(window[k]))
+    ) {
+      throw new InvalidMetadataError(
+        [
+          {
+            code: "window",
+            location: "window",
+            message: `found ${JSON.stringify(window)}`,
+            expected: "{ start, end, min, max } finite numbers",
+          },
+        ],
+        { summary: "invalid contrast limits" },
+      );
+    }
+    const c = this._omero?.channels[i];
+    if (c === undefined)
+      throw new NotFoundError(
+        "omero",
+        `${JSON.stringify(this.path || "/")} has no omero metadata yet; create an image first`,
+      );
+    c.window = { start: window.start, end: window.end, min: window.min, max: window.max };
+    await this.dumpMeta();
+  }
+
+  /**
+   * Create empty pyramid levels 1…levels−1 (iohub's `initialize_pyramid`).
+   * @see initializePyramid in pyramid-ops.ts for the rules and errors.
+   */
+  initializePyramid(levels: number, opts: { dims?: PyramidDims } = {}): Promise<void> {
+    return initializePyramid(this, levels, opts);
+  }
+
+  /**
+   * Compute the pyramid (creating it with `levels` when absent) with `method` (default "mean").
+   * @see computePyramid in pyramid-ops.ts for the rules and errors.
+   */
+  computePyramid(opts: ComputePyramidOptions = {}): Promise<PyramidReport> {
+    return computePyramid(this, { ...opts, defaultMethod: "mean" });
+  }
+
+  /** Remove every pyramid level but 0. @throws {PyramidStateError} without level 0. */
+  deletePyramid(): Promise<void> {
+    return deletePyramid(this);
+  }
+
+  /**
+   * Create a label image `labels/<name>` from integer data (or an empty one from a shape), with
+   * the `labels` group and `image-label` metadata; levels follow the image's pyramid.
+   * @see createLabel in labels.ts.
+   */
+  createLabel(name: string, data: LabelInput, opts: CreateLabelOptions = {}): Promise<LabelImage> {
+    return createLabel(this, name, data, opts);
+  }
+
+  /** Names of the label images (the `labels` group's list), sorted. */
+  labelNames(): Promise<string[]> {
+    return labelNames(this);
+  }
+
+  /** A label image by name. @throws {NotFoundError} when absent. */
+  getLabel(name: string): Promise<LabelImage> {
+    return getLabel(this, name);
+  }
+
+  /** Every label image as `[name, labelImage]`. */
+  async *labels(): AsyncGenerator<[string, LabelImage]> {
+    for (const n of await this.labelNames()) yield [n, await this.getLabel(n)];
+  }
+}
+
+/** Checks and group creation shared by Position.create and TiledPosition.create. @internal */
+export async function prepareCreate(
+  ctx: NodeContext,
+  opts: { channelNames: readonly string[]; axes?: readonly AxisSpec[] | undefined },
+): Promise<PositionInit> {
+  const channelNames = checkChannelNames(opts?.channelNames);
+  const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
+  assertWritable(ctx);
+  await createGroup(ctx.store, ctx.path, ctx.format, undefined, { parents: true });
+  const init: PositionInit = {
+    attributes: (await readNode(ctx.store, ctx.path))?.attributes ?? {},
+    channelNames,
+  };
+  if (axes !== undefined) init.axes = axes;
+  return init;
+}

@@ -1,0 +1,298 @@
+/**
+ * Pyramid operations of a multiscale node (Position or label image), with iohub's semantics:
+ * `initializePyramid` creates empty levels and their metadata, `computePyramid` fills them
+ * (creating them first when needed) through the pyramid engine, `deletePyramid` removes every
+ * level but 0. The node owns metadata; the engine (`src/pyramid/compute.ts`) only computes.
+ */
+import type { Piscina } from "piscina";
+import { NotFoundError, PyramidStateError, UnsupportedError } from "../errors.js";
+import type { PyramidProgress, PyramidReport } from "../pyramid/compute.js";
+import { openArray, readNode, removeNode, type ZarrArray } from "../store/index.js";
+import { joinPath } from "./context.js";
+import type { MultiscalesNode } from "./multiscales-node.js";
+import { cloneTransform, type Transform } from "./transforms.js";
+
+/** Downsampling methods (TensorStore's rules; see DESIGN.md section 5). */
+export type PyramidMethod = "stride" | "mean" | "median" | "mode" | "min" | "max";
+
+/** Methods accepted by {@link computePyramid}. */
+export const PYRAMID_METHODS: readonly PyramidMethod[] = [
+  "stride",
+  "mean",
+  "median",
+  "mode",
+  "min",
+  "max",
+];
+
+/**
+ * Which axes to downsample: axis names (each by 2 per level), or axis name → integer factor per
+ * level. Names are case-insensitive. Default: the space axes (Z, Y, X), by 2.
+ */
+export type PyramidDims = readonly string[] | Readonly<Record<string, number>>;
+
+/** Options of {@link computePyramid}. */
+export interface ComputePyramidOptions {
+  /** Total number of levels including level 0; required when there is no pyramid yet. */
+  levels?: number;
+  /** Default `"mean"` for images, `"mode"` for label images. */
+  method?: PyramidMethod;
+  /** Axes to downsample when the pyramid is created here (ignored for an existing pyramid). */
+  dims?: PyramidDims;
+  /** Worker threads (default: available cores); 0 computes in-process. */
+  workers?: number;
+  /** A caller-owned Piscina pool (not closed). */
+  pool?: Piscina;
+  signal?: AbortSignal;
+  onProgress?: (p: PyramidProgress) => void;
+}
+
+function checkLevels(levels: unknown): number {
+  if (typeof levels !== "number" || !Number.isInteger(levels) || levels < 1) {
+    throw new PyramidStateError(
+      `levels must be an integer ≥ 1 (the total number of levels, level 0 included); found ${String(levels)}`,
+    );
+  }
+  return levels;
+}
+
+/** Factor per axis for one level step, from `dims`. */
+export function factorsFromDims(node: MultiscalesNode, dims: PyramidDims | undefined): number[] {
+  const axes = node.axes;
+  const f = new Array<number>(axes.length).fill(1);
+  if (dims === undefined) {
+    axes.forEach((a, i) => {
+      if (a.type === "space") f[i] = 2;
+    });
+  } else if (Array.isArray(dims)) {
+    for (const d of dims as readonly string[]) f[node.getAxisIndex(d)] = 2;
+  } else {
+    for (const [d, v] of Object.entries(dims as Record<string, number>)) {
+      if (!Number.isInteger(v) || v < 1) {
+        throw new PyramidStateError(
+          `factor for axis ${JSON.stringify(d)} must be an integer ≥ 1; found ${String(v)}`,
+        );
+      }
+      f[node.getAxisIndex(d)] = v;
+    }
+  }
+  if (f.every((x) => x === 1)) {
+    throw new PyramidStateError(
+      `dims ${JSON.stringify(dims)} select no axis to downsample; name at least one axis (e.g. ["y", "x"])`,
+    );
+  }
+  return f;
+}
+
+async function levelZero(node: MultiscalesNode): Promise<ZarrArray> {
+  const m = node._liveMultiscale();
+  const path = m?.datasets[0]?.path;
+  if (path === undefined) {
+    throw new PyramidStateError(
+      `${JSON.stringify(node.path || "/")} has no level 0 image; create it (createImage / createZeros) before building a pyramid`,
+    );
+  }
+  try {
+    return await openArray(node.ctx.store, joinPath(node.path, path));
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      throw new PyramidStateError(
+        `level 0 array ${JSON.stringify(path)} listed in multiscales is missing from ${JSON.stringify(node.path || "/")}`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+function scaleTransforms(base: readonly Transform[], total: readonly number[]): Transform[] {
+  return base.map((t) => {
+    const c = cloneTransform(t);
+    if (c.type === "scale") c.scale = c.scale.map((v, i) => v * (total[i] ?? 1));
+    return c;
+  });
+}
+
+function sameGeometry(
+  a: ZarrArray,
+  shape: readonly number[],
+  chunks: readonly number[],
+  b: ZarrArray,
+): boolean {
+  const eq = (x: readonly number[] | undefined, y: readonly number[] | undefined) =>
+    x === y ||
+    (x !== undefined && y !== undefined && x.length === y.length && x.every((v, i) => v === y[i]));
+  return a.dtype === b.dtype && eq(a.shape, shape) && eq(a.chunks, chunks);
+}
+
+/**
+ * Create levels 1…levels−1 as empty arrays (shape ⌈previous / factor⌉ on the downsampled axes,
+ * chunks scaled down like iohub's, the shard ratio of level 0 kept) and record them in
+ * `multiscales` with level 0's transforms times the cumulative factor. Arrays left by an
+ * interrupted run with the right geometry are reused. Does nothing when the pyramid already has
+ * exactly `levels` levels.
+ * @throws {PyramidStateError} for bad `levels`, no level 0, or a pyramid with another number of
+ * levels ("call deletePyramid() first").
+ */
+export async function initializePyramid(
+  node: MultiscalesNode,
+  levels: number,
+  opts: { dims?: PyramidDims | undefined } = {},
+): Promise<void> {
+  node._assertWritable();
+  checkLevels(levels);
+  const level0 = await levelZero(node);
+  const m = node._liveMultiscale() as NonNullable<ReturnType<MultiscalesNode["_liveMultiscale"]>>;
+  const existing = m.datasets.length;
+  if (existing > 1) {
+    if (existing === levels) return;
+    throw new PyramidStateError(
+      `${JSON.stringify(node.path || "/")} already has a pyramid of ${existing} levels and ${levels} were asked for; call deletePyramid() first`,
+    );
+  }
+  if (levels === 1) return;
+  const step = factorsFromDims(node, opts.dims);
+  const base = m.datasets[0]?.coordinateTransformations ?? [];
+  const ratio = level0.shards?.map((s, i) => s / (level0.chunks[i] as number));
+  const plans: {
+    name: string;
+    shape: number[];
+    chunks: number[];
+    shards: number[] | undefined;
+    transforms: Transform[];
+  }[] = [];
+  let shape = [...level0.shape];
+  const total = step.map(() => 1);
+  for (let k = 1; k < levels; k++) {
+    shape = shape.map((s, i) => Math.ceil(s / (step[i] as number)));
+    for (const [i, f] of step.entries()) total[i] = (total[i] as number) * f;
+    const chunks = level0.chunks.map((c, i) => Math.max(1, Math.ceil(c / (total[i] as number))));
+    plans.push({
+      name: String(k),
+      shape,
+      chunks,
+      shards: ratio?.map((r, i) => r * (chunks[i] as number)),
+      transforms: scaleTransforms(base, total),
+    });
+  }
+  // Check every target name before creating anything.
+  const reuse = new Set<string>();
+  for (const p of plans) {
+    const path = joinPath(node.path, p.name);
+    const found = await readNode(node.ctx.store, path);
+    if (found === undefined) continue;
+    const arr = found.kind === "array" ? await openArray(node.ctx.store, path) : undefined;
+    if (arr === undefined || !sameGeometry(arr, p.shape, p.chunks, level0)) {
+      throw new PyramidStateError(
+        `cannot create pyramid level ${p.name}: ${JSON.stringify(path)} already exists and is not an empty level of the expected geometry; remove it first`,
+      );
+    }
+    reuse.add(p.name);
+  }
+  for (const p of plans) {
+    if (!reuse.has(p.name)) {
+      await node._createLevel(
+        p.name,
+        { shape: p.shape, dtype: level0.dtype, chunks: p.chunks, shards: p.shards },
+        { transforms: p.transforms, record: false },
+      );
+    }
+    node._recordLevel(p.name, p.transforms);
+  }
+  await node.dumpMeta();
+}
+
+/** Integer factor per axis from level k−1 to level k, from the recorded scales. */
+function stepFactors(node: MultiscalesNode): number[][] {
+  const paths = node.levelPaths;
+  const out: number[][] = [];
+  for (let k = 1; k < paths.length; k++) {
+    const prev = node.getEffectiveScale(paths[k - 1] as string);
+    const cur = node.getEffectiveScale(paths[k] as string);
+    const f = cur.map((c, i) => c / (prev[i] as number));
+    const rounded = f.map((x) => Math.round(x));
+    if (
+      !f.every((x, i) => Math.abs(x - (rounded[i] as number)) < 1e-6 && (rounded[i] as number) >= 1)
+    ) {
+      throw new PyramidStateError(
+        `level ${paths[k]} scale ${JSON.stringify(cur)} is not an integer multiple of level ${paths[k - 1]} scale ${JSON.stringify(prev)}; the pyramid cannot be computed by integer downsampling`,
+      );
+    }
+    out.push(rounded);
+  }
+  return out;
+}
+
+/**
+ * Compute the pyramid: create it with `levels` levels when there is none yet, then fill every
+ * level from the one before it (the cascade) with `method`, and record `multiscales[].type`.
+ * Running again after an interruption completes the pyramid.
+ * @throws {PyramidStateError} no level 0; no pyramid and no `levels`; a pyramid with a
+ * different number of levels ("call deletePyramid() first"); non-integer scale steps.
+ * @throws {UnsupportedError} for an unknown method.
+ * @throws {WorkerTaskError} when a task fails.
+ */
+export async function computePyramid(
+  node: MultiscalesNode,
+  opts: ComputePyramidOptions & { defaultMethod: PyramidMethod },
+): Promise<PyramidReport> {
+  node._assertWritable();
+  const method = opts.method ?? opts.defaultMethod;
+  if (!PYRAMID_METHODS.includes(method)) {
+    throw new UnsupportedError(
+      `downsampling method ${String(method)}`,
+      `unknown downsampling method ${JSON.stringify(method)}; use one of ${PYRAMID_METHODS.join(", ")}`,
+    );
+  }
+  if (opts.levels !== undefined) checkLevels(opts.levels);
+  await levelZero(node);
+  const existing = node.levelPaths.length;
+  if (existing <= 1) {
+    if (opts.levels === undefined) {
+      throw new PyramidStateError(
+        `${JSON.stringify(node.path || "/")} has no pyramid to compute; pass levels (the total number of levels) to create one`,
+      );
+    }
+    await initializePyramid(node, opts.levels, { dims: opts.dims });
+  } else if (opts.levels !== undefined && opts.levels !== existing) {
+    throw new PyramidStateError(
+      `${JSON.stringify(node.path || "/")} already has a pyramid of ${existing} levels and ${opts.levels} were asked for; call deletePyramid() first`,
+    );
+  }
+  const levelPaths = node.levelPaths.map((p) => joinPath(node.path, p));
+  if (levelPaths.length < 2) return { levels: [] };
+  const factors = stepFactors(node);
+  const { computeLevels } = await import("../pyramid/compute.js");
+  const report = await computeLevels({
+    store: node.ctx.store,
+    levelPaths,
+    factors,
+    method,
+    ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.pool === undefined ? {} : { pool: opts.pool }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+  });
+  const m = node._liveMultiscale();
+  if (m !== undefined && m.type !== method) {
+    m.type = method;
+    await node.dumpMeta();
+  }
+  return report;
+}
+
+/**
+ * Remove every level but level 0: the metadata first (so the store stays valid if interrupted),
+ * then the arrays. Also clears `multiscales[].type`.
+ * @throws {PyramidStateError} when there is no level 0.
+ */
+export async function deletePyramid(node: MultiscalesNode): Promise<void> {
+  node._assertWritable();
+  await levelZero(node);
+  const m = node._liveMultiscale() as NonNullable<ReturnType<MultiscalesNode["_liveMultiscale"]>>;
+  const removed = m.datasets.slice(1).map((d) => d.path);
+  m.datasets = m.datasets.slice(0, 1);
+  delete m.type;
+  await node.dumpMeta();
+  for (const p of removed) await removeNode(node.ctx.store, joinPath(node.path, p));
+}

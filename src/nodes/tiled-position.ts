@@ -1,0 +1,111 @@
+/**
+ * TiledPosition: a Position whose arrays are tile grids (iohub's `TiledPosition`; the "tiled"
+ * layout, which cannot be inferred from metadata and must be asked for).
+ */
+import { ShapeMismatchError } from "../errors.js";
+import type { DataType, ZarrArray } from "../store/index.js";
+import type { AxisSpec } from "./axes.js";
+import type { NodeContext } from "./context.js";
+import { Position, type PositionFallback, prepareCreate, readPositionInit } from "./position.js";
+import { TiledImageArray } from "./tiled-image-array.js";
+import type { Transform } from "./transforms.js";
+
+/** Options of {@link TiledPosition.makeTiles}. */
+export interface MakeTilesOptions {
+  /** `[rows, columns]` of the tile grid. */
+  gridShape: readonly [number, number];
+  /** Shape of one tile (up to 5-D; the last two axes are Y, X). */
+  tileShape: readonly number[];
+  dtype: DataType;
+  transform?: readonly Transform[];
+  /** How many trailing axes a chunk spans (default 2: one Y-X tile per chunk). */
+  chunkDims?: number;
+}
+
+/** A Position of tiled image arrays. */
+export class TiledPosition extends Position {
+  /** Open an existing position as tiled. @see Position.open */
+  static override async open(
+    ctx: NodeContext,
+    fallback: PositionFallback = {},
+  ): Promise<TiledPosition> {
+    return new TiledPosition(ctx, await readPositionInit(ctx, fallback));
+  }
+
+  /** Create a tiled position group. @see Position.create */
+  static override async create(
+    ctx: NodeContext,
+    opts: { channelNames: readonly string[]; axes?: readonly AxisSpec[] | undefined },
+  ): Promise<TiledPosition> {
+    return new TiledPosition(ctx, await prepareCreate(ctx, opts));
+  }
+
+  protected override wrapArray(a: ZarrArray): TiledImageArray {
+    return new TiledImageArray(a, {
+      writable: this.ctx.mode !== "r",
+      guard: () => this.assertWritable(),
+    });
+  }
+
+  /** The tiled array `name`. @throws {NotFoundError} when absent. */
+  override async get(name: string): Promise<TiledImageArray> {
+    return (await super.get(name)) as TiledImageArray;
+  }
+
+  /** The tiled array `"0"`. */
+  override get data(): Promise<TiledImageArray> {
+    return this.get("0");
+  }
+
+  /**
+   * Create an empty tiled array: shape = tileShape with Y, X multiplied by the grid; chunks =
+   * the last `chunkDims` axes of the tile shape (1 elsewhere).
+   * @throws {ShapeMismatchError} for a bad grid or tile shape; the errors of createZeros.
+   */
+  async makeTiles(name: string, opts: MakeTilesOptions): Promise<TiledImageArray> {
+    this.assertWritable();
+    const { gridShape, tileShape } = opts;
+    const chunkDims = opts.chunkDims ?? 2;
+    if (
+      !Array.isArray(gridShape) ||
+      gridShape.length !== 2 ||
+      !gridShape.every((g) => Number.isInteger(g) && g > 0)
+    ) {
+      throw new ShapeMismatchError(
+        "[rows, columns] positive integers",
+        JSON.stringify(gridShape),
+        `gridShape ${JSON.stringify(gridShape)} must be [rows, columns] of positive integers`,
+      );
+    }
+    if (
+      !Array.isArray(tileShape) ||
+      tileShape.length < 2 ||
+      !tileShape.every((t) => Number.isInteger(t) && t > 0)
+    ) {
+      throw new ShapeMismatchError(
+        "at least 2 positive integers",
+        JSON.stringify(tileShape),
+        `tileShape ${JSON.stringify(tileShape)} must be 2 or more positive integers (…, Y, X)`,
+      );
+    }
+    if (!Number.isInteger(chunkDims) || chunkDims < 2 || chunkDims > tileShape.length) {
+      throw new ShapeMismatchError(
+        `2…${tileShape.length}`,
+        String(chunkDims),
+        `chunkDims must be an integer from 2 to ${tileShape.length}, found ${String(chunkDims)}`,
+      );
+    }
+    const n = tileShape.length;
+    const shape = tileShape.map((t, i) =>
+      i === n - 2 ? t * gridShape[0] : i === n - 1 ? t * gridShape[1] : t,
+    );
+    const chunks = tileShape.map((t, i) => (i >= n - chunkDims ? t : 1));
+    const arr = await this.createZeros(name, {
+      shape,
+      dtype: opts.dtype,
+      chunks,
+      ...(opts.transform === undefined ? {} : { transform: opts.transform }),
+    });
+    return arr as TiledImageArray;
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * `openOmeZarr`: iohub's `open_ome_zarr` — mode, layout and version resolution, then the node
+ * for the layout (Position, TiledPosition or Plate). Every option is checked before the store is
+ * touched, and the `.zarr` path guard runs before anything is deleted.
+ */
+import { readdir, rm, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  LayoutMismatchError,
+  NotFoundError,
+  UnsupportedError,
+} from "./errors.js";
+import { type AxisSpec, checkAxes } from "./nodes/axes.js";
+import {
+  formatForVersion,
+  type NgffVersion,
+  type NodeContext,
+  type OpenMode,
+} from "./nodes/context.js";
+import { readOmeAttrs } from "./nodes/ome-attrs.js";
+import type { Plate } from "./nodes/plate.js";
+import { checkChannelNames, Position } from "./nodes/position.js";
+import { TiledPosition } from "./nodes/tiled-position.js";
+import { openLocalStore, readNode, type ZarrStore } from "./store/index.js";
+
+/** Store layouts: `fov` one position, `hcs` a plate, `tiled` a position of tile grids, `auto` infer (open only). */
+export type Layout = "auto" | "fov" | "hcs" | "tiled";
+
+/** The node type `openOmeZarr` resolves to for a layout. */
+export type NodeForLayout<L extends Layout> = L extends "fov"
+  ? Position
+  : L extends "tiled"
+    ? TiledPosition
+    : L extends "hcs"
+      ? Plate
+      : Position | Plate;
+
+/** Options of {@link openOmeZarr} (iohub's keyword arguments in camelCase). */
+export interface OpenOmeZarrOptions<L extends Layout = Layout> {
+  /** Default `"auto"`: plate metadata → hcs, multiscales → fov; cannot create. */
+  layout?: L;
+  /** Default `"r"` (iohub's). */
+  mode?: OpenMode;
+  /** Channel names; required to create, ignored for existing stores (as in iohub). */
+  channelNames?: readonly string[];
+  /** Axes for a new store (default T, C, Z, Y, X with iohub's units); ignored for existing stores. */
+  axes?: readonly AxisSpec[];
+  /** NGFF version of a new store (default "0.4", iohub's); an existing store keeps its own. */
+  version?: NgffVersion;
+  /** Allow mode `"w"` to delete a path that does not contain `.zarr` (default false). */
+  disablePathChecking?: boolean;
+}
+
+const LAYOUTS: readonly Layout[] = ["auto", "fov", "hcs", "tiled"];
+const MODES: readonly OpenMode[] = ["r", "r+", "a", "w", "w-"];
+const VERSIONS: readonly NgffVersion[] = ["0.4", "0.5"];
+
+function bad(option: string, found: unknown, expected: string): never {
+  throw new InvalidMetadataError(
+    [
+      {
+        code: "invalid_option",
+        location: option,
+        message: `found ${JSON.stringify(found)}`,
+        expected,
+      },
+    ],
+    { summary: `invalid option ${option}` },
+  );
+}
+
+interface Target {
+  store?: ZarrStore;
+  /** Absolute directory for a path (or a local store's root). */
+  dir: string | undefined;
+  exists: boolean;
+  empty: boolean;
+}
+
+/** Whether `dir` exists, and whether it is an empty directory (which mode "a" may create in). */
+async function probe(dir: string): Promise<{ exists: boolean; empty: boolean }> {
+  try {
+    const s = await stat(dir);
+    return { exists: true, empty: s.isDirectory() && (await readdir(dir)).length === 0 };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { exists: false, empty: false };
+    throw err;
+  }
+}
+
+/**
+ * Open or create an OME-Zarr store (iohub's `open_ome_zarr`).
+ *
+ * Modes: `r` read-only and `r+` read/write (must exist: NotFoundError), `a` opens or creates,
+ * `w-` creates (AlreadyExistsError if the path exists), `w` overwrites — only a path containing
+ * `.zarr` unless `disablePathChecking` (checked before anything is deleted). Layouts: `fov`
+ * (Position), `tiled` (TiledPosition), `hcs` (Plate), `auto` (infer from metadata; cannot
+ * create: UnsupportedError). `path` may also be a store (e.g. `createMemoryStore()`).
+ *
+ * The result's type follows `layout`: `openOmeZarr(p, { layout: "fov" })` is a `Position`.
+ * Nodes are `AsyncDisposable` (`await using pos = await openOmeZarr(…)`).
+ *
+ * @throws {InvalidMetadataError} for bad options (layout, mode, version, channelNames, axes).
+ * @throws {NotFoundError} `r`/`r+` on a missing store, or a path with no Zarr group.
+ * @throws {AlreadyExistsError} `w-` on an existing path; `w` on a path without `.zarr`.
+ * @throws {LayoutMismatchError} when the store holds another layout than asked for.
+ * @throws {UnsupportedError} for `layout: "auto"` when creating.
+ */
+export async function openOmeZarr<L extends Layout = "auto">(
+  path: string | ZarrStore,
+  opts: OpenOmeZarrOptions<L> = {},
+): Promise<NodeForLayout<L>> {
+  const layout: Layout = opts.layout ?? "auto";
+  const mode: OpenMode = opts.mode ?? "r";
+  const version: NgffVersion = opts.version ?? "0.4";
+  if (!LAYOUTS.includes(layout)) bad("layout", layout, LAYOUTS.join(" | "));
+  if (!MODES.includes(mode)) bad("mode", mode, MODES.join(" | "));
+  if (!VERSIONS.includes(version)) bad("version", version, VERSIONS.join(" | "));
+  const channelNames =
+    opts.channelNames === undefined ? undefined : checkChannelNames(opts.channelNames);
+  const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
+  if (opts.disablePathChecking !== undefined && typeof opts.disablePathChecking !== "boolean") {
+    bad("disablePathChecking", opts.disablePathChecking, "a boolean");
+  }
+  if (
+    typeof path !== "string" &&
+    (typeof path !== "object" || path === null || typeof path.get !== "function")
+  ) {
+    bad("path", typeof path, "a directory path or a ZarrStore");
+  }
+
+  let target: Target;
+  if (typeof path === "string") {
+    const dir = resolve(path);
+    const p = await probe(dir);
+    target = { dir, exists: p.exists, empty: p.empty };
+  } else {
+    target = {
+      store: path,
+      dir: path.root,
+      exists: (await readNode(path, "")) !== undefined,
+      empty: false,
+    };
+  }
+  const label = typeof path === "string" ? target.dir : (path.root ?? "the in-memory store");
+  const creating =
+    mode === "w" || mode === "w-" || (mode === "a" && (!target.exists || target.empty));
+
+  if ((mode === "r" || mode === "r+") && !target.exists) {
+    throw new NotFoundError(
+      String(label),
+      `dataset not found at ${label}; use mode "a" or "w-" to create it`,
+    );
+  }
+  if (mode === "w-" && target.exists) {
+    throw new AlreadyExistsError(
+      String(label),
+      `${label} already exists; use mode "a" or "r+" to open it, or "w" to overwrite it`,
+    );
+  }
+  if (creating) {
+    if (layout === "auto") {
+      throw new UnsupportedError(
+        "layout auto for creation",
+        `the store layout must be given when creating a dataset: pass layout "fov", "hcs" or "tiled"`,
+      );
+    }
+    if (channelNames === undefined) {
+      bad("channelNames", undefined, "channel names, required to create a dataset");
+    }
+  }
+  if (
+    mode === "w" &&
+    target.exists &&
+    target.dir !== undefined &&
+    !target.dir.includes(".zarr") &&
+    opts.disablePathChecking !== true
+  ) {
+    throw new AlreadyExistsError(
+      target.dir,
+      `refusing to overwrite ${target.dir}: the path does not contain ".zarr"; pass disablePathChecking: true if you are sure it should be deleted`,
+    );
+  }
+
+  let store: ZarrStore;
+  if (target.store !== undefined) {
+    store = target.store;
+    if (mode === "w" && target.exists) await store.deletePrefix("");
+  } else {
+    const dir = target.dir as string;
+    if (mode === "w" && target.exists) await rm(dir, { recursive: true, force: true });
+    store = await openLocalStore(dir, { readOnly: mode === "r", create: creating });
+  }
+
+  if (creating) {
+    const ctx: NodeContext = { store, path: "", format: formatForVersion(version), version, mode };
+    const create = {
+      channelNames: channelNames as string[],
+      ...(axes === undefined ? {} : { axes }),
+    };
+    if (layout === "hcs") {
+      const { Plate: PlateClass } = await import("./nodes/plate.js");
+      return (await PlateClass.create(ctx, create)) as NodeForLayout<L>;
+    }
+    const node =
+      layout === "tiled"
+        ? await TiledPosition.create(ctx, create)
+        : await Position.create(ctx, create);
+    return node as NodeForLayout<L>;
+  }
+
+  const read = await readOmeAttrs(store, "");
+  if (read === undefined) {
+    throw new NotFoundError(
+      String(label),
+      `there is no Zarr group at ${label}; is this an OME-Zarr store?`,
+    );
+  }
+  const ctx: NodeContext = {
+    store,
+    path: "",
+    format: formatForVersion(read.version),
+    version: read.version,
+    mode,
+  };
+  const keys = Object.keys(read.ome);
+  const found = "plate" in read.ome ? "hcs" : "multiscales" in read.ome ? "fov" : undefined;
+  let resolved = layout;
+  if (layout === "auto") {
+    if (found === undefined) {
+      throw new LayoutMismatchError(
+        "plate or multiscales",
+        JSON.stringify(keys),
+        `cannot infer the layout of ${label}: no "plate" or "multiscales" metadata (found keys ${JSON.stringify(keys)}); is this an OME-Zarr dataset? pass layout to open it anyway`,
+      );
+    }
+    resolved = found;
+  } else if (
+    (resolved === "hcs" && !("plate" in read.ome)) ||
+    (resolved !== "hcs" && !("multiscales" in read.ome))
+  ) {
+    throw new LayoutMismatchError(
+      resolved,
+      found ?? JSON.stringify(keys),
+      `layout "${resolved}" does not match the metadata of ${label} (${found === undefined ? `keys ${JSON.stringify(keys)}` : `a ${found} store`}); open it with layout "${found ?? "auto"}"`,
+    );
+  }
+  const fallback = { channelNames, axes };
+  if (resolved === "hcs") {
+    const { Plate: PlateClass } = await import("./nodes/plate.js");
+    return (await PlateClass.open(ctx)) as NodeForLayout<L>;
+  }
+  const node =
+    resolved === "tiled"
+      ? await TiledPosition.open(ctx, fallback)
+      : await Position.open(ctx, fallback);
+  return node as NodeForLayout<L>;
+}
