@@ -39,3 +39,5 @@ export type {
   ZarrFormat,
 } from "./types.js";
 export { DATA_TYPES, dtypeByteSize, typedArrayFor } from "./types.js";
+export type { ZarritaStore } from "./zarrita-adapter.js";
+export { asZarritaStore } from "./zarrita-adapter.js";
