@@ -117,7 +117,7 @@ describe("blosc frame internals", () => {
       nbytes: 10,
       cbytes: 26,
     });
-    const noise = sampleData("uint8", 4096).map(() => Math.floor(Math.random() * 256));
+    const noise = new Uint8Array(4096).map(() => Math.floor(Math.random() * 256));
     const enc = await encodeBloscFrame(noise, {
       cname: "lz4",
       clevel: 5,
@@ -175,13 +175,13 @@ describe("codecs registered in zarrita's registry", () => {
         },
       },
     ],
-  ])("zarrita can encode with %j", async (codec) => {
+  ] as [zarr.CodecMetadata][])("zarrita can encode with %j", async (codec) => {
     const store = createMemoryStore();
     const zs = asZarritaStore(store);
     const arr = await zarr.create(zarr.root(zs).resolve("x"), {
       shape: [64],
       chunkShape: [64],
-      dtype: "uint16",
+      dtype: "uint16" as const,
       codecs: [{ name: "bytes", configuration: { endian: "little" } }, codec],
       fillValue: 0,
     });
