@@ -30,7 +30,10 @@ import { int32View, uint8View, uint16View } from "./views.js";
  * @throws {RangeError} if the lengths differ, a size is not a non-negative integer, or a factor
  *   is not an integer >= 1.
  */
-export function downsampledShape(srcShape: readonly number[], factors: readonly number[]): number[] {
+export function downsampledShape(
+  srcShape: readonly number[],
+  factors: readonly number[],
+): number[] {
   return checkGeometry(srcShape, factors);
 }
 
@@ -168,7 +171,8 @@ function runOrder(
       (box) => generalKeyed32(m, s, o, params, g, box),
     );
   } else {
-    const params = dtype === "float64" ? FLOAT64_PAIR : dtype === "int64" ? INT64_PAIR : UINT64_PAIR;
+    const params =
+      dtype === "float64" ? FLOAT64_PAIR : dtype === "int64" ? INT64_PAIR : UINT64_PAIR;
     generalPair(m, int32View(src), int32View(out), params, g);
   }
 }

@@ -43,7 +43,11 @@ export const min2x2x2Key: Key2x2x2 = (src, out, params, planes, nz, ny, nx) => {
           const x5 = toKey32(src[k + 1]!, ka, kc, kn);
           const x6 = toKey32(src[l]!, ka, kc, kn);
           const x7 = toKey32(src[l + 1]!, ka, kc, kn);
-          out[o] = fromKey32(minKey(minKey(minKey(x0, x1), minKey(x2, x3)), minKey(minKey(x4, x5), minKey(x6, x7))), ka, kc);
+          out[o] = fromKey32(
+            minKey(minKey(minKey(x0, x1), minKey(x2, x3)), minKey(minKey(x4, x5), minKey(x6, x7))),
+            ka,
+            kc,
+          );
           i += 2;
           j += 2;
           k += 2;
@@ -81,7 +85,11 @@ export const max2x2x2Key: Key2x2x2 = (src, out, params, planes, nz, ny, nx) => {
           const x5 = toKey32(src[k + 1]!, ka, kc, kn);
           const x6 = toKey32(src[l]!, ka, kc, kn);
           const x7 = toKey32(src[l + 1]!, ka, kc, kn);
-          out[o] = fromKey32(maxKey(maxKey(maxKey(x0, x1), maxKey(x2, x3)), maxKey(maxKey(x4, x5), maxKey(x6, x7))), ka, kc);
+          out[o] = fromKey32(
+            maxKey(maxKey(maxKey(x0, x1), maxKey(x2, x3)), maxKey(maxKey(x4, x5), maxKey(x6, x7))),
+            ka,
+            kc,
+          );
           i += 2;
           j += 2;
           k += 2;

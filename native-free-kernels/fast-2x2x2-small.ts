@@ -37,7 +37,14 @@ export const mean2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz,
         const end = o + fx;
         for (; o < end; o++) {
           const s =
-            src[i]! + src[i + 1]! + src[j]! + src[j + 1]! + src[k]! + src[k + 1]! + src[l]! + src[l + 1]!;
+            src[i]! +
+            src[i + 1]! +
+            src[j]! +
+            src[j + 1]! +
+            src[k]! +
+            src[k + 1]! +
+            src[l]! +
+            src[l + 1]!;
           out[o] = (s + 3 + ((s >> 3) & 1)) >> 3;
           i += 2;
           j += 2;
@@ -75,7 +82,10 @@ export const min2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, 
           const x5 = src[k + 1]!;
           const x6 = src[l]!;
           const x7 = src[l + 1]!;
-          out[o] = minSmall(minSmall(minSmall(x0, x1), minSmall(x2, x3)), minSmall(minSmall(x4, x5), minSmall(x6, x7)));
+          out[o] = minSmall(
+            minSmall(minSmall(x0, x1), minSmall(x2, x3)),
+            minSmall(minSmall(x4, x5), minSmall(x6, x7)),
+          );
           i += 2;
           j += 2;
           k += 2;
@@ -112,7 +122,10 @@ export const max2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, 
           const x5 = src[k + 1]!;
           const x6 = src[l]!;
           const x7 = src[l + 1]!;
-          out[o] = maxSmall(maxSmall(maxSmall(x0, x1), maxSmall(x2, x3)), maxSmall(maxSmall(x4, x5), maxSmall(x6, x7)));
+          out[o] = maxSmall(
+            maxSmall(maxSmall(x0, x1), maxSmall(x2, x3)),
+            maxSmall(maxSmall(x4, x5), maxSmall(x6, x7)),
+          );
           i += 2;
           j += 2;
           k += 2;

@@ -3,13 +3,7 @@
  * runner returns false when there is none and the general kernel must do all the work.
  */
 import type { FastShape } from "./blocks.js";
-import {
-  max2x2Key,
-  median2x2Key,
-  min2x2Key,
-  mode2x2Key,
-  type Key2x2,
-} from "./fast-2x2-key32.js";
+import { type Key2x2, max2x2Key, median2x2Key, min2x2Key, mode2x2Key } from "./fast-2x2-key32.js";
 import {
   type Kernel2x2,
   max2x2Small,

@@ -19,10 +19,7 @@ export interface Geometry {
  *   and the partial block at the upper edge stays exactly its in-bounds rows.
  * Every size must be >= 1 (the caller handles empty arrays). Returns at least one axis.
  */
-export function normalizeGeometry(
-  shape: readonly number[],
-  factors: readonly number[],
-): Geometry {
+export function normalizeGeometry(shape: readonly number[], factors: readonly number[]): Geometry {
   const s: number[] = [];
   const f: number[] = [];
   for (let a = 0; a < shape.length; a++) {

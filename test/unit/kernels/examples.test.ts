@@ -31,7 +31,9 @@ function both(
   }
   return {
     kernel,
-    reference: Array.from(referenceDownsample(method, dtype, src, shape, factors) as ArrayLike<Scalar>),
+    reference: Array.from(
+      referenceDownsample(method, dtype, src, shape, factors) as ArrayLike<Scalar>,
+    ),
   };
 }
 
@@ -55,14 +57,18 @@ function tile(values: readonly Scalar[], shape: readonly number[]): Scalar[] {
   return out;
 }
 
-function expectBoth(r: { kernel: Scalar[]; reference: Scalar[] }, expected: readonly Scalar[]): void {
+function expectBoth(
+  r: { kernel: Scalar[]; reference: Scalar[] },
+  expected: readonly Scalar[],
+): void {
   // toEqual distinguishes -0 from +0 and matches NaN with NaN.
   expect(r.kernel).toEqual(expected);
   expect(r.reference).toEqual(expected);
 }
 
 const INT_TYPES: KernelDType[] = ["int8", "int16", "int32", "int64"];
-const big = (d: KernelDType, v: number[]): Scalar[] => (d === "int64" || d === "uint64" ? v.map(BigInt) : v);
+const big = (d: KernelDType, v: number[]): Scalar[] =>
+  d === "int64" || d === "uint64" ? v.map(BigInt) : v;
 
 describe("mean rounds to nearest, ties to even", () => {
   const cases: [number[], number[], number][] = [
@@ -96,10 +102,13 @@ describe("mean rounds to nearest, ties to even", () => {
     ["int32", [-2147483648, -2147483648, -2147483647, -2147483647], -2147483648],
     ["uint32", [4294967295, 4294967295, 4294967295, 4294967294], 4294967295],
     ["uint32", [4294967295, 4294967294], 4294967294],
-  ] as [KernelDType, number[], number][])("%s: mean of extremes %s is %d", (dtype, values, expected) => {
-    const shape = values.length === 4 ? [2, 2] : [2];
-    expectBoth(both("mean", dtype, values, shape, shape), [expected]);
-  });
+  ] as [KernelDType, number[], number][])(
+    "%s: mean of extremes %s is %d",
+    (dtype, values, expected) => {
+      const shape = values.length === 4 ? [2, 2] : [2];
+      expectBoth(both("mean", dtype, values, shape, shape), [expected]);
+    },
+  );
 });
 
 describe("64-bit mean is exact", () => {
@@ -134,9 +143,12 @@ describe("median is the lower median", () => {
     ["float64", [0, -0, 0, -0], [2, 2], -0],
     ["float32", [0, -0, 0, 1], [2, 2], 0],
     ["uint64", [2n ** 64n - 1n, 0n, 5n, 2n ** 63n], [2, 2], 5n],
-  ] as [KernelDType, Scalar[], number[], Scalar][])("%s: median of %s (shape %s) is %s", (dtype, values, shape, expected) => {
-    expectBoth(both("median", dtype, values, shape, shape), [expected]);
-  });
+  ] as [KernelDType, Scalar[], number[], Scalar][])(
+    "%s: median of %s (shape %s) is %s",
+    (dtype, values, shape, expected) => {
+      expectBoth(both("median", dtype, values, shape, shape), [expected]);
+    },
+  );
 });
 
 describe("mode is the most frequent value, ties to the smallest", () => {
@@ -152,9 +164,12 @@ describe("mode is the most frequent value, ties to the smallest", () => {
     ["float64", [Number.NaN, Number.NaN, Number.NaN, 1], [2, 2], Number.NaN],
     ["uint64", [2n ** 64n - 1n, 2n ** 64n - 1n, 3n, 4n], [2, 2], 2n ** 64n - 1n],
     ["uint32", [4294967295, 4294967295, 0, 0], [2, 2], 0],
-  ] as [KernelDType, Scalar[], number[], Scalar][])("%s: mode of %s (shape %s) is %s", (dtype, values, shape, expected) => {
-    expectBoth(both("mode", dtype, values, shape, shape), [expected]);
-  });
+  ] as [KernelDType, Scalar[], number[], Scalar][])(
+    "%s: mode of %s (shape %s) is %s",
+    (dtype, values, shape, expected) => {
+      expectBoth(both("mode", dtype, values, shape, shape), [expected]);
+    },
+  );
 });
 
 describe("min and max", () => {
@@ -165,7 +180,12 @@ describe("min and max", () => {
     ["min", "float64", [0, -0, 1, 2], -0],
     ["max", "float32", [-0, 0, -1, -2], 0],
     ["max", "float64", [-0, -0, -1, -2], -0],
-    ["min", "float64", [Number.POSITIVE_INFINITY, 1, Number.NEGATIVE_INFINITY, 2], Number.NEGATIVE_INFINITY],
+    [
+      "min",
+      "float64",
+      [Number.POSITIVE_INFINITY, 1, Number.NEGATIVE_INFINITY, 2],
+      Number.NEGATIVE_INFINITY,
+    ],
     ["min", "int32", [-2147483648, 2147483647, 0, 1], -2147483648],
     ["max", "uint32", [4294967295, 2147483648, 0, 1], 4294967295],
     ["min", "uint32", [4294967295, 2147483648, 7, 2147483647], 7],
@@ -173,9 +193,12 @@ describe("min and max", () => {
     ["max", "uint64", [2n ** 64n - 1n, 2n ** 63n, 0n, 1n], 2n ** 64n - 1n],
     ["max", "int8", [-128, 127, 0, -1], 127],
     ["min", "int16", [-32768, 32767, 0, -1], -32768],
-  ] as [DownsampleMethod, KernelDType, Scalar[], Scalar][])("%s (%s) of %s is %s", (method, dtype, values, expected) => {
-    expectBoth(both(method, dtype, values, [2, 2], [2, 2]), [expected]);
-  });
+  ] as [DownsampleMethod, KernelDType, Scalar[], Scalar][])(
+    "%s (%s) of %s is %s",
+    (method, dtype, values, expected) => {
+      expectBoth(both(method, dtype, values, [2, 2], [2, 2]), [expected]);
+    },
+  );
 });
 
 describe("float mean", () => {
@@ -185,7 +208,11 @@ describe("float mean", () => {
     ["float32", [-0, 0, -0, -0], 0],
     ["float64", [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1, 1], Number.NaN],
     ["float64", [0.1, 0.2, 0.3, 0.4], (0.1 + 0.2 + 0.3 + 0.4) / 4],
-    ["float32", [0.1, 0.2, 0.3, 0.4], Math.fround((Math.fround(0.1) + Math.fround(0.2) + Math.fround(0.3) + Math.fround(0.4)) / 4)],
+    [
+      "float32",
+      [0.1, 0.2, 0.3, 0.4],
+      Math.fround((Math.fround(0.1) + Math.fround(0.2) + Math.fround(0.3) + Math.fround(0.4)) / 4),
+    ],
   ] as [KernelDType, number[], number][])("%s: mean of %s is %d", (dtype, values, expected) => {
     expectBoth(both("mean", dtype, values, [2, 2], [2, 2]), [expected]);
   });
@@ -215,11 +242,17 @@ describe("stride takes the first element of each block", () => {
     ["float32", [2, 3], [2, 2], [0, 2]],
     ["int64", [3, 3], [1, 2], [0, 2, 3, 5, 6, 8]],
     ["float64", [2, 2, 2], [2, 2, 2], [0]],
-  ] as [KernelDType, number[], number[], number[]][])("%s shape %s factors %s", (dtype, shape, factors, expected) => {
-    const n = shape.reduce((p, v) => p * v, 1);
-    const values = big(dtype, Array.from({ length: n }, (_, i) => i));
-    expectBoth(both("stride", dtype, values, shape, factors), big(dtype, expected));
-  });
+  ] as [KernelDType, number[], number[], number[]][])(
+    "%s shape %s factors %s",
+    (dtype, shape, factors, expected) => {
+      const n = shape.reduce((p, v) => p * v, 1);
+      const values = big(
+        dtype,
+        Array.from({ length: n }, (_, i) => i),
+      );
+      expectBoth(both("stride", dtype, values, shape, factors), big(dtype, expected));
+    },
+  );
   test("copies float bits exactly (-0, NaN payloads)", () => {
     const src = new Float64Array([-0, 1, Number.NaN, 2]);
     const bits = new Uint32Array(src.buffer);

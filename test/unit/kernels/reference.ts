@@ -3,7 +3,11 @@
  * in-bounds block elements into a JS array in C order, then reduce with BigInt sums and a
  * comparator sort. Slow on purpose; shares no code with native-free-kernels.
  */
-import type { DownsampleMethod, KernelArray, KernelDType } from "../../../native-free-kernels/index.js";
+import type {
+  DownsampleMethod,
+  KernelArray,
+  KernelDType,
+} from "../../../native-free-kernels/index.js";
 
 export type Scalar = number | bigint;
 
@@ -26,6 +30,11 @@ export function makeArray(dtype: KernelDType, values: readonly Scalar[]): Kernel
   const a = new CTORS[dtype](values.length);
   for (let i = 0; i < values.length; i++) (a as unknown as Scalar[])[i] = values[i]!;
   return a;
+}
+
+/** The elements of a kernel array as numbers or bigints. */
+export function toValues(a: KernelArray): Scalar[] {
+  return Array.from(a as ArrayLike<Scalar>);
 }
 
 /**
