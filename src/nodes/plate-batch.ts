@@ -13,6 +13,7 @@ import {
   type WellIndexOptions,
   type WellMeta,
 } from "./plate-meta.js";
+import { compareWellPaths, naturalCompare, naturalSort } from "./plate-order.js";
 
 const ALNUM = /^[A-Za-z0-9]+$/;
 
@@ -136,8 +137,22 @@ export function planPositions(
   const newWells: string[] = [];
   const wells = new Map<string, { meta: WellMeta; added: WellImage[] }>();
   const positions: { well: string; spec: PositionSpec }[] = [];
-  specs.forEach((raw, i) => {
-    const spec = toPositionSpec(raw);
+  const normalized = specs.map(toPositionSpec);
+  // Without explicit indices, a batch lists its new rows, columns and wells in natural order
+  // (A before B, 2 before 10) whatever order the positions come in.
+  const natural = !normalized.some((s) => s.rowIndex !== undefined || s.colIndex !== undefined);
+  if (natural) {
+    const newR = new Set<string>();
+    const newC = new Set<string>();
+    for (const s of normalized) {
+      if (listed.has(`${s.row}/${s.col}`)) continue;
+      if (!next.rows.some((r) => r.name === s.row)) newR.add(s.row);
+      if (!next.columns.some((c) => c.name === s.col)) newC.add(s.col);
+    }
+    next.rows.push(...naturalSort(newR).map((name) => ({ name })));
+    next.columns.push(...naturalSort(newC).map((name) => ({ name })));
+  }
+  normalized.forEach((spec, i) => {
     const well = `${spec.row}/${spec.col}`;
     const acq = spec.acqIndex ?? 0;
     checkAcquisition(next, acq, `positions[${i}].acqIndex`);
@@ -175,6 +190,14 @@ export function planPositions(
     entry.added.push(image);
     positions.push({ well, spec });
   });
+  if (natural) {
+    const added = next.wells
+      .splice(plate.wells.length)
+      .sort((a, b) => compareWellPaths(a.path, b.path));
+    next.wells.push(...added);
+    newRows.sort(naturalCompare);
+    newWells.sort(compareWellPaths);
+  }
   return { plate: next, newRows, newWells, wells, positions };
 }
 

@@ -55,6 +55,24 @@ export interface PlateCreateOptions {
   columns?: readonly string[];
 }
 
+/** Options of {@link Plate.open}. */
+export interface PlateOpenOptions {
+  /** Channel names (default: those of the first position, as in iohub). */
+  channelNames?: readonly string[] | undefined;
+  /** Axes (default: those of the first position). */
+  axes?: readonly AxisSpec[] | undefined;
+  /** The root group's attributes when the caller has just read them (saves a read). */
+  attributes?: Record<string, unknown> | undefined;
+}
+
+function omeOf(format: 2 | 3, attributes: Record<string, unknown>): Record<string, unknown> {
+  if (format === 2) return attributes;
+  const ome = attributes.ome;
+  return typeof ome === "object" && ome !== null && !Array.isArray(ome)
+    ? (ome as Record<string, unknown>)
+    : {};
+}
+
 /** Options of {@link Plate.createPosition}. */
 export interface CreatePositionOptions extends WellIndexOptions {
   /** Acquisition id of the field (default 0). */
@@ -146,14 +164,15 @@ export class Plate extends NgffNode implements RowSource {
    * for later iteration (so iterating reads each node once).
    * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for a bad `plate`.
    */
-  static async open(
-    ctx: NodeContext,
-    init: {
-      channelNames?: readonly string[] | undefined;
-      axes?: readonly AxisSpec[] | undefined;
-    } = {},
-  ): Promise<Plate> {
-    const read = await readOmeAttrs(ctx.store, ctx.path);
+  static async open(ctx: NodeContext, init: PlateOpenOptions = {}): Promise<Plate> {
+    const read =
+      init.attributes === undefined
+        ? await readOmeAttrs(ctx.store, ctx.path)
+        : {
+            version: ctx.version,
+            attributes: init.attributes,
+            ome: omeOf(ctx.format, init.attributes),
+          };
     if (read === undefined) {
       throw new NotFoundError(
         ctx.path,
@@ -180,10 +199,7 @@ export class Plate extends NgffNode implements RowSource {
     return plate;
   }
 
-  async #adoptFirstPosition(init: {
-    channelNames?: readonly string[] | undefined;
-    axes?: readonly AxisSpec[] | undefined;
-  }): Promise<void> {
+  async #adoptFirstPosition(init: PlateOpenOptions): Promise<void> {
     for (const path of this.#wellPaths()) {
       const well = await this.getWell(path);
       const first = well.positionNames()[0];

@@ -86,6 +86,29 @@ describe("planPositions", () => {
     );
   });
 
+  test("a shuffled batch lists rows, columns and wells in natural order", () => {
+    const plan = planPositions(empty(), () => undefined, [
+      "B/10/0",
+      "A/2/0",
+      "AA/1/0",
+      "B/2/0",
+      "Z/1/0",
+    ]);
+    expect(plan.plate.rows.map((r) => r.name)).toEqual(["A", "B", "Z", "AA"]);
+    expect(plan.plate.columns.map((c) => c.name)).toEqual(["1", "2", "10"]);
+    expect(plan.plate.wells.map((w) => w.path)).toEqual(["A/2", "B/2", "B/10", "Z/1", "AA/1"]);
+    expect(plan.newWells).toEqual(["A/2", "B/2", "B/10", "Z/1", "AA/1"]);
+    expect(plateIssues(plan.plate)).toEqual([]);
+  });
+
+  test("explicit indices keep input order", () => {
+    const plan = planPositions(empty(), () => undefined, [
+      { row: "B", col: "1", pos: "0", rowIndex: 0 },
+      { row: "A", col: "1", pos: "0", rowIndex: 1 },
+    ]);
+    expect(plan.plate.rows.map((r) => r.name)).toEqual(["B", "A"]);
+  });
+
   test("adds to existing wells without re-adding them, and knows which rows are new", () => {
     const plate = empty();
     addWell(plate, "A", "1");
