@@ -222,9 +222,14 @@ export class LabelImage extends MultiscalesNode {
     ctx: NodeContext,
     axes: readonly AxisSpec[],
     imageLabel: Record<string, unknown>,
+    multiscaleTransforms?: Transform[],
   ): LabelImage {
-    return new LabelImage(ctx, { attributes: {}, axes, imageLabel });
+    const node = new LabelImage(ctx, { attributes: {}, axes, imageLabel });
+    node.#multiscaleTransforms = multiscaleTransforms;
+    return node;
   }
+
+  #multiscaleTransforms: Transform[] | undefined;
 
   /** A copy of the `image-label` metadata. */
   get imageLabel(): Record<string, unknown> {
@@ -242,7 +247,14 @@ export class LabelImage extends MultiscalesNode {
   }
 
   protected override newMultiscale(): MultiscaleMeta {
-    return { axes: this.axes.map((a) => ({ ...a })), datasets: [], name: this.name };
+    const m: MultiscaleMeta = {
+      axes: this.axes.map((a) => ({ ...a })),
+      datasets: [],
+      name: this.name,
+    };
+    if (this.#multiscaleTransforms !== undefined)
+      m.coordinateTransformations = this.#multiscaleTransforms;
+    return m;
   }
 
   protected override omeMetadata(): Record<string, unknown> | undefined {
@@ -372,15 +384,22 @@ export async function createLabel(
       `levels must be an integer ≥ 1, found ${String(levels)}`,
     );
   }
+  const dropChannel = (list: readonly Transform[]): Transform[] =>
+    list.map((t) => {
+      const c = cloneTransform(t);
+      if (c.type === "scale") c.scale = keep.map((i) => c.scale[i] as number);
+      else c.translation = keep.map((i) => c.translation[i] as number);
+      return c;
+    });
+  const image = position.multiscale;
   const base: Transform[] =
-    position.levelPaths.length > 0
-      ? (position.multiscale?.datasets[0]?.coordinateTransformations ?? []).map((t) => {
-          const c = cloneTransform(t);
-          if (c.type === "scale") c.scale = keep.map((i) => c.scale[i] as number);
-          else c.translation = keep.map((i) => c.translation[i] as number);
-          return c;
-        })
+    image?.datasets[0] !== undefined
+      ? dropChannel(image.datasets[0].coordinateTransformations)
       : [{ type: "scale", scale: axes.map(() => 1) }];
+  const fovTransforms =
+    image?.coordinateTransformations === undefined
+      ? undefined
+      : dropChannel(image.coordinateTransformations);
   const step = imageStep(position, keep);
   const dims =
     step === undefined
@@ -411,7 +430,7 @@ export async function createLabel(
   if (colors.length > 0) imageLabel.colors = colors;
   if (properties.length > 0) imageLabel.properties = properties;
   imageLabel.source = { image: "../../" };
-  const label = LabelImage._new(ctx, axes, imageLabel);
+  const label = LabelImage._new(ctx, axes, imageLabel, fovTransforms);
   const full = shape.map((s): [number, number] => [0, s]);
   await label._createLevel(
     "0",
