@@ -1,0 +1,198 @@
+/**
+ * Structural checks of one multiscale image group in a store: every dataset path is an array
+ * whose rank is the number of axes, v3 `dimension_names` are the axis names, level shapes never
+ * grow and follow the scale ratios, and label images hold integers.
+ */
+import type { MetadataIssue } from "../errors.js";
+import { formatLocation } from "../schema/issues.js";
+import {
+  type DataType,
+  openArray,
+  type ZarrArray,
+  type ZarrFormat,
+  type ZarrStore,
+} from "../store/index.js";
+
+/** A store issue: a metadata issue plus the store path of the group whose metadata it is about. */
+export type StoreIssue = MetadataIssue & { readonly path: string };
+
+const INTEGER_DTYPES: readonly DataType[] = [
+  "int8",
+  "int16",
+  "int32",
+  "int64",
+  "uint8",
+  "uint16",
+  "uint32",
+  "uint64",
+];
+
+/** Join store path segments, skipping empty ones. */
+export function joinPath(...parts: string[]): string {
+  return parts.filter((p) => p !== "").join("/");
+}
+
+interface MultiscaleView {
+  axes: readonly { name: string }[];
+  datasets: readonly { path: string; coordinateTransformations: readonly unknown[] }[];
+}
+
+function scaleOf(ds: MultiscaleView["datasets"][number]): readonly number[] | undefined {
+  for (const t of ds.coordinateTransformations) {
+    const tr = t as { type?: unknown; scale?: unknown };
+    if (tr.type === "scale" && Array.isArray(tr.scale)) return tr.scale as number[];
+  }
+  return undefined;
+}
+
+/** What {@link checkImageArrays} needs to know about the group. */
+export interface ImageContext {
+  readonly store: ZarrStore;
+  /** Store path of the image group. */
+  readonly path: string;
+  /** Location prefix of the OME metadata in the group's attributes (`[]` or `["ome"]`). */
+  readonly omePrefix: readonly PropertyKey[];
+  /** Zarr format of the group. */
+  readonly format: ZarrFormat;
+  /** A label image: arrays must hold integers. */
+  readonly label: boolean;
+}
+
+/** Check the arrays behind the `multiscales` of an image group; returns the issues found. */
+export async function checkImageArrays(
+  ctx: ImageContext,
+  multiscales: readonly MultiscaleView[],
+): Promise<StoreIssue[]> {
+  const issues: StoreIssue[] = [];
+  const add = (code: string, loc: PropertyKey[], message: string, expected?: string) =>
+    issues.push({
+      code,
+      location: formatLocation([...ctx.omePrefix, ...loc]),
+      message,
+      ...(expected === undefined ? {} : { expected }),
+      path: ctx.path,
+    });
+  for (const [mi, ms] of multiscales.entries()) {
+    const names = ms.axes.map((a) => a.name);
+    const arrays: (ZarrArray | undefined)[] = await Promise.all(
+      ms.datasets.map(async (ds, k) => {
+        const at = ["multiscales", mi, "datasets", k, "path"];
+        const arrayPath = joinPath(ctx.path, ds.path);
+        try {
+          return await openArray(ctx.store, arrayPath);
+        } catch (err) {
+          const e = err as { _tag?: string; message?: string };
+          if (e._tag === "NotFound") {
+            add("missing_array", at, `no array at "${arrayPath}"`, "an array at the dataset path");
+          } else if (e._tag === "UnsafePath") {
+            add(
+              "unsafe_path",
+              at,
+              `dataset path "${ds.path}" is not a safe store path: ${e.message}`,
+            );
+          } else {
+            add("unreadable", at, `cannot read the array at "${arrayPath}": ${e.message}`);
+          }
+          return undefined;
+        }
+      }),
+    );
+    arrays.forEach((arr, k) => {
+      if (arr === undefined) return;
+      const at = ["multiscales", mi, "datasets", k];
+      // "the length of "axes" MUST be equal to the number of dimensions of the arrays"
+      if (arr.shape.length !== names.length) {
+        add(
+          "ndim_mismatch",
+          at,
+          `array "${arr.path}" has ${arr.shape.length} dimensions but there are ${names.length} axes`,
+          `${names.length} dimensions`,
+        );
+      }
+      if (arr.format !== ctx.format) {
+        add(
+          "format_mismatch",
+          at,
+          `array "${arr.path}" is Zarr v${arr.format} in a Zarr v${ctx.format} image`,
+          `Zarr v${ctx.format}`,
+        );
+      }
+      // "The "dimension_names" attribute in the `zarr.json` of the Zarr array of a multiscale
+      // level MUST match the names in the "axes" metadata." (0.5)
+      if (arr.format === 3) {
+        const dn = arr.dimensionNames;
+        if (dn === undefined || dn.length !== names.length || dn.some((n, i) => n !== names[i])) {
+          add(
+            "dimension_names_mismatch",
+            at,
+            `array "${arr.path}" has dimension_names ${JSON.stringify(dn ?? null)}, ` +
+              `but the axes are ${JSON.stringify(names)}`,
+            JSON.stringify(names),
+          );
+        }
+      }
+      // "The pixels of the label images MUST be integer data types"
+      if (ctx.label && !INTEGER_DTYPES.includes(arr.dtype)) {
+        add(
+          "label_dtype",
+          at,
+          `label array "${arr.path}" has dtype ${arr.dtype}`,
+          "an integer dtype (int8 … uint64)",
+        );
+      }
+    });
+    checkLevels(ms, arrays, (k, code, message, expected) =>
+      add(code, ["multiscales", mi, "datasets", k], message, expected),
+    );
+  }
+  return issues;
+}
+
+type Report = (k: number, code: string, message: string, expected: string) => void;
+
+// "The "path"s MUST be ordered from largest (i.e. highest resolution) to smallest." Each level's
+// shape never grows, and where the scale grows by r the shape shrinks to ⌊n/r⌋ or ⌈n/r⌉.
+function checkLevels(
+  ms: MultiscaleView,
+  arrays: readonly (ZarrArray | undefined)[],
+  report: Report,
+) {
+  const n = ms.axes.length;
+  for (let k = 1; k < arrays.length; k++) {
+    const prev = arrays[k - 1];
+    const cur = arrays[k];
+    if (!prev || !cur || prev.shape.length !== n || cur.shape.length !== n) continue;
+    const grown = cur.shape.findIndex((s, i) => s > prev.shape[i]!);
+    if (grown >= 0) {
+      report(
+        k,
+        "level_shape",
+        `level ${k} ("${cur.path}") is larger than level ${k - 1} along ${ms.axes[grown]!.name}: ` +
+          `shape ${JSON.stringify(cur.shape)} after ${JSON.stringify(prev.shape)}`,
+        "shapes that never grow from one level to the next",
+      );
+      continue;
+    }
+    const s0 = scaleOf(ms.datasets[k - 1]!);
+    const s1 = scaleOf(ms.datasets[k]!);
+    if (!s0 || !s1 || s0.length !== n || s1.length !== n) continue;
+    for (let i = 0; i < n; i++) {
+      const r = s1[i]! / s0[i]!;
+      if (!(r > 0) || !Number.isFinite(r)) continue;
+      const exact = prev.shape[i]! / r;
+      const lo = Math.max(1, Math.floor(exact - 1e-9));
+      const hi = Math.max(1, Math.ceil(exact + 1e-9));
+      const got = cur.shape[i]!;
+      if (got < lo || got > hi) {
+        report(
+          k,
+          "level_scale",
+          `level ${k} ("${cur.path}") has ${got} pixels along ${ms.axes[i]!.name}, but its scale ` +
+            `is ${r}× level ${k - 1}'s (${prev.shape[i]} pixels), so ${lo === hi ? lo : `${lo} or ${hi}`} were expected`,
+          lo === hi ? `${lo}` : `${lo} or ${hi}`,
+        );
+        break;
+      }
+    }
+  }
+}
