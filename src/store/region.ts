@@ -71,6 +71,7 @@ export function sameRegion(a: Region, b: Region): boolean {
 
 /** Coordinates of every block of size `block` overlapping `region`, in C order (lazy). */
 export function* blocksInRegion(region: Region, block: readonly number[]): Generator<number[]> {
+  if (region.some(([a, b]) => b <= a)) return;
   const lo = region.map(([a], i) => Math.floor(a / block[i]!));
   const hi = region.map(([, b], i) => Math.ceil(b / block[i]!));
   if (lo.some((l, i) => l >= hi[i]!)) return;
