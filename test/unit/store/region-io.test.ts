@@ -155,7 +155,7 @@ describe("read-modify-write is serialised per chunk", () => {
         [0, 16],
       ]);
       for (let r = 0; r < 16; r++)
-        expect(Array.from(back.subarray(r * 16, r * 16 + 16)), `row ${r}`).toEqual(
+        expect(toArray(back).slice(r * 16, r * 16 + 16), `row ${r}`).toEqual(
           new Array(16).fill(r + 1),
         );
     },
