@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { Plate } from "../../../src/nodes/plate.js";
 import { rowLetters } from "../../../src/nodes/plate-order.js";
 import { createMemoryStore } from "../../../src/store/index.js";
+import { validateStore } from "../../../src/validate/store.js";
 import { attrsKey, countingStore, memoryCtx } from "./plate-helpers.js";
 
 const ROWS = Array.from({ length: 8 }, (_, i) => rowLetters(i));
@@ -41,6 +42,7 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
     for (const pos of created) {
       await pos.createImage("0", { data: new Uint8Array(4), shape: [1, 1, 1, 2, 2] });
     }
+    expect((await validateStore(base)).issues).toEqual([]);
     const { store, counts } = countingStore(base);
     const reopened = await Plate.open({ ...memoryCtx(version, store), mode: "r" });
     const seen: string[] = [];

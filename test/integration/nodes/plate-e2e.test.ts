@@ -12,6 +12,7 @@ import { Plate } from "../../../src/nodes/plate.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { openLocalStore } from "../../../src/store/index.js";
 import { validateOmeObject } from "../../../src/validate/ome.js";
+import { validateStore } from "../../../src/validate/store.js";
 import { dumpStore } from "./plate-helpers.js";
 
 let dir: string;
@@ -91,6 +92,9 @@ describe.each(["0.4", "0.5"] as const)("hcs plate, NGFF %s", (version) => {
         expect(() => validateOmeObject(doc, { version })).not.toThrow();
       }
     }
+    const report = await validateStore(join(dir, "plate.zarr"));
+    expect(report.issues).toEqual([]);
+    expect(report).toMatchObject({ ok: true, version, kind: "plate" });
     // the plate, wells and positions each validate, the strict plate schema included
     const root = JSON.parse(
       await readFile(join(dir, "plate.zarr", version === "0.4" ? ".zattrs" : "zarr.json"), "utf8"),

@@ -8,6 +8,7 @@ import { Plate } from "../../../src/nodes/plate.js";
 import { plateIssues } from "../../../src/nodes/plate-meta.js";
 import { openLocalStore } from "../../../src/store/index.js";
 import { validateOmeObject } from "../../../src/validate/ome.js";
+import { validateStore } from "../../../src/validate/store.js";
 import { attrsKey, countingStore } from "./plate-helpers.js";
 
 let dir: string;
@@ -70,6 +71,7 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
       "plate",
     );
     await plate.close();
+    expect((await validateStore(join(dir, "p.zarr"))).issues).toEqual([]);
   });
 
   test("moving the last well out of a row removes the emptied row group", async () => {
@@ -81,6 +83,7 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
     expect(plate.rowNames()).toEqual(["A", "D"]);
     expect(plate.metadata?.rows.map((r) => r.name)).toEqual(["A", "D"]);
     expect(await firstPixel(plate, "D/1/0")).toBe(4);
+    expect((await validateStore(join(dir, "p.zarr"))).issues).toEqual([]);
   });
 
   test("renaming within a row keeps the row", async () => {
@@ -90,5 +93,6 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
     expect(plate.metadata?.columns.map((c) => c.name)).toEqual(["1", "2", "3", "12"]);
     expect(await firstPixel(plate, "A/12/0")).toBe(1);
     expect(plateIssues(plate.metadata!)).toEqual([]);
+    expect((await validateStore(join(dir, "p.zarr"))).issues).toEqual([]);
   });
 });
