@@ -5,8 +5,33 @@
 import { open } from "node:fs/promises";
 import { allocTyped, type TiffTypedArray } from "./dtype.js";
 import { type LayoutOptions, resolveLayout, type TiffLayout } from "./layout.js";
-import { DEFAULT_BLOCK_CACHE_BYTES, PlaneReader } from "./plane-reader.js";
+import { DEFAULT_BLOCK_CACHE_BYTES, PlaneReader, type Window } from "./plane-reader.js";
 import { readTiffStructure, type TiffStructure } from "./structure.js";
+
+export type { Window } from "./plane-reader.js";
+
+function checkWindow(l: TiffLayout, t: number, c: number, z: number, w: Window): void {
+  const ok =
+    [t, c, z, w.y0, w.y1, w.x0, w.x1].every(Number.isInteger) &&
+    t >= 0 &&
+    t < l.sizeT &&
+    c >= 0 &&
+    c < l.sizeC &&
+    z >= 0 &&
+    z < l.sizeZ &&
+    w.y0 >= 0 &&
+    w.y0 < w.y1 &&
+    w.y1 <= l.sizeY &&
+    w.x0 >= 0 &&
+    w.x0 < w.x1 &&
+    w.x1 <= l.sizeX;
+  if (!ok) {
+    throw new RangeError(
+      `window t=${t} c=${c} z=${z} y=[${w.y0},${w.y1}) x=[${w.x0},${w.x1}) is outside the image ` +
+        `(T=${l.sizeT} C=${l.sizeC} Z=${l.sizeZ} Y=${l.sizeY} X=${l.sizeX})`,
+    );
+  }
+}
 
 /** Options of {@link openTiff}. */
 export interface OpenTiffOptions extends LayoutOptions {
@@ -37,6 +62,18 @@ export interface TiffReader extends AsyncDisposable {
     target?: TiffTypedArray,
     targetOffset?: number,
   ): Promise<TiffTypedArray>;
+  /**
+   * The window `[y0, y1) × [x0, x1)` of plane (t, c, z), C-order with rows of `x1 - x0`; into
+   * `target` at `targetOffset` when given, else a new array.
+   */
+  readWindow(
+    t: number,
+    c: number,
+    z: number,
+    window: Window,
+    target?: TiffTypedArray,
+    targetOffset?: number,
+  ): Promise<TiffTypedArray>;
   close(): Promise<void>;
 }
 
@@ -64,6 +101,20 @@ export async function openTiff(path: string, opts: OpenTiffOptions = {}): Promis
   const p0 = layout.plane(0, 0, 0);
   const page0 = pages[p0.ifd]!;
   const blockHeight = page0.compression === 1 && !page0.tiled ? 1 : page0.blockHeight;
+  const readWindow = async (
+    t: number,
+    c: number,
+    z: number,
+    w: Window,
+    target?: TiffTypedArray,
+    targetOffset = 0,
+  ): Promise<TiffTypedArray> => {
+    checkWindow(layout, t, c, z, w);
+    const ref = layout.plane(t, c, z);
+    const out = target ?? allocTyped(layout.dtype, (w.y1 - w.y0) * (w.x1 - w.x0));
+    await reader.readWindow(pages[ref.ifd]!, ref.sample, w, out, target ? targetOffset : 0);
+    return out;
+  };
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -75,12 +126,10 @@ export async function openTiff(path: string, opts: OpenTiffOptions = {}): Promis
     structure,
     layout,
     blockHeight,
-    async readRows(t, c, z, y0, y1, target, targetOffset = 0) {
-      const ref = layout.plane(t, c, z);
-      const out = target ?? allocTyped(layout.dtype, (y1 - y0) * layout.sizeX);
-      await reader.readRows(pages[ref.ifd]!, ref.sample, y0, y1, out, target ? targetOffset : 0);
-      return out;
+    readRows(t, c, z, y0, y1, target, targetOffset) {
+      return readWindow(t, c, z, { y0, y1, x0: 0, x1: layout.sizeX }, target, targetOffset);
     },
+    readWindow,
     close,
     [Symbol.asyncDispose]: close,
   };

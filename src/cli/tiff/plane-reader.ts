@@ -17,6 +17,14 @@ import {
 } from "./dtype.js";
 import type { TiffIfd } from "./structure.js";
 
+/** A window of a page: rows `[y0, y1)`, columns `[x0, x1)`. */
+export interface Window {
+  y0: number;
+  y1: number;
+  x0: number;
+  x1: number;
+}
+
 interface Decoder {
   decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike>;
 }
@@ -48,22 +56,21 @@ export class PlaneReader {
   }
 
   /**
-   * Read rows `[y0, y1)` (full width) of sample `sample` of `page` into `target` starting at
-   * element `targetOffset`.
+   * Read the window `[y0, y1) × [x0, x1)` of sample `sample` of `page` into `target` (C-order,
+   * row length `x1 - x0`) starting at element `targetOffset`.
    * @throws {InvalidMetadataError} (code `tiff_corrupt`) when a block decodes to fewer bytes than
    *   its geometry needs.
    */
-  async readRows(
+  async readWindow(
     page: TiffIfd,
     sample: number,
-    y0: number,
-    y1: number,
+    w: Window,
     target: TiffTypedArray,
     targetOffset: number,
   ): Promise<void> {
     const dtype = tiffDataType(page.sampleFormat[0]!, page.bitsPerSample[0]!, this.#path);
     if (page.compression === 1 && !page.tiled) {
-      await this.#readRawStrips(page, dtype, sample, y0, y1, target, targetOffset);
+      await this.#readRawStrips(page, dtype, sample, w, target, targetOffset);
       return;
     }
     const bw = page.blockWidth;
@@ -72,12 +79,12 @@ export class PlaneReader {
     const down = Math.ceil(page.height / bh);
     const planeOffset = page.planarConfiguration === 2 ? sample * across * down : 0;
     const jobs: Promise<void>[] = [];
-    for (let by = Math.floor(y0 / bh); by * bh < y1; by++) {
-      for (let bx = 0; bx < across; bx++) {
+    for (let by = Math.floor(w.y0 / bh); by * bh < w.y1; by++) {
+      for (let bx = Math.floor(w.x0 / bw); bx * bw < w.x1; bx++) {
         const index = planeOffset + by * across + bx;
         jobs.push(
           this.#block(page, dtype, index, by).then((block) => {
-            this.#copyBlock(page, dtype, block, sample, bx, by, y0, y1, target, targetOffset);
+            this.#copyBlock(page, dtype, block, sample, bx, by, w, target, targetOffset);
           }),
         );
       }
@@ -89,41 +96,50 @@ export class PlaneReader {
     page: TiffIfd,
     dtype: TiffDataType,
     sample: number,
-    y0: number,
-    y1: number,
+    w: Window,
     target: TiffTypedArray,
     targetOffset: number,
   ): Promise<void> {
     const size = tiffDataTypeSize(dtype);
-    const chunky = page.planarConfiguration === 1 && page.samplesPerPixel > 1;
-    const pixelBytes = chunky ? size * page.samplesPerPixel : size;
+    const spp = page.samplesPerPixel;
+    const chunky = page.planarConfiguration === 1 && spp > 1;
+    const pixelBytes = chunky ? size * spp : size;
     const rowBytes = page.width * pixelBytes;
+    const cols = w.x1 - w.x0;
+    const fullRows = w.x0 === 0 && w.x1 === page.width;
     const rps = page.blockHeight;
     const stripsPerPlane = Math.ceil(page.height / rps);
     const planeOffset = page.planarConfiguration === 2 ? sample * stripsPerPlane : 0;
-    for (let s = Math.floor(y0 / rps); s * rps < y1; s++) {
-      const ra = Math.max(y0, s * rps);
-      const rb = Math.min(y1, (s + 1) * rps, page.height);
-      const n = (rb - ra) * page.width;
-      const dst = targetOffset + (ra - y0) * page.width;
-      const offset = page.blockOffsets[planeOffset + s]!;
+    for (let s = Math.floor(w.y0 / rps); s * rps < w.y1; s++) {
+      const ra = Math.max(w.y0, s * rps);
+      const rb = Math.min(w.y1, (s + 1) * rps, page.height);
+      const dst = targetOffset + (ra - w.y0) * cols;
       if (page.blockByteCounts[planeOffset + s] === 0) {
-        target.fill(0, dst, dst + n);
+        target.fill(0, dst, dst + (rb - ra) * cols);
         continue;
       }
-      const at = offset + (ra - s * rps) * rowBytes;
-      if (!chunky) {
-        const bytes = new Uint8Array(target.buffer, target.byteOffset + dst * size, n * size);
-        await this.#readExactly(bytes, at, page);
+      const stripAt = page.blockOffsets[planeOffset + s]! + (ra - s * rps) * rowBytes;
+      if (!chunky && fullRows) {
+        // Whole rows of one sample are contiguous in the file: read straight into the target.
+        const bytes = new Uint8Array(
+          target.buffer,
+          target.byteOffset + dst * size,
+          (rb - ra) * cols * size,
+        );
+        await this.#readExactly(bytes, stripAt, page);
         if (!this.#le) swapBytes(bytes, size);
         continue;
       }
-      const tmp = new Uint8Array((rb - ra) * rowBytes);
-      await this.#readExactly(tmp, at, page);
-      if (!this.#le) swapBytes(tmp, size);
-      const src = typedView(dtype, tmp.buffer, 0, tmp.length / size);
-      const spp = page.samplesPerPixel;
-      for (let i = 0, j = sample; i < n; i++, j += spp) target[dst + i] = src[j]!;
+      // A window narrower than the page, or interleaved samples: one read per row segment.
+      const segment = new Uint8Array(cols * pixelBytes);
+      const src = typedView(dtype, segment.buffer, 0, cols * (chunky ? spp : 1));
+      for (let y = ra; y < rb; y++) {
+        await this.#readExactly(segment, stripAt + (y - ra) * rowBytes + w.x0 * pixelBytes, page);
+        if (!this.#le) swapBytes(segment, size);
+        const o = dst + (y - ra) * cols;
+        if (!chunky) target.set(src as never, o);
+        else for (let i = 0, j = sample; i < cols; i++, j += spp) target[o + i] = src[j]!;
+      }
     }
   }
 
@@ -238,8 +254,7 @@ export class PlaneReader {
     sample: number,
     bx: number,
     by: number,
-    y0: number,
-    y1: number,
+    w: Window,
     target: TiffTypedArray,
     targetOffset: number,
   ): void {
@@ -248,13 +263,15 @@ export class PlaneReader {
     const bw = page.blockWidth;
     const stride = page.planarConfiguration === 2 ? 1 : page.samplesPerPixel;
     const so = page.planarConfiguration === 2 ? 0 : sample;
-    const x0 = bx * bw;
-    const cols = Math.min(bw, page.width - x0);
-    const ra = Math.max(y0, by * page.blockHeight);
-    const rb = Math.min(y1, (by + 1) * page.blockHeight, page.height);
+    const xa = Math.max(w.x0, bx * bw);
+    const xb = Math.min(w.x1, (bx + 1) * bw, page.width);
+    const cols = xb - xa;
+    const rowLength = w.x1 - w.x0;
+    const ra = Math.max(w.y0, by * page.blockHeight);
+    const rb = Math.min(w.y1, (by + 1) * page.blockHeight, page.height);
     for (let y = ra; y < rb; y++) {
-      const srcStart = (y - by * page.blockHeight) * bw * stride + so;
-      const dst = targetOffset + (y - y0) * page.width + x0;
+      const srcStart = ((y - by * page.blockHeight) * bw + (xa - bx * bw)) * stride + so;
+      const dst = targetOffset + (y - w.y0) * rowLength + (xa - w.x0);
       if (stride === 1) {
         target.set(src.subarray(srcStart, srcStart + cols) as never, dst);
       } else {

@@ -97,6 +97,15 @@ describe("openTiff reads pixels exactly", () => {
         for (const [z, p] of planes.entries())
           expect(Array.from(p)).toEqual(Array.from(pages[z]!.data));
       }
+      {
+        // A window narrower than the page, crossing block edges.
+        await using tiff = await openTiff(path);
+        const win = await tiff.readWindow(0, 0, 1, { y0: 3, y1: 20, x0: 5, x1: 33 });
+        const src = pages[1]!.data;
+        const expected: number[] = [];
+        for (let y = 3; y < 20; y++) for (let x = 5; x < 33; x++) expected.push(src[y * 37 + x]!);
+        expect(Array.from(win)).toEqual(expected);
+      }
       if (!bigEndian && compression !== "packbits") {
         // geotiff's own windowed reader agrees with ours (an independent oracle).
         const g = await fromFile(path);

@@ -1,0 +1,297 @@
+/**
+ * `ngff convert -i <tiff…> -o <store.zarr>`: TIFF / OME-TIFF / ImageJ TIFF → OME-Zarr, written
+ * region by region, then the pyramid.
+ *
+ * Everything that can be checked is checked before any output exists (options, CSV, every input
+ * file's structure and metadata, the output path). The store is built in a sibling directory
+ * `<output>.partial-<pid>` and renamed into place only when complete, so a failure or Ctrl-C
+ * never leaves a half-written store (nor, with --overwrite, destroys the old one early).
+ */
+import { readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { AlreadyExistsError, UnsupportedError } from "../errors.js";
+import type { Position } from "../nodes/position.js";
+import type { PyramidMethod } from "../nodes/pyramid-ops.js";
+import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
+import { openOmeZarr } from "../open.js";
+import {
+  type AxisLetter,
+  axisSpecs,
+  channelNamesFor,
+  chunksFor,
+  defaultLevels,
+  outputShape,
+  pagesAxis,
+  parseAxes,
+  scaleFor,
+} from "./convert-plan.js";
+import type { CommandEnv } from "./env.js";
+import { formatBytes, formatShape } from "./format.js";
+import { sizeOnDisk } from "./inspect.js";
+import { UsageError } from "./io.js";
+import { nonNegativeInt, positiveInt, splitList } from "./options.js";
+import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
+import { parseDims, runPyramid } from "./pyramid-run.js";
+import { tiffDataTypeSize } from "./tiff/dtype.js";
+import { openTiff, type TiffReader } from "./tiff/index.js";
+import { copyTiffToImage } from "./write-image.js";
+
+interface ConvertOptions {
+  input?: string[];
+  output: string;
+  version: "0.4" | "0.5";
+  chunks?: string;
+  levels?: number;
+  method: PyramidMethod;
+  dims?: string;
+  channelNames?: string;
+  axes: string;
+  overwrite?: boolean;
+  plate?: string;
+  workers?: number;
+}
+
+interface Job {
+  input: string;
+  tiff: TiffReader;
+  /** Plate position `row/column/field`; undefined for a single image. */
+  where: PlateJob | undefined;
+  shape: number[];
+  chunks: number[];
+  scale: number[];
+  levels: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return false;
+      throw err;
+    },
+  );
+}
+
+/** Options checks that need no file: usage errors (exit 2). */
+function checkUsage(o: ConvertOptions): void {
+  if (o.plate !== undefined && o.input !== undefined && o.input.length > 0) {
+    throw new UsageError(
+      "give the input files either with -i/--input or in the --plate CSV, not both",
+    );
+  }
+  if (o.plate === undefined && (o.input === undefined || o.input.length === 0)) {
+    throw new UsageError("no input: give TIFF files with -i/--input, or a --plate CSV");
+  }
+  if (o.overwrite && !resolve(o.output).includes(".zarr")) {
+    throw new UsageError(
+      `refusing to --overwrite ${o.output}: the path does not contain ".zarr" (a guard against deleting a folder by mistake)`,
+    );
+  }
+}
+
+async function planJobs(
+  o: ConvertOptions,
+  env: CommandEnv,
+): Promise<{ jobs: Job[]; axes: AxisLetter[]; channelNames: string[] }> {
+  const axes = parseAxes(o.axes);
+  const override = o.channelNames === undefined ? undefined : splitList(o.channelNames);
+  let sources: { input: string; where: PlateJob | undefined }[];
+  if (o.plate !== undefined) {
+    const text = await readFile(o.plate, "utf8").catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") throw new UsageError(`--plate ${o.plate}: no such file`);
+      throw err;
+    });
+    sources = parseWellsCsv(text, o.plate, dirname(resolve(o.plate))).map((j) => ({
+      input: j.input,
+      where: j,
+    }));
+  } else {
+    const inputs = o.input ?? [];
+    sources = inputs.map((input, i) => ({
+      input,
+      where: inputs.length === 1 ? undefined : { input, row: "0", column: String(i), field: "0" },
+    }));
+  }
+  const jobs: Job[] = [];
+  try {
+    for (const { input, where } of sources) {
+      const tiff = await openTiff(input, { pagesAxis: pagesAxis(axes) });
+      jobs.push({ input, tiff, where, shape: [], chunks: [], scale: [], levels: 1 });
+      for (const n of tiff.layout.notes) env.warn("convert", n);
+    }
+    const first = jobs[0]!.tiff.layout;
+    const channelNames = channelNamesFor(first, override, jobs[0]!.input);
+    for (const job of jobs) {
+      const l = job.tiff.layout;
+      if (l.sizeC !== first.sizeC) {
+        throw new UnsupportedError(
+          "inputs with different channel counts",
+          `${job.input} has ${l.sizeC} channel(s) but ${jobs[0]!.input} has ${first.sizeC}; the positions of one store share their channels`,
+        );
+      }
+      job.shape = outputShape(l, axes, job.input);
+      job.chunks = chunksFor(o.chunks, axes, job.shape, tiffDataTypeSize(l.dtype));
+      job.scale = scaleFor(axes, l);
+      job.levels = o.levels ?? defaultLevels(l.sizeY, l.sizeX);
+    }
+    return { jobs, axes, channelNames };
+  } catch (err) {
+    await Promise.all(jobs.map((j) => j.tiff.close()));
+    throw err;
+  }
+}
+
+async function writeJob(
+  pos: Position,
+  job: Job,
+  o: ConvertOptions,
+  env: CommandEnv,
+  axes: AxisLetter[],
+): Promise<void> {
+  const signal = env.io.signal;
+  const arr = await pos.createZeros("0", {
+    shape: job.shape,
+    dtype: job.tiff.layout.dtype,
+    chunks: job.chunks,
+    transform: [{ type: "scale", scale: job.scale }],
+  });
+  const bar = env.progress();
+  bar.start(`write ${basename(job.input)}`, 1);
+  await copyTiffToImage(job.tiff, arr, {
+    axes,
+    chunks: job.chunks,
+    onProgress: (done, total) => {
+      if (done === 1) bar.start(`write ${basename(job.input)}`, total);
+      bar.update(done);
+    },
+    ...(signal === undefined ? {} : { signal }),
+  });
+  bar.stop();
+  if (job.levels > 1) {
+    await runPyramid(pos, env, {
+      levels: job.levels,
+      method: o.method,
+      dims: o.dims === undefined ? undefined : parseDims(o.dims),
+      workers: o.workers,
+      label: basename(job.input),
+    });
+  }
+}
+
+async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
+  const started = performance.now();
+  checkUsage(o);
+  const output = resolve(o.output);
+  const outputExists = await exists(output);
+  if (outputExists && !o.overwrite) {
+    throw new AlreadyExistsError(
+      output,
+      `${o.output} already exists; pass --overwrite to replace it`,
+    );
+  }
+  const { jobs, axes, channelNames } = await planJobs(o, env);
+  const partial = `${output}.partial-${process.pid}`;
+  try {
+    await rm(partial, { recursive: true, force: true });
+    const common = {
+      mode: "w-" as const,
+      channelNames,
+      axes: axisSpecs(axes, jobs[0]!.tiff.layout),
+      version: o.version,
+    };
+    if (jobs.length === 1 && jobs[0]!.where === undefined) {
+      await using pos = await openOmeZarr(partial, { ...common, layout: "fov" });
+      await writeJob(pos, jobs[0]!, o, env, axes);
+    } else {
+      await using plate = await openOmeZarr(partial, { ...common, layout: "hcs" });
+      const positions = await plate.createPositions(
+        jobs.map((j) => ({ row: j.where!.row, col: j.where!.column, pos: j.where!.field })),
+      );
+      for (const [i, job] of jobs.entries()) await writeJob(positions[i]!, job, o, env, axes);
+    }
+    if (outputExists) {
+      // Swap, then delete: the old store is only removed once the new one is in place.
+      const old = `${output}.old-${process.pid}`;
+      await rename(output, old);
+      await rename(partial, output);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(partial, output);
+    }
+  } catch (err) {
+    await rm(partial, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  } finally {
+    await Promise.all(jobs.map((j) => j.tiff.close()));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const first = jobs[0]!;
+  const what =
+    jobs.length === 1 && first.where === undefined
+      ? `image ${formatShape(first.shape)} ${first.tiff.layout.dtype}, ${first.levels} level(s)`
+      : `plate of ${jobs.length} positions`;
+  env.out(
+    `${o.output}: ${what}, OME-NGFF ${o.version}, ${formatBytes(await sizeOnDisk(output))} in ${seconds.toFixed(1)} s`,
+  );
+}
+
+/** Register `convert`. */
+export function registerConvert(program: Command, env: CommandEnv): void {
+  program
+    .command("convert")
+    .description(
+      "convert TIFF / OME-TIFF files to OME-Zarr: one file → one image, several files (or --plate) → positions of a plate",
+    )
+    .option("-i, --input <tiff...>", "input TIFF / OME-TIFF files")
+    .requiredOption(
+      "-o, --output <store.zarr>",
+      "output store directory (must not exist unless --overwrite)",
+    )
+    .addOption(
+      new Option("--version <version>", "OME-NGFF version: 0.4 (Zarr v2) or 0.5 (Zarr v3)")
+        .choices(["0.4", "0.5"])
+        .default("0.4"),
+    )
+    .option(
+      "-c, --chunks <chunks>",
+      'chunk shape: "XY", "XYZ" or sizes of the trailing axes, e.g. "16,512,512" (default 1,1,≤8,≤512,≤512)',
+    )
+    .option(
+      "-l, --levels <n>",
+      "pyramid levels including level 0 (default: halve until the longer side is under 512 px)",
+      positiveInt,
+    )
+    .addOption(
+      new Option("-m, --method <method>", "downsampling method")
+        .choices([...PYRAMID_METHODS])
+        .default("mean"),
+    )
+    .option("-d, --dims <axes>", 'axes to downsample, e.g. "y,x" (default "z,y,x")')
+    .option(
+      "--channel-names <names>",
+      "comma-separated channel names (default: from OME-XML, else C0, C1, …)",
+    )
+    .option(
+      "--axes <axes>",
+      'output axes, letters of "tczyx" (e.g. "czyx", "zyx"); pages of a plain TIFF go along z, else t, else c',
+      "tczyx",
+    )
+    .option("--overwrite", "replace an existing output store (its path must contain .zarr)")
+    .option(
+      "--plate <wells.csv>",
+      'build a plate from a CSV of "file,row/column[,field]" lines (instead of -i)',
+    )
+    .option(
+      "-w, --workers <n>",
+      "pyramid worker threads (default: all cores; 0 = in-process)",
+      nonNegativeInt,
+    )
+    .option("--debug", "print stack traces")
+    .option("-q, --quiet", "no progress bars or notes")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ngff convert -i stack.ome.tif -o stack.zarr\n  ngff convert -i a.tif b.tif -o plate.zarr --version 0.5 --chunks 1,1,16,256,256\n  ngff convert --plate wells.csv -o plate.zarr --levels 4 --method median",
+    )
+    .action(env.action("convert", (opts: ConvertOptions) => convert(opts, env)));
+}
