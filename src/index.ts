@@ -21,3 +21,32 @@ export {
   UnsupportedError,
   WorkerTaskError,
 } from "./errors.js";
+
+// Metadata models (zod) and builders
+export {
+  type DimSpec,
+  formatLocation,
+  type MultiscaleFromDimsOptions,
+  multiscaleFromDims,
+  type NgffVersion,
+  v04,
+  v05,
+} from "./schema/index.js";
+
+// Validation
+export {
+  ISSUE_CODES,
+  type IssueCode,
+  OME_KINDS,
+  type OmeKind,
+  type OmeValidationResult,
+  type OmeValidationResultFor,
+  type StoreIssue,
+  type StoreValidationResult,
+  toVersion,
+  type ValidateOmeOptions,
+  type ValidateStoreOptions,
+  validateOmeJson,
+  validateOmeObject,
+  validateStore,
+} from "./validate/index.js";
