@@ -40,8 +40,9 @@ export function encodeMetadata(value: unknown, format: ZarrFormat): Uint8Array {
  */
 export function decodeMetadata(bytes: Uint8Array, source: string): Record<string, unknown> {
   let parsed: unknown;
+  const text = new TextDecoder().decode(bytes);
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
+    parsed = JSON.parse(text);
   } catch (cause) {
     throw new InvalidMetadataError(
       [
@@ -67,7 +68,14 @@ export function decodeMetadata(bytes: Uint8Array, source: string): Record<string
       { source, summary: `corrupt Zarr metadata in ${source}` },
     );
   }
-  return parsed as Record<string, unknown>;
+  const obj = parsed as Record<string, unknown>;
+  // JSON.parse rounds 64-bit integer fill values; recover the exact digits from the text.
+  const fv = obj.fill_value;
+  if (typeof fv === "number" && Number.isInteger(fv) && !Number.isSafeInteger(fv)) {
+    const m = /"fill_value"\s*:\s*(-?\d+)\s*[,}]/.exec(text);
+    if (m?.[1] !== undefined && Number(m[1]) === fv) obj.fill_value = BigInt(m[1]);
+  }
+  return obj;
 }
 
 const V2_DTYPE: Record<DataType, string> = {
@@ -227,7 +235,7 @@ function parseFill(v: unknown, dtype: DataType, source: string): number | bigint
   if (v === "NaN") return Number.NaN;
   if (v === "Infinity") return Number.POSITIVE_INFINITY;
   if (v === "-Infinity") return Number.NEGATIVE_INFINITY;
-  if (typeof v !== "number" && typeof v !== "boolean") {
+  if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "bigint") {
     throw invalid(source, "fill_value", `unsupported fill value ${JSON.stringify(v)}`);
   }
   try {
