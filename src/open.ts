@@ -63,7 +63,7 @@ function bad(option: string, found: unknown, expected: string): never {
       {
         code: "invalid_option",
         location: option,
-        message: `found ${JSON.stringify(found)}`,
+        message: `found ${JSON.stringify(found)}; expected ${expected}`,
         expected,
       },
     ],

@@ -79,3 +79,8 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
   }
   throw new Error("expected a rejection");
 }
+
+/** The elements of an ndarray's data as a plain array (numbers, or bigints for 64-bit data). */
+export function vals(a: { data: ArrayLike<number> | ArrayLike<bigint> }): (number | bigint)[] {
+  return Array.from(a.data as ArrayLike<number | bigint>);
+}

@@ -7,7 +7,7 @@ import { Position } from "../../../src/nodes/position.js";
 import { TiledPosition } from "../../../src/nodes/tiled-position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { createMemoryStore } from "../../../src/store/index.js";
-import { dirContents, rejection, tempDir } from "./open-helpers.js";
+import { dirContents, rejection, tempDir, vals } from "./open-helpers.js";
 
 const channelNames = ["DAPI", "GFP"];
 const pixels = { data: new Uint16Array(2 * 2 * 4 * 4).fill(7), shape: [1, 2, 2, 4, 4] };
@@ -76,9 +76,7 @@ describe("mode table (iohub semantics)", () => {
       channelNames: ["ignored"],
     });
     expect(reopened.channelNames).toEqual(channelNames);
-    expect(Array.from((await (await reopened.data).toArray()).data)).toEqual(
-      Array.from(pixels.data),
-    );
+    expect(vals(await (await reopened.data).toArray())).toEqual(Array.from(pixels.data));
   });
 
   test("w-: creates when missing; AlreadyExists (store untouched) when present", async () => {

@@ -5,7 +5,7 @@ import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { dirContents, rejection, tempDir } from "./open-helpers.js";
+import { dirContents, rejection, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [1, 2, 2, 4, 6];
 const size = SHAPE.reduce((a, b) => a * b);
@@ -128,7 +128,7 @@ describe("bad input leaves the store byte-identical", () => {
       { chunks: [1, 1, 1, 2, 3], shardsRatio: [1, 2, 2, 2, 2] },
     );
     expect(arr.shards).toEqual([1, 2, 2, 4, 6]);
-    expect(Array.from((await arr.read([0, 1, 1])).data)).toEqual(new Array(24).fill(3));
+    expect(vals(await arr.read([0, 1, 1]))).toEqual(new Array(24).fill(3));
   });
 });
 
@@ -146,8 +146,8 @@ describe("Position API", () => {
     });
     const plane = new Uint16Array(48).fill(5);
     await pos.updateChannel("mCherry", "0", { data: plane, shape: [1, 2, 4, 6] });
-    expect(Array.from((await img.read([0, 2])).data)).toEqual(Array.from(plane));
-    expect(Array.from((await img.read([0, 0, 0, 0])).data)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(vals(await img.read([0, 2]))).toEqual(Array.from(plane));
+    expect(vals(await img.read([0, 0, 0, 0]))).toEqual([0, 1, 2, 3, 4, 5]);
     await pos.renameChannel("mCherry", "RFP");
     expect(pos.getChannelIndex("RFP")).toBe(2);
     const again = await openOmeZarr(pos.ctx.store, { mode: "r" });
@@ -185,7 +185,7 @@ describe("Position API", () => {
     });
     expect(await pos.arrayKeys()).toEqual(["0", "big"]);
     expect(pos.levelPaths).toEqual(["0", "big"]); // iohub records every created image
-    expect(Array.from((await big.read([0, 1, 2, 9])).data)).toEqual(new Array(12).fill(0));
+    expect(vals(await big.read([0, 1, 2, 9]))).toEqual(new Array(12).fill(0));
     // a transposed (F-order) view is written in C order
     const src = ndarray(
       new Float32Array(120).map((_, i) => i),
@@ -224,7 +224,7 @@ describe("Position API", () => {
       shape: SHAPE,
     });
     expect(b.dtype).toBe("bool");
-    expect(Array.from((await b.read([0, 0, 0, 0])).data)).toEqual([1, 0, 1, 0, 1, 0]);
+    expect(vals(await b.read([0, 0, 0, 0]))).toEqual([1, 0, 1, 0, 1, 0]);
   });
 
   test("printTree levels and dumpMeta", async () => {

@@ -4,7 +4,7 @@ import { isOmeZarrError } from "../../../src/errors.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { createMemoryStore } from "../../../src/store/index.js";
-import { dirContents, rejection, tempDir } from "./open-helpers.js";
+import { dirContents, rejection, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [1, 1, 4, 8, 10];
 const N = SHAPE.reduce((a, b) => a * b);
@@ -106,7 +106,7 @@ describe("pyramid geometry and data", () => {
     expect(l2.shape).toEqual([1, 1, 1, 2, 3]);
     expect(l2.chunks).toEqual([1, 1, 1, 2, 3]);
     expect(pos.getEffectiveScale("2")).toEqual([1, 1, 4, 4, 2]);
-    expect(Array.from((await l1.toArray()).data).every((v) => v === 0)).toBe(true);
+    expect(vals(await l1.toArray()).every((v) => v === 0)).toBe(true);
   });
 
   test("dims: only Y and X, or explicit factors", async () => {
@@ -141,10 +141,10 @@ describe("pyramid geometry and data", () => {
     const rounded =
       Math.abs(mean - Math.floor(mean) - 0.5) < 1e-9 ? 2 * Math.round(mean / 2) : Math.round(mean);
     expect(l1.get(0, 0, 0, 0, 0)).toBe(rounded);
-    const level2 = Array.from((await (await pos.get("2")).toArray()).data);
+    const level2 = vals(await (await pos.get("2")).toArray());
     // wipe level 2 and compute again: the cascade completes it identically
     await (await pos.get("2")).write([], 0);
     await pos.computePyramid({ workers: 0 });
-    expect(Array.from((await (await pos.get("2")).toArray()).data)).toEqual(level2);
+    expect(vals(await (await pos.get("2")).toArray())).toEqual(level2);
   });
 });
