@@ -4,7 +4,7 @@
  * after every check passed and after the groups it lists exist; batches write it once.
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
-import { createGroup, listChildren, removeNode } from "../store/index.js";
+import { createGroup, listChildren, removeNode, type ZarrStore } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { checkAxes } from "./axes.js";
 import { assertWritable, childContext, type NodeContext } from "./context.js";
@@ -18,6 +18,7 @@ import {
   SerialQueue,
   toPositionSpec,
 } from "./plate-batch.js";
+import type { FromPositionsOptions } from "./plate-from-positions.js";
 import {
   type Acquisition,
   addWell,
@@ -244,6 +245,21 @@ export class Plate extends NgffNode implements RowSource {
     };
     if (axes !== undefined) init.axes = axes;
     return new Plate(ctx, undefined, template, init);
+  }
+
+  /**
+   * Create a new plate at `target` (a new directory, or an empty store) from existing positions
+   * keyed by destination `row/column/field`, copying images, labels and metadata (iohub's
+   * `Plate.from_positions`, which iohub itself disables). Chunk files are copied byte for byte
+   * when the NGFF versions match. See {@link plateFromPositions} for details and errors.
+   */
+  static async fromPositions(
+    target: string | ZarrStore,
+    positions: Readonly<Record<string, Position>> | ReadonlyMap<string, Position>,
+    opts: FromPositionsOptions = {},
+  ): Promise<Plate> {
+    const { plateFromPositions } = await import("./plate-from-positions.js");
+    return plateFromPositions(target, positions, opts);
   }
 
   // ---- metadata ----------------------------------------------------------------------------
