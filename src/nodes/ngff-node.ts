@@ -34,6 +34,7 @@ export abstract class NgffNode {
   protected _channelNames: string[];
   protected _axes: AxisSpec[];
   #closed = false;
+  #metaWrites: Promise<void> = Promise.resolve();
 
   protected constructor(ctx: NodeContext, init: NodeInit = {}) {
     this.ctx = ctx;
@@ -147,9 +148,16 @@ export abstract class NgffNode {
    */
   async dumpMeta(): Promise<void> {
     this.assertWritable();
-    const ome = this.omeMetadata();
-    if (ome === undefined) return;
-    this._attributes = await writeOmeAttrs(this.ctx, ome, this._attributes);
+    // Metadata writes of one node are serialized; each writes the state current when it runs,
+    // so concurrent calls (e.g. several createImage at once) cannot land out of order.
+    const run = async (): Promise<void> => {
+      const ome = this.omeMetadata();
+      if (ome === undefined) return;
+      this._attributes = await writeOmeAttrs(this.ctx, ome, this._attributes);
+    };
+    const p = this.#metaWrites.then(run, run);
+    this.#metaWrites = p.catch(() => undefined);
+    return p;
   }
 
   /** Close the node: later writes through it reject with ReadOnlyError. Idempotent. */
