@@ -2,34 +2,20 @@
  * The worker pool of the pyramid engine and a bounded task runner (backpressure: never more than
  * a few tasks queued per thread, so memory does not grow with the image).
  */
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 
-/** Where the worker entry is and how to start it. */
-export interface PyramidWorkerEntry {
-  /** Absolute path of `workers/pyramid-task.{js,ts}`. */
-  filename: string;
-  /** `execArgv` of the worker threads (adds the tsx loader when the entry is TypeScript). */
-  execArgv: string[];
-}
-
 /**
- * Locate the worker entry relative to this module: `dist/workers/pyramid-task.js` next to the
- * built library, or `workers/pyramid-task.ts` when running from source (dev and tests), which
- * worker threads can only load through the tsx loader.
+ * Absolute path of the worker entry, relative to this module: `dist/workers/pyramid-task.js`
+ * next to the built library, or `workers/pyramid-task.dev.mjs` when running from source (dev,
+ * tests, benchmarks), which registers the tsx loader inside the worker thread before loading
+ * `pyramid-task.ts`.
  */
-export function pyramidWorkerEntry(): PyramidWorkerEntry {
+export function pyramidWorkerFile(): string {
   const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(`../../workers/pyramid-task.${fromSource ? "ts" : "js"}`, import.meta.url);
-  const execArgv = [...process.execArgv];
-  if (fromSource && !execArgv.some((a) => a.includes("tsx"))) {
-    // Resolved from this package, so it works whatever the current directory is.
-    const loader = createRequire(import.meta.url).resolve("tsx");
-    execArgv.push("--import", pathToFileURL(loader).href);
-  }
-  return { filename: fileURLToPath(url), execArgv };
+  const name = fromSource ? "pyramid-task.dev.mjs" : "pyramid-task.js";
+  return fileURLToPath(new URL(`../../workers/${name}`, import.meta.url));
 }
 
 /** Options of {@link createPyramidPool}. */
@@ -48,10 +34,8 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`workers must be a positive integer for a pool, got ${threads}`);
   }
-  const entry = pyramidWorkerEntry();
   return new Piscina({
-    filename: entry.filename,
-    execArgv: entry.execArgv,
+    filename: pyramidWorkerFile(),
     minThreads: threads,
     maxThreads: threads,
   });

@@ -70,15 +70,16 @@ describe.each([2, 3] as const)("Zarr v%i, in-process", (format) => {
       onProgress: (p) => progress.push(p),
     });
     await expectCascade(store, paths, "mean");
+    // Small levels: all blocks of a level grouped into one task.
     expect(report.levels.map((l) => [l.level, l.tasks])).toEqual([
-      [1, 2],
+      [1, 1],
       [2, 1],
       [3, 1],
     ]);
     expect(report.levels.every((l) => l.bytes > 0)).toBe(true);
     const lastOfLevel1 = progress.filter((p) => p.level === 1).at(-1)!;
-    expect(lastOfLevel1).toEqual({ level: 1, done: 2, total: 2, bytes: report.levels[0]!.bytes });
-    expect(progress[0]).toEqual({ level: 1, done: 0, total: 2, bytes: 0 });
+    expect(lastOfLevel1).toEqual({ level: 1, done: 1, total: 1, bytes: report.levels[0]!.bytes });
+    expect(progress[0]).toEqual({ level: 1, done: 0, total: 1, bytes: 0 });
   });
 
   test("local store, workers: 0: stride cascade, and fromLevel recomputes only later levels", async () => {
@@ -149,7 +150,8 @@ test("sharded v3 level 0 → sharded levels read back correctly (one file per sh
 test("abort stops submitting, settles in flight, rejects with the reason; a rerun completes identically", async () => {
   const ref = join(dir, "ref.zarr");
   const cut = join(dir, "cut.zarr");
-  const spec: ArraySpec = { shape: [4, 64, 64], dtype: "uint16", chunks: [1, 16, 16] };
+  // Level 1 has 4 tasks (4 planes of 256² each, 2 MiB of source per task).
+  const spec: ArraySpec = { shape: [16, 512, 512], dtype: "uint16", chunks: [1, 256, 256] };
   const refStore = await openLocalStore(ref, { create: true });
   const paths = await level0(refStore, 2, spec);
   await computeLevels({
@@ -178,11 +180,12 @@ test("abort stops submitting, settles in flight, rejects with the reason; a reru
   });
   await expect(run).rejects.toMatchObject({ name: "AbortError" });
   const level1 = progress.filter((p) => p.level === 1);
-  expect(level1.at(-1)!.done).toBeLessThan(level1[0]!.total);
+  expect(level1[0]!.total).toBe(4);
+  expect(level1.at(-1)!.done).toBeLessThan(4);
   expect(progress.some((p) => p.level === 2)).toBe(false);
   // The interrupted store still reads (missing chunks read as the fill value).
   const l1 = await openArray(store, "1");
-  expect((await l1.readRegion(l1.shape.map((s) => [0, s] as const))).length).toBe(4 * 32 * 32);
+  expect((await l1.readRegion(l1.shape.map((s) => [0, s] as const))).length).toBe(16 * 256 * 256);
 
   await computeLevels({ store, levelPaths: paths, factors: FACTORS, method: "mean", workers: 0 });
   expect(await readTree(cut)).toEqual(await readTree(ref));

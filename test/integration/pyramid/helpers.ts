@@ -1,4 +1,5 @@
 /** Shared fixtures of the pyramid engine tests: level arrays, seeded data, a reference kernel. */
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { planLevels } from "../../../src/pyramid/plan.js";
@@ -44,14 +45,23 @@ export function seededUint16(length: number, seed = 1): Uint16Array {
   return out;
 }
 
-/** Every file under `root` (relative path → bytes), for byte-identical comparisons. */
-export async function readTree(root: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
+/**
+ * Every file under `root` (relative path → sha256 of its bytes), for byte-identical comparisons
+ * (hashes, because deep-equality of megabytes of Buffers is very slow in vitest).
+ */
+export async function readTree(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   async function walk(dir: string, rel: string): Promise<void> {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(join(dir, e.name), r);
-      else out.set(r, await readFile(join(dir, e.name)));
+      else
+        out.set(
+          r,
+          createHash("sha256")
+            .update(await readFile(join(dir, e.name)))
+            .digest("hex"),
+        );
     }
   }
   await walk(root, "");
