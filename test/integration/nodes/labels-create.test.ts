@@ -5,7 +5,14 @@ import type { NgffVersion } from "../../../src/nodes/context.js";
 import { LabelImage } from "../../../src/nodes/labels.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { dirContents, rejection, tempDir, validateGroups, vals } from "./open-helpers.js";
+import {
+  dirContents,
+  expectValidStore,
+  rejection,
+  tempDir,
+  validateGroups,
+  vals,
+} from "./open-helpers.js";
 
 const SHAPE = [1, 2, 3, 8, 8];
 const LSHAPE = [1, 3, 8, 8];
@@ -80,6 +87,7 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     expect(names).toEqual(["cells", "nuclei"]);
     expect(isOmeZarrError(await rejection(pos.getLabel("missing")), "NotFound")).toBe(true);
     expect((await validateGroups(dir)).length).toBe(4);
+    await expectValidStore(dir);
   });
 
   test("a label created before the image pyramid gets its own pyramid on request", async () => {

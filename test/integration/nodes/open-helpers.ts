@@ -2,8 +2,10 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
+import type { ZarrStore } from "../../../src/store/index.js";
 import { validateOmeObject } from "../../../src/validate/ome.js";
+import { validateStore } from "../../../src/validate/store.js";
 
 const dirs: string[] = [];
 
@@ -83,4 +85,11 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
 /** The elements of an ndarray's data as a plain array (numbers, or bigints for 64-bit data). */
 export function vals(a: { data: ArrayLike<number> | ArrayLike<bigint> }): (number | bigint)[] {
   return Array.from(a.data as ArrayLike<number | bigint>);
+}
+
+/** The whole store validates (`validateStore`: metadata and structure) with no issues. */
+export async function expectValidStore(pathOrStore: string | ZarrStore): Promise<void> {
+  const result = await validateStore(pathOrStore, { strict: false });
+  expect(result.issues).toEqual([]);
+  expect(result.ok).toBe(true);
 }

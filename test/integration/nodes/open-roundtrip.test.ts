@@ -11,7 +11,7 @@ import type { NgffVersion } from "../../../src/nodes/context.js";
 import { Position } from "../../../src/nodes/position.js";
 import { TiledPosition } from "../../../src/nodes/tiled-position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { metadataFiles, tempDir, validateGroups, vals } from "./open-helpers.js";
+import { expectValidStore, metadataFiles, tempDir, validateGroups, vals } from "./open-helpers.js";
 
 const VERSIONS: NgffVersion[] = ["0.4", "0.5"];
 
@@ -61,6 +61,7 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
     const files = await snapshotMetadata(dir, `fov-${version}`);
     expect(files.length).toBeGreaterThan(5);
     expect((await validateGroups(dir)).length).toBe(3); // image, labels group, label image
+    await expectValidStore(dir);
 
     await using pos = await openOmeZarr(dir); // auto, mode "r"
     expect(pos).toBeInstanceOf(Position);
@@ -116,6 +117,7 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
     }
     await snapshotMetadata(dir, `tiled-${version}`);
     expect((await validateGroups(dir)).length).toBe(1);
+    await expectValidStore(dir);
     await using pos = await openOmeZarr(dir, { layout: "tiled" });
     expect(pos).toBeInstanceOf(TiledPosition);
     const tiles = await pos.data;

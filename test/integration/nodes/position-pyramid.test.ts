@@ -4,7 +4,7 @@ import { isOmeZarrError } from "../../../src/errors.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { createMemoryStore } from "../../../src/store/index.js";
-import { dirContents, rejection, tempDir, vals } from "./open-helpers.js";
+import { dirContents, expectValidStore, rejection, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [1, 1, 4, 8, 10];
 const N = SHAPE.reduce((a, b) => a * b);
@@ -146,5 +146,21 @@ describe("pyramid geometry and data", () => {
     await (await pos.get("2")).write([], 0);
     await pos.computePyramid({ workers: 0 });
     expect(vals(await (await pos.get("2")).toArray())).toEqual(level2);
+    await expectValidStore(pos.ctx.store);
+  });
+
+  test("an aborted run leaves a valid store; running again completes it", async () => {
+    const pos = await withImage();
+    const ac = new AbortController();
+    ac.abort(new Error("stop"));
+    const err = await rejection(pos.computePyramid({ levels: 3, workers: 0, signal: ac.signal }));
+    expect((err as Error).message).toBe("stop");
+    expect(pos.levelPaths).toEqual(["0", "1", "2"]);
+    await expectValidStore(pos.ctx.store);
+    await pos.computePyramid({ workers: 0 });
+    expect(pos.multiscale?.type).toBe("mean");
+    expect(vals(await (await pos.get("2")).toArray()).some((v) => v !== 0)).toBe(true);
+    await pos.deletePyramid();
+    await expectValidStore(pos.ctx.store);
   });
 });
