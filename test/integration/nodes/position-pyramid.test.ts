@@ -70,7 +70,7 @@ describe("pyramid state rules (iohub's errors)", () => {
 
   test("bad levels, method and dims are rejected before writing", async () => {
     const dir = join(await tempDir(), "p.zarr");
-    const pos = await openOmeZarr(dir, { layout: "fov", mode: "w", channelNames: ["BF"] });
+    const pos = await openOmeZarr(dir, { layout: "fov", mode: "w", channelNames: ["BF", "GFP"] });
     await pos.createImage("0", { data: new Uint8Array(N), shape: SHAPE });
     const before = await dirContents(dir);
     expect(isOmeZarrError(await rejection(pos.computePyramid({ levels: 0 })), "PyramidState")).toBe(
@@ -162,5 +162,24 @@ describe("pyramid geometry and data", () => {
     expect(vals(await (await pos.get("2")).toArray()).some((v) => v !== 0)).toBe(true);
     await pos.deletePyramid();
     await expectValidStore(pos.ctx.store);
+  });
+
+  test("worker pool and in-process runs write the same levels (local store)", async () => {
+    const results: (number | bigint)[][] = [];
+    for (const workers of [0, 2]) {
+      const dir = join(await tempDir(), `w${workers}.zarr`);
+      const pos = await openOmeZarr(dir, { layout: "fov", mode: "w", channelNames: ["BF", "GFP"] });
+      await pos.createImage("0", {
+        data: new Uint16Array(2 * 8 * 40 * 40).map((_, i) => (i * 37) % 1009),
+        shape: [1, 2, 8, 40, 40],
+      });
+      await pos.computePyramid({ levels: 3, method: "median", workers });
+      results.push([
+        ...vals(await (await pos.get("1")).toArray()),
+        ...vals(await (await pos.get("2")).toArray()),
+      ]);
+      await expectValidStore(dir);
+    }
+    expect(results[1]).toEqual(results[0]);
   });
 });
