@@ -5,6 +5,18 @@
 import type { OutputBox } from "./block-iterator.js";
 import type { Geometry } from "./normalize.js";
 
+/** A full-block 2×2 kernel over `planes` stacked ny × nx planes. */
+export type Kernel2x2<A> = (src: A, out: A, planes: number, ny: number, nx: number) => void;
+/** A full-block 2×2×2 kernel over `planes` stacked nz × ny × nx volumes. */
+export type Kernel2x2x2<A> = (
+  src: A,
+  out: A,
+  planes: number,
+  nz: number,
+  ny: number,
+  nx: number,
+) => void;
+
 /** A geometry the 2×2 or 2×2×2 kernels cover: `planes` stacked blocks of dims (z,) y, x. */
 export interface FastShape {
   readonly kind: "2x2" | "2x2x2";

@@ -1,6 +1,6 @@
 /**
  * 2×2×2 order statistics for 4-byte types (int32, uint32, float32) read as int32 views and
- * compared as order keys (keys.ts); full blocks only, as in fast-2x2x2-small.ts.
+ * compared as order keys (keys.ts); full blocks only, as in fast-2x2x2-short.ts.
  */
 import { eqInt, maxKey, minKey } from "./branch-free.js";
 import { fromKey32, type Key32Params, toKey32 } from "./keys.js";

@@ -2,16 +2,29 @@
  * Which specialized full-block kernel serves a (method, class of dtype, block shape); each
  * runner returns false when there is none and the general kernel must do all the work.
  */
-import type { FastShape } from "./blocks.js";
+import type { FastShape, Kernel2x2, Kernel2x2x2 } from "./blocks.js";
+import {
+  max2x2Byte,
+  mean2x2Byte,
+  median2x2Byte,
+  min2x2Byte,
+  mode2x2Byte,
+} from "./fast-2x2-byte.js";
 import { type Key2x2, max2x2Key, median2x2Key, min2x2Key, mode2x2Key } from "./fast-2x2-key32.js";
 import {
-  type Kernel2x2,
-  max2x2Small,
-  mean2x2Small,
-  median2x2Small,
-  min2x2Small,
-  mode2x2Small,
-} from "./fast-2x2-small.js";
+  max2x2Short,
+  mean2x2Short,
+  median2x2Short,
+  min2x2Short,
+  mode2x2Short,
+} from "./fast-2x2-short.js";
+import {
+  max2x2x2Byte,
+  mean2x2x2Byte,
+  median2x2x2Byte,
+  min2x2x2Byte,
+  mode2x2x2Byte,
+} from "./fast-2x2x2-byte.js";
 import {
   type Key2x2x2,
   max2x2x2Key,
@@ -20,34 +33,49 @@ import {
   mode2x2x2Key,
 } from "./fast-2x2x2-key32.js";
 import {
-  type Kernel2x2x2,
-  max2x2x2Small,
-  mean2x2x2Small,
-  median2x2x2Small,
-  min2x2x2Small,
-  mode2x2x2Small,
-} from "./fast-2x2x2-small.js";
+  max2x2x2Short,
+  mean2x2x2Short,
+  median2x2x2Short,
+  min2x2x2Short,
+  mode2x2x2Short,
+} from "./fast-2x2x2-short.js";
 import { mean2x2Float, mean2x2x2Float } from "./fast-float-mean.js";
 import type { OrderMethod } from "./general-keyed.js";
 import type { Key32Params } from "./keys.js";
-import type { SmallIntArray } from "./types.js";
+import type { ByteArray, ShortArray, SmallIntArray } from "./types.js";
 
 type SmallMethod = OrderMethod | "mean";
 
-const SMALL_2X2: Record<SmallMethod, Kernel2x2<SmallIntArray>> = {
-  mean: mean2x2Small,
-  min: min2x2Small,
-  max: max2x2Small,
-  median: median2x2Small,
-  mode: mode2x2Small,
+const BYTE_2X2: Record<SmallMethod, Kernel2x2<ByteArray>> = {
+  mean: mean2x2Byte,
+  min: min2x2Byte,
+  max: max2x2Byte,
+  median: median2x2Byte,
+  mode: mode2x2Byte,
 };
 
-const SMALL_2X2X2: Record<SmallMethod, Kernel2x2x2<SmallIntArray>> = {
-  mean: mean2x2x2Small,
-  min: min2x2x2Small,
-  max: max2x2x2Small,
-  median: median2x2x2Small,
-  mode: mode2x2x2Small,
+const BYTE_2X2X2: Record<SmallMethod, Kernel2x2x2<ByteArray>> = {
+  mean: mean2x2x2Byte,
+  min: min2x2x2Byte,
+  max: max2x2x2Byte,
+  median: median2x2x2Byte,
+  mode: mode2x2x2Byte,
+};
+
+const SHORT_2X2: Record<SmallMethod, Kernel2x2<ShortArray>> = {
+  mean: mean2x2Short,
+  min: min2x2Short,
+  max: max2x2Short,
+  median: median2x2Short,
+  mode: mode2x2Short,
+};
+
+const SHORT_2X2X2: Record<SmallMethod, Kernel2x2x2<ShortArray>> = {
+  mean: mean2x2x2Short,
+  min: min2x2x2Short,
+  max: max2x2x2Short,
+  median: median2x2x2Short,
+  mode: mode2x2x2Short,
 };
 
 const KEY_2X2: Record<OrderMethod, Key2x2> = {
@@ -64,7 +92,7 @@ const KEY_2X2X2: Record<OrderMethod, Key2x2x2> = {
   mode: mode2x2x2Key,
 };
 
-/** Runs the full-block kernel for integers of at most 16 bits. */
+/** Runs the full-block kernel for integers of 1 or 2 bytes (`src` and `out` of one type). */
 export function fastSmall(
   method: SmallMethod,
   shape: FastShape,
@@ -72,8 +100,18 @@ export function fastSmall(
   out: SmallIntArray,
 ): boolean {
   const [a = 0, b = 0, c = 0] = shape.dims;
-  if (shape.kind === "2x2") SMALL_2X2[method](src, out, shape.planes, a, b);
-  else SMALL_2X2X2[method](src, out, shape.planes, a, b, c);
+  const { planes } = shape;
+  if (src.BYTES_PER_ELEMENT === 1) {
+    const s = src as ByteArray;
+    const o = out as ByteArray;
+    if (shape.kind === "2x2") BYTE_2X2[method](s, o, planes, a, b);
+    else BYTE_2X2X2[method](s, o, planes, a, b, c);
+  } else {
+    const s = src as ShortArray;
+    const o = out as ShortArray;
+    if (shape.kind === "2x2") SHORT_2X2[method](s, o, planes, a, b);
+    else SHORT_2X2X2[method](s, o, planes, a, b, c);
+  }
   return true;
 }
 

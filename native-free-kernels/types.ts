@@ -28,8 +28,12 @@ export type KernelArray =
   | Float32Array
   | Float64Array;
 
+/** 1-byte integer arrays (bool, int8, uint8). */
+export type ByteArray = Uint8Array | Int8Array;
+/** 2-byte integer arrays (int16, uint16). */
+export type ShortArray = Uint16Array | Int16Array;
 /** Typed arrays whose values fit comfortably in int32 arithmetic (|value| < 2^16). */
-export type SmallIntArray = Uint8Array | Int8Array | Uint16Array | Int16Array;
+export type SmallIntArray = ByteArray | ShortArray;
 
 /** Every supported method name, in documentation order. */
 export const DOWNSAMPLE_METHODS: readonly DownsampleMethod[] = [

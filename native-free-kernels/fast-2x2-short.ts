@@ -1,17 +1,17 @@
 /**
- * 2×2 kernels for integers of at most 16 bits (bool, int8, uint8, int16, uint16) over
+ * 2×2 kernels for 2-byte integers (int16, uint16; fast-2x2-byte.ts is the same code for
+ * 1-byte types, see there) over
  * `planes` stacked planes of ny × nx: only the full blocks (y < ⌊ny/2⌋·2, x < ⌊nx/2⌋·2); the
  * caller runs the general kernel on the partial blocks at odd edges. Output plane is
  * ⌈ny/2⌉ × ⌈nx/2⌉, C order. Plain indexed loops, arithmetic instead of branches.
  */
-import { eqInt, maxSmall, minSmall } from "./branch-free.js";
-import type { SmallIntArray } from "./types.js";
 
-/** Signature shared by the full-block 2×2 kernels. */
-export type Kernel2x2<A> = (src: A, out: A, planes: number, ny: number, nx: number) => void;
+import type { Kernel2x2 } from "./blocks.js";
+import { maxSmall, minSmall } from "./branch-free.js";
+import type { ShortArray } from "./types.js";
 
 /** Mean rounded to nearest, ties to even: (s + 1 + bit 2 of s) >> 2 for s = sum of 4. */
-export const mean2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) => {
+export const mean2x2Short: Kernel2x2<ShortArray> = (src, out, planes, ny, nx) => {
   const fy = ny >> 1;
   const fx = nx >> 1;
   const oy = (ny + 1) >> 1;
@@ -32,7 +32,7 @@ export const mean2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx)
   }
 };
 
-export const min2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) => {
+export const min2x2Short: Kernel2x2<ShortArray> = (src, out, planes, ny, nx) => {
   const fy = ny >> 1;
   const fx = nx >> 1;
   const oy = (ny + 1) >> 1;
@@ -52,7 +52,7 @@ export const min2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) 
   }
 };
 
-export const max2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) => {
+export const max2x2Short: Kernel2x2<ShortArray> = (src, out, planes, ny, nx) => {
   const fy = ny >> 1;
   const fx = nx >> 1;
   const oy = (ny + 1) >> 1;
@@ -73,7 +73,7 @@ export const max2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) 
 };
 
 /** Lower median of 4 = second smallest = min(max(lo1, lo2), min(hi1, hi2)). */
-export const median2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) => {
+export const median2x2Short: Kernel2x2<ShortArray> = (src, out, planes, ny, nx) => {
   const fy = ny >> 1;
   const fx = nx >> 1;
   const oy = (ny + 1) >> 1;
@@ -103,7 +103,7 @@ export const median2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, n
  * Mode of 4, ties to the smallest: sort with a 5-comparator network, then on sorted s0..s3 the
  * answer is s1 if s0 = s1 or s1 = s2, else s2 if s2 = s3, else s0 (all distinct).
  */
-export const mode2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx) => {
+export const mode2x2Short: Kernel2x2<ShortArray> = (src, out, planes, ny, nx) => {
   const fy = ny >> 1;
   const fx = nx >> 1;
   const oy = (ny + 1) >> 1;
@@ -129,8 +129,9 @@ export const mode2x2Small: Kernel2x2<SmallIntArray> = (src, out, planes, ny, nx)
         const b2 = b1 + d1 - s3;
         const s1 = minSmall(b2, c2);
         const s2 = b2 + c2 - s1;
-        const r = s0 + eqInt(s2, s3) * (s2 - s0);
-        out[o] = r + (eqInt(s0, s1) | eqInt(s1, s2)) * (s1 - r);
+        // On sorted values, (x − y) >> 31 is all ones exactly when x < y (x ≠ y).
+        const r = s0 ^ ((s0 ^ s2) & ~((s2 - s3) >> 31));
+        out[o] = r ^ ((r ^ s1) & (~((s0 - s1) & (s1 - s2)) >> 31));
         i += 2;
         j += 2;
       }

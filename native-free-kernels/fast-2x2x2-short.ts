@@ -1,24 +1,17 @@
 /**
- * 2×2×2 kernels for integers of at most 16 bits (bool, int8, uint8, int16, uint16) over
+ * 2×2×2 kernels for 2-byte integers (int16, uint16; fast-2x2x2-byte.ts is the same code for
+ * 1-byte types, see there) over
  * `planes` stacked volumes of nz × ny × nx: full blocks only (the caller runs the general
  * kernel on partial blocks at odd edges). Block elements in C order: (z, y, x) = 000, 001, 010,
  * 011, 100, … Output volume ⌈nz/2⌉ × ⌈ny/2⌉ × ⌈nx/2⌉, C order.
  */
-import { eqInt, maxSmall, minSmall } from "./branch-free.js";
-import type { SmallIntArray } from "./types.js";
 
-/** Signature shared by the full-block 2×2×2 kernels. */
-export type Kernel2x2x2<A> = (
-  src: A,
-  out: A,
-  planes: number,
-  nz: number,
-  ny: number,
-  nx: number,
-) => void;
+import type { Kernel2x2x2 } from "./blocks.js";
+import { maxSmall, minSmall } from "./branch-free.js";
+import type { ShortArray } from "./types.js";
 
 /** Mean of 8 rounded to nearest, ties to even: (s + 3 + bit 3 of s) >> 3. */
-export const mean2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, ny, nx) => {
+export const mean2x2x2Short: Kernel2x2x2<ShortArray> = (src, out, planes, nz, ny, nx) => {
   const fz = nz >> 1;
   const fy = ny >> 1;
   const fx = nx >> 1;
@@ -56,7 +49,7 @@ export const mean2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz,
   }
 };
 
-export const min2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, ny, nx) => {
+export const min2x2x2Short: Kernel2x2x2<ShortArray> = (src, out, planes, nz, ny, nx) => {
   const fz = nz >> 1;
   const fy = ny >> 1;
   const fx = nx >> 1;
@@ -96,7 +89,7 @@ export const min2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, 
   }
 };
 
-export const max2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, ny, nx) => {
+export const max2x2x2Short: Kernel2x2x2<ShortArray> = (src, out, planes, nz, ny, nx) => {
   const fz = nz >> 1;
   const fy = ny >> 1;
   const fx = nx >> 1;
@@ -140,7 +133,7 @@ export const max2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, 
  * Lower median of 8 (4th smallest): sort the two 2×2 planes (A, B) with 5 comparators each;
  * the 4th smallest of their union is min(A4, B4, max(A3, B1), max(A2, B2), max(A1, B3)).
  */
-export const median2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, ny, nx) => {
+export const median2x2x2Short: Kernel2x2x2<ShortArray> = (src, out, planes, nz, ny, nx) => {
   const fz = nz >> 1;
   const fy = ny >> 1;
   const fx = nx >> 1;
@@ -205,7 +198,7 @@ export const median2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, n
  * Mode of 8, ties to the smallest: sort with Knuth's 19-comparator network, then scan the runs
  * keeping the first longest one, all in arithmetic.
  */
-export const mode2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz, ny, nx) => {
+export const mode2x2x2Short: Kernel2x2x2<ShortArray> = (src, out, planes, nz, ny, nx) => {
   const fz = nz >> 1;
   const fy = ny >> 1;
   const fx = nx >> 1;
@@ -293,34 +286,33 @@ export const mode2x2x2Small: Kernel2x2x2<SmallIntArray> = (src, out, planes, nz,
           let bestRun = 1;
           let best = x0;
           let g = 0;
-          run = eqInt(x1, x0) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x1 - best);
-          bestRun += g * (run - bestRun);
-          run = eqInt(x2, x1) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x2 - best);
-          bestRun += g * (run - bestRun);
-          run = eqInt(x3, x2) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x3 - best);
-          bestRun += g * (run - bestRun);
-          run = eqInt(x4, x3) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x4 - best);
-          bestRun += g * (run - bestRun);
-          run = eqInt(x5, x4) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x5 - best);
-          bestRun += g * (run - bestRun);
-          run = eqInt(x6, x5) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x6 - best);
-          bestRun += g * (run - bestRun);
-          run = eqInt(x7, x6) * run + 1;
-          g = (bestRun - run) >>> 31;
-          best += g * (x7 - best);
-          bestRun += g * (run - bestRun);
+          run = (run & ~((x0 - x1) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x1) & g;
+          bestRun ^= (bestRun ^ run) & g;
+          run = (run & ~((x1 - x2) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x2) & g;
+          bestRun ^= (bestRun ^ run) & g;
+          run = (run & ~((x2 - x3) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x3) & g;
+          bestRun ^= (bestRun ^ run) & g;
+          run = (run & ~((x3 - x4) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x4) & g;
+          bestRun ^= (bestRun ^ run) & g;
+          run = (run & ~((x4 - x5) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x5) & g;
+          bestRun ^= (bestRun ^ run) & g;
+          run = (run & ~((x5 - x6) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x6) & g;
+          bestRun ^= (bestRun ^ run) & g;
+          run = (run & ~((x6 - x7) >> 31)) + 1;
+          g = (bestRun - run) >> 31;
+          best ^= (best ^ x7) & g;
           out[o] = best;
           i += 2;
           j += 2;
