@@ -45,8 +45,6 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
       "worker threads (default: all cores; 0 = in-process)",
       nonNegativeInt,
     )
-    .option("--debug", "print stack traces")
-    .option("-q, --quiet", "no progress bars or notes")
     .addHelpText(
       "after",
       "\nExample:\n  ngff compute-pyramid -i plate.zarr -l 4 -m median --dims y,x",

@@ -287,8 +287,6 @@ export function registerConvert(program: Command, env: CommandEnv): void {
       "pyramid worker threads (default: all cores; 0 = in-process)",
       nonNegativeInt,
     )
-    .option("--debug", "print stack traces")
-    .option("-q, --quiet", "no progress bars or notes")
     .addHelpText(
       "after",
       "\nExamples:\n  ngff convert -i stack.ome.tif -o stack.zarr\n  ngff convert -i a.tif b.tif -o plate.zarr --version 0.5 --chunks 1,1,16,256,256\n  ngff convert --plate wells.csv -o plate.zarr --levels 4 --method median",

@@ -24,6 +24,9 @@ function buildProgram(env: CommandEnv): Command {
     .option("--debug", "print stack traces and causes of errors")
     .option("-q, --quiet", "no progress bars or notes on stderr")
     .helpOption("-h, --help", "show help")
+    // Program options only before the command name, so `convert --version 0.5` reaches convert;
+    // each command repeats --debug and --quiet so they also work after it.
+    .enablePositionalOptions()
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -41,6 +44,11 @@ function buildProgram(env: CommandEnv): Command {
   registerComputePyramid(program, env);
   registerSetScale(program, env);
   registerRenameWells(program, env);
+  for (const command of program.commands) {
+    command
+      .option("--debug", "print stack traces and causes of errors")
+      .option("-q, --quiet", "no progress bars or notes on stderr");
+  }
   return program;
 }
 

@@ -36,7 +36,7 @@ export function parseWellsCsv(text: string, csvPath: string, csvDir: string): Pl
     const m = WELL.exec(well ?? "");
     if (!file || m === null || r.length > 3) {
       throw new UsageError(
-        `${csvPath} line ${i + 1}: expected "file,row/column[,field]" (e.g. "a.tif,B/3"), got ${JSON.stringify(r.join(","))}`,
+        `${csvPath} row ${i + 1}: expected "file,row/column[,field]" (e.g. "a.tif,B/3"), got ${JSON.stringify(r.join(","))}`,
       );
     }
     const key = `${m[1]}/${m[2]}`;
@@ -44,7 +44,7 @@ export function parseWellsCsv(text: string, csvPath: string, csvDir: string): Pl
     const f = field === undefined || field === "" ? String(next) : field;
     perWell.set(key, next + 1);
     if (seen.has(`${key}/${f}`))
-      throw new UsageError(`${csvPath} line ${i + 1}: position ${key}/${f} is listed twice`);
+      throw new UsageError(`${csvPath} row ${i + 1}: position ${key}/${f} is listed twice`);
     seen.add(`${key}/${f}`);
     jobs.push({
       input: isAbsolute(file) ? file : join(csvDir, file),

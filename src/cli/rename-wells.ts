@@ -22,7 +22,7 @@ export function parseRenameCsv(text: string, source: string): [string, string][]
   rows.forEach((r, i) => {
     if (r.length !== 2 || r[0] === "" || r[1] === "") {
       throw new UsageError(
-        `${source} line ${i + 1}: expected two columns "old,new" (e.g. "A/1,B/2"), got ${JSON.stringify(r.join(","))}`,
+        `${source} row ${i + 1}: expected two columns "old,new" (e.g. "A/1,B/2"), got ${JSON.stringify(r.join(","))}`,
       );
     }
     pairs.push([r[0]!, r[1]!]);
@@ -43,8 +43,6 @@ export function registerRenameWells(program: Command, env: CommandEnv): void {
       "-c, --csv <file>",
       'CSV with two columns, old and new well path, no header ("A/1,B/2")',
     )
-    .option("--debug", "print stack traces")
-    .option("-q, --quiet", "no notes")
     .addHelpText("after", "\nExample:\n  ngff rename-wells -i plate.zarr -c names.csv")
     .action(
       env.action("rename-wells", async (o: { input: string; csv: string }) => {

@@ -33,8 +33,6 @@ export function registerSetScale(program: Command, env: CommandEnv): void {
     .option("-y, --y-scale <value>", "new y scale", positiveNumber)
     .option("-x, --x-scale <value>", "new x scale", positiveNumber)
     .option("--image <name>", 'image (level) to update, or "*" for the whole field of view', "0")
-    .option("--debug", "print stack traces")
-    .option("-q, --quiet", "no notes")
     .addHelpText("after", "\nExample:\n  ngff set-scale -i plate.zarr -z 2.0 -y 0.5 -x 0.5")
     .action(
       env.action("set-scale", async (o: Options) => {

@@ -18,8 +18,6 @@ export function registerValidate(program: Command, env: CommandEnv): void {
     .argument("<store...>", "OME-Zarr store directories")
     .option("--strict", "also apply the SHOULDs of the official strict schemas")
     .option("--json", "print a JSON array of { path, ok, version, kind, issues } per store")
-    .option("--debug", "print stack traces")
-    .option("-q, --quiet", "print only problems")
     .action(
       env.action(
         "validate",
