@@ -5,7 +5,7 @@
  */
 import type { OutputBox } from "./block-iterator.js";
 import { edgeBoxes, type FastShape, matchFastShape } from "./blocks.js";
-import { fastFloatMean, fastKey32, fastSmall } from "./fast-table.js";
+import { fastFloatMean, fastInt32Mean, fastKey32, fastSmall } from "./fast-table.js";
 import { generalKeyed32, type OrderMethod } from "./general-keyed.js";
 import { generalMean64, generalMeanFloat, generalMeanInt } from "./general-mean.js";
 import { generalPair } from "./general-pair.js";
@@ -135,7 +135,13 @@ function runMean(dtype: KernelDType, src: KernelArray, out: KernelArray, g: Geom
       (box) => generalMeanInt(s, o, g, box),
     );
   } else {
-    generalMeanInt(src as Int32Array | Uint32Array, out as Int32Array | Uint32Array, g);
+    const s = src as Int32Array | Uint32Array;
+    const o = out as Int32Array | Uint32Array;
+    split(
+      g,
+      (shape) => fastInt32Mean(shape, s, o),
+      (box) => generalMeanInt(s, o, g, box),
+    );
   }
 }
 

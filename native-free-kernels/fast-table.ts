@@ -40,6 +40,7 @@ import {
   mode2x2x2Short,
 } from "./fast-2x2x2-short.js";
 import { mean2x2Float, mean2x2x2Float } from "./fast-float-mean.js";
+import { mean2x2Int32, mean2x2x2Int32 } from "./fast-int32-mean.js";
 import type { OrderMethod } from "./general-keyed.js";
 import type { Key32Params } from "./keys.js";
 import type { ByteArray, ShortArray, SmallIntArray } from "./types.js";
@@ -138,5 +139,17 @@ export function fastFloatMean(
   const [a = 0, b = 0, c = 0] = shape.dims;
   if (shape.kind === "2x2") mean2x2Float(src, out, shape.planes, a, b);
   else mean2x2x2Float(src, out, shape.planes, a, b, c);
+  return true;
+}
+
+/** Runs the full-block int32 / uint32 mean. */
+export function fastInt32Mean(
+  shape: FastShape,
+  src: Int32Array | Uint32Array,
+  out: Int32Array | Uint32Array,
+): boolean {
+  const [a = 0, b = 0, c = 0] = shape.dims;
+  if (shape.kind === "2x2") mean2x2Int32(src, out, shape.planes, a, b);
+  else mean2x2x2Int32(src, out, shape.planes, a, b, c);
   return true;
 }
