@@ -21,7 +21,43 @@ export {
   UnsupportedError,
   WorkerTaskError,
 } from "./errors.js";
-
+export { type AxisSpec, DEFAULT_AXES } from "./nodes/axes.js";
+export type { OpenMode } from "./nodes/context.js";
+export {
+  type ChunkData,
+  ImageArray,
+  type WriteValue,
+} from "./nodes/image-array.js";
+export {
+  type CreateLabelOptions,
+  type LabelColor,
+  LabelImage,
+  type LabelInput,
+} from "./nodes/labels.js";
+export { NgffNode } from "./nodes/ngff-node.js";
+export type { OmeroMeta, Window } from "./nodes/omero.js";
+export type { NdArray, PixelInput } from "./nodes/pixel-data.js";
+export {
+  type CreateImageOptions,
+  type CreateZerosOptions,
+  Position,
+} from "./nodes/position.js";
+export type {
+  ComputePyramidOptions,
+  PyramidDims,
+  PyramidMethod,
+} from "./nodes/pyramid-ops.js";
+export type { AxisSelection, Selection } from "./nodes/selection.js";
+export { TiledImageArray } from "./nodes/tiled-image-array.js";
+export { type MakeTilesOptions, TiledPosition } from "./nodes/tiled-position.js";
+export type { Transform } from "./nodes/transforms.js";
+// Opening stores and the node classes (iohub parity)
+export {
+  type Layout,
+  type NodeForLayout,
+  type OpenOmeZarrOptions,
+  openOmeZarr,
+} from "./open.js";
 // Metadata models (zod) and builders
 export {
   type DimSpec,
@@ -32,7 +68,6 @@ export {
   v04,
   v05,
 } from "./schema/index.js";
-
 // Validation
 export {
   ISSUE_CODES,
