@@ -96,11 +96,28 @@ function computeBlocksize(p: BloscParams, nbytes: number): number {
 /** Byte shuffle of one block (c-blosc `shuffle_generic`): byte j of element i → out[j*n + i]. */
 export function byteShuffle(src: Uint8Array, dst: Uint8Array, typesize: number): void {
   const n = Math.floor(src.length / typesize);
-  for (let j = 0; j < typesize; j++) {
-    const base = j * n;
-    for (let i = 0, s = j; i < n; i++, s += typesize) dst[base + i] = src[s]!;
+  if (typesize === 2 && n % 4 === 0 && src.byteOffset % 4 === 0 && dst.byteOffset % 4 === 0) {
+    shuffle2(src, dst, n);
+  } else {
+    for (let j = 0; j < typesize; j++) {
+      const base = j * n;
+      for (let i = 0, s = j; i < n; i++, s += typesize) dst[base + i] = src[s]!;
+    }
   }
   for (let k = n * typesize; k < src.length; k++) dst[k] = src[k]!;
+}
+
+// Two-byte shuffle, four elements per step through 32-bit words (little-endian host).
+function shuffle2(src: Uint8Array, dst: Uint8Array, n: number): void {
+  const s32 = new Uint32Array(src.buffer, src.byteOffset, n / 2);
+  const lo32 = new Uint32Array(dst.buffer, dst.byteOffset, n / 4);
+  const hi32 = new Uint32Array(dst.buffer, dst.byteOffset + n, n / 4);
+  for (let w = 0, i = 0; w < n / 4; w++, i += 2) {
+    const a = s32[i]!;
+    const b = s32[i + 1]!;
+    lo32[w] = (a & 0xff) | ((a >>> 8) & 0xff00) | ((b & 0xff) << 16) | ((b & 0xff0000) << 8);
+    hi32[w] = ((a >>> 8) & 0xff) | ((a >>> 16) & 0xff00) | ((b & 0xff00) << 8) | (b & 0xff000000);
+  }
 }
 
 /**
@@ -229,9 +246,11 @@ export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise
   const compress = blockCompressor(p);
   const blocksize = computeBlocksize(p, nbytes);
   const nblocks = Math.ceil(nbytes / blocksize);
-  const parts: Uint8Array[] = [];
-  const starts = new Uint32Array(nblocks);
-  let offset = HEADER + 4 * nblocks;
+  // Worst case that is still worth keeping: anything larger is stored memcpyed instead.
+  const limit = nbytes + HEADER;
+  const out = new Uint8Array(limit + 4 * nblocks + 4);
+  const dv = new DataView(out.buffer);
+  let pos = HEADER + 4 * nblocks;
   const tmp = new Uint8Array(blocksize);
   for (let b = 0; b < nblocks; b++) {
     const block = src.subarray(b * blocksize, Math.min(nbytes, (b + 1) * blocksize));
@@ -246,25 +265,15 @@ export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise
     }
     let c = await compress(filtered);
     // Incompressible block: stored raw, which the decoder recognises by cbytes == block size.
-    if (c === undefined || c.length === 0 || c.length >= block.length) c = filtered.slice();
-    starts[b] = offset;
-    const sized = new Uint8Array(4 + c.length);
-    new DataView(sized.buffer).setUint32(0, c.length, true);
-    sized.set(c, 4);
-    parts.push(sized);
-    offset += sized.length;
-    if (offset > nbytes + HEADER) return memcpyed(src, p, flags);
+    if (c === undefined || c.length === 0 || c.length >= block.length) c = filtered;
+    if (pos + 4 + c.length > limit) return memcpyed(src, p, flags);
+    dv.setUint32(HEADER + 4 * b, pos, true);
+    dv.setUint32(pos, c.length, true);
+    out.set(c, pos + 4);
+    pos += 4 + c.length;
   }
-  const out = new Uint8Array(offset);
-  writeHeader(out, flags, p, nbytes, blocksize, offset);
-  const dv = new DataView(out.buffer);
-  for (let b = 0; b < nblocks; b++) dv.setUint32(HEADER + 4 * b, starts[b]!, true);
-  let pos = HEADER + 4 * nblocks;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
-  }
-  return out;
+  writeHeader(out, flags, p, nbytes, blocksize, pos);
+  return out.subarray(0, pos);
 }
 
 const nativeCache = new Map<string, ReturnType<typeof Blosc.fromConfig>>();

@@ -85,6 +85,27 @@ describe("blosc frame internals", () => {
     expect(Array.from(dst)).toEqual([1, 3, 5, 2, 4, 6, 7]);
   });
 
+  test("the word-wise 2-byte shuffle equals the generic one", () => {
+    const src = new Uint8Array(4 * 1000 + 3).map((_, i) => (i * 7919) & 0xff);
+    const fast = new Uint8Array(src.length);
+    byteShuffle(src, fast, 2); // n = 2001: generic path
+    const n = Math.floor(src.length / 2);
+    const expected = new Uint8Array(src.length);
+    for (let i = 0; i < n; i++) {
+      expected[i] = src[2 * i]!;
+      expected[n + i] = src[2 * i + 1]!;
+    }
+    expected[src.length - 1] = src[src.length - 1]!;
+    expect(Array.from(fast)).toEqual(Array.from(expected));
+    const even = src.subarray(0, 4000);
+    const out = new Uint8Array(4000);
+    byteShuffle(even, out, 2);
+    expect(Array.from(out.subarray(0, 2000))).toEqual(
+      Array.from(even.filter((_, i) => i % 2 === 0)),
+    );
+    expect(Array.from(out.subarray(2000))).toEqual(Array.from(even.filter((_, i) => i % 2 === 1)));
+  });
+
   test("bitShuffle puts bit b of byte j of element e at row j*8+b, bit e%8", () => {
     // 8 uint16 elements; only element 3 has bit 2 of its high byte set.
     const src = new Uint8Array(16);
