@@ -103,6 +103,8 @@ async function ours(format: ZarrFormat, data: Uint16Array, base: string): Promis
   const row: Row = {
     name: `this layer, Zarr v${format}`,
     write: [],
+    writeCpu: [],
+    readCpu: [],
     read: [],
     gets: 0,
     bytes: 0,
@@ -156,6 +158,8 @@ async function plainZarrita(
   const row: Row = {
     name: `plain zarrita v3, shuffle ${JSON.stringify(shuffle)}`,
     write: [],
+    writeCpu: [],
+    readCpu: [],
     read: [],
     gets: 0,
     bytes: 0,
