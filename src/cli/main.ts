@@ -80,10 +80,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-/** Entry of the `ngff` binary: runs `process.argv` and sets `process.exitCode`. */
+/**
+ * Entry of the `ngff` binary: runs `process.argv` and sets `process.exitCode`. The first
+ * SIGINT/SIGTERM aborts long work cleanly (a conversion removes its partial output); a second
+ * one exits at once.
+ */
 export async function main(): Promise<void> {
-  process.exitCode = await runCli(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`ngff: ${signal}: stopping (press Ctrl-C again to exit at once)\n`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signal: controller.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
