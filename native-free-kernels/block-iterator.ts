@@ -82,9 +82,24 @@ export class BlockIterator {
         this.done = true;
         return false;
       }
+      if (a === d - 1 && this.shiftAlongLastAxis()) return true;
     }
     this.started = true;
     this.fill();
+    return true;
+  }
+
+  /**
+   * The common step: the next block along the last axis, with the same last-axis extent, is
+   * the previous one moved by the factor; shift the offsets instead of recomputing them.
+   */
+  private shiftAlongLastAxis(): boolean {
+    const { d, pos, shape, factors, offsets, ext } = this;
+    const f = factors[d - 1]!;
+    if (Math.min(f, shape[d - 1]! - pos[d - 1]! * f) !== ext[d - 1]) return false;
+    const n = this.count;
+    for (let i = 0; i < n; i++) offsets[i] = offsets[i]! + f;
+    this.outIndex += 1;
     return true;
   }
 
