@@ -21,7 +21,7 @@ import {
   sameRegion,
 } from "./region.js";
 import { joinKey } from "./safe-name.js";
-import { encodeShard, splitShard } from "./shard.js";
+import { decodeShardIndex, encodeShard, shardIndexBytes, splitShard } from "./shard.js";
 import type { ArrayMeta } from "./spec.js";
 import { resolveArraySpec, resolveFillValue } from "./spec.js";
 import type { ZarrStore } from "./store.js";
@@ -214,19 +214,44 @@ class ZarrArrayImpl implements ZarrArray {
     }
     await forEachBounded(blocksInRegion(region, this.shards), DEFAULT_CONCURRENCY, async (sc) => {
       const key = this.blockKey(sc);
-      const bytes = await this.store.get(key);
-      if (bytes === undefined) return;
-      const inner = splitShard(bytes, this.#innerCount(), this.#meta.indexCrc, key);
-      const box = blockBox(sc, this.shards!, this.shape);
-      const want = intersect(box, region)!;
-      for (const ic of blocksInRegion(want, this.chunks)) {
-        const enc = inner[this.#innerIndex(sc, ic)];
+      const want = intersect(blockBox(sc, this.shards!, this.shape), region)!;
+      const needed = [...blocksInRegion(want, this.chunks)];
+      const inner = await this.#shardReader(key, needed.length);
+      if (inner === undefined) return;
+      for (const ic of needed) {
+        const enc = await inner(this.#innerIndex(sc, ic));
         if (enc === undefined) continue;
         const chunk = await this.#codec.decode(enc, `${key}[${ic.join(",")}]`);
         this.#copyChunkOut(chunk, ic, region, out, shape, start);
       }
     });
     return out;
+  }
+
+  /**
+   * Access to the encoded inner chunks of one shard: the whole shard in one read, or (when only
+   * a few inner chunks are needed and the store can) the index and then byte ranges.
+   */
+  async #shardReader(
+    key: string,
+    needed: number,
+  ): Promise<((i: number) => Promise<Uint8Array | undefined>) | undefined> {
+    const n = this.#innerCount();
+    const crc = this.#meta.indexCrc;
+    const getRange = this.store.getRange?.bind(this.store);
+    if (getRange !== undefined && needed * 4 <= n) {
+      const idx = await getRange(key, { suffixLength: shardIndexBytes(n, crc) });
+      if (idx === undefined) return undefined;
+      const index = decodeShardIndex(idx, n, crc, Number.MAX_SAFE_INTEGER, key);
+      return async (i) => {
+        const r = index[i];
+        return r === undefined ? undefined : getRange(key, { offset: r[0], length: r[1] });
+      };
+    }
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) return undefined;
+    const chunks = splitShard(bytes, n, crc, key);
+    return async (i) => chunks[i];
   }
 
   #copyChunkOut(

@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { AnyTypedArray, DataType } from "../../../src/store/index.js";
+import type { AnyTypedArray, DataType, ZarrStore } from "../../../src/store/index.js";
 import { typedArrayFor } from "../../../src/store/index.js";
 
 /** A fresh temp directory and its removal. */
@@ -71,4 +71,22 @@ export function sliceRef(
 /** Plain array of the elements of any typed array (for `toEqual`). */
 export function toArray(a: AnyTypedArray): unknown[] {
   return Array.from(a as ArrayLike<unknown>);
+}
+
+/** A store that forwards to `inner`, with some methods replaced. */
+export function wrapStore(inner: ZarrStore, overrides: Partial<ZarrStore>): ZarrStore {
+  return {
+    kind: inner.kind,
+    root: inner.root,
+    readOnly: inner.readOnly,
+    get: (k) => inner.get(k),
+    set: (k, v) => inner.set(k, v),
+    delete: (k) => inner.delete(k),
+    has: (k) => inner.has(k),
+    list: (p) => inner.list(p),
+    deletePrefix: (p) => inner.deletePrefix(p),
+    rename: (a, b) => inner.rename(a, b),
+    getRange: (k, r) => inner.getRange!(k, r),
+    ...overrides,
+  };
 }

@@ -7,7 +7,7 @@ import * as zarr from "zarrita";
 import { isOmeZarrError } from "../../../src/errors.js";
 import { crc32c, createArray, openLocalStore, type ZarrStore } from "../../../src/store/index.js";
 import { EMPTY_CHUNK, encodeShard, splitShard } from "../../../src/store/shard.js";
-import { sampleData, tempDir, toArray } from "./helpers.js";
+import { sampleData, sliceRef, tempDir, toArray, wrapStore } from "./helpers.js";
 
 describe("crc32c (Castagnoli)", () => {
   const ascii = (s: string) => new TextEncoder().encode(s);
@@ -197,6 +197,66 @@ describe("sharded arrays on disk", () => {
     await expect(arr.writeBlock([0, 0], block)).rejects.toSatisfy((e) =>
       isOmeZarrError(e, "ShapeMismatch"),
     );
+  });
+
+  test("small reads fetch the index and one inner chunk by byte range; large reads fetch the shard", async () => {
+    const calls = { get: 0, range: 0 };
+    const counted = wrapStore(store, {
+      get: (k) => {
+        calls.get++;
+        return store.get(k);
+      },
+      getRange: (k, r) => {
+        calls.range++;
+        return store.getRange!(k, r);
+      },
+    });
+    const arr = await createArray(counted, "r", 3, {
+      shape: [64, 64],
+      dtype: "uint16",
+      chunks: [8, 8],
+      shards: [32, 32],
+    });
+    const data = sampleData("uint16", 64 * 64);
+    await arr.writeRegion(
+      [
+        [0, 64],
+        [0, 64],
+      ],
+      data,
+    );
+    calls.get = 0;
+    const small = await arr.readRegion([
+      [9, 12],
+      [40, 47],
+    ]);
+    expect(toArray(small)).toEqual(
+      sliceRef(
+        data,
+        [64, 64],
+        [
+          [9, 12],
+          [40, 47],
+        ],
+      ),
+    );
+    expect(calls).toEqual({ get: 0, range: 2 });
+    calls.range = 0;
+    const big = await arr.readRegion([
+      [0, 32],
+      [0, 32],
+    ]);
+    expect(toArray(big)).toEqual(
+      sliceRef(
+        data,
+        [64, 64],
+        [
+          [0, 32],
+          [0, 32],
+        ],
+      ),
+    );
+    expect(calls).toEqual({ get: 1, range: 0 });
   });
 
   test("shards are refused on Zarr v2", async () => {
