@@ -10,7 +10,7 @@ import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { PyramidStateError, WorkerTaskError } from "../errors.js";
 import { dtypeByteSize, openArray, type ZarrArray, type ZarrStore } from "../store/index.js";
 import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./plan.js";
-import { createPyramidPool, runBounded } from "./pool.js";
+import { createPyramidPool, pyramidWorkerFile, runBounded } from "./pool.js";
 import { deserializeError, type PyramidTask, type PyramidTaskResult } from "./protocol.js";
 import { runPyramidTask } from "./run-task.js";
 
@@ -117,8 +117,11 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
           });
         }
         const p = pool;
-        run = (t) => p.run(toTask(t)) as Promise<PyramidTaskResult>;
-        limit = 2 * p.maxThreads;
+        // Naming the handler per task lets any Piscina pool run it, not only ours.
+        const filename = pyramidWorkerFile();
+        run = (t) => p.run(toTask(t), { filename }) as Promise<PyramidTaskResult>;
+        // Backpressure: the running tasks plus about as many queued.
+        limit = 2 * p.maxThreads * Math.max(1, p.options.concurrentTasksPerWorker);
       }
       let done = 0;
       let bytes = 0;

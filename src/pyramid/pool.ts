@@ -22,6 +22,11 @@ export function pyramidWorkerFile(): string {
 export interface PyramidPoolOptions {
   /** Worker threads (min = max). Default `os.availableParallelism()`. */
   workers?: number;
+  /**
+   * Tasks one worker interleaves (default 2): while one waits on file I/O the other computes,
+   * so the cores stay busy. Tasks never share a block, so this is safe.
+   */
+  tasksPerWorker?: number;
 }
 
 /**
@@ -34,10 +39,15 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`workers must be a positive integer for a pool, got ${threads}`);
   }
+  const perWorker = opts.tasksPerWorker ?? 2;
+  if (!Number.isInteger(perWorker) || perWorker < 1) {
+    throw new RangeError(`tasksPerWorker must be a positive integer, got ${perWorker}`);
+  }
   return new Piscina({
     filename: pyramidWorkerFile(),
     minThreads: threads,
     maxThreads: threads,
+    concurrentTasksPerWorker: perWorker,
   });
 }
 
