@@ -75,7 +75,11 @@ export function toPositionSpec(spec: string | PositionSpec): PositionSpec {
   return toPositionSpec({ row, col, pos });
 }
 
-function checkAcquisition(plate: PlateMeta, acq: number, where: string): void {
+/**
+ * Check an acquisition id: a non-negative integer, and one of the plate's acquisitions when it lists any.
+ * @throws {InvalidMetadataError} otherwise.
+ */
+export function checkAcquisition(plate: PlateMeta, acq: number, where: string): void {
   if (!Number.isInteger(acq) || acq < 0) {
     throw new InvalidMetadataError(
       [

@@ -12,6 +12,7 @@ import { NgffNode } from "./ngff-node.js";
 import { readOmeAttrs } from "./ome-attrs.js";
 import {
   assertPlateName,
+  checkAcquisition,
   mapLimit,
   type PositionSpec,
   planPositions,
@@ -23,6 +24,7 @@ import {
   type Acquisition,
   addWell,
   assertValidPlate,
+  checkWellIndex,
   clonePlate,
   type PlateMeta,
   parsePlate,
@@ -536,10 +538,19 @@ export class Plate extends NgffNode implements RowSource {
     opts: CreatePositionOptions = {},
   ): Promise<Position> {
     this.assertWritable();
-    const [position] = await this.createPositions([{ ...opts, row, col: column, pos: field }], {
-      concurrency: 1,
-    });
-    return position!;
+    const path = `${row}/${column}`;
+    if (!this.#meta?.wells.some((w) => w.path === path)) {
+      const [position] = await this.createPositions([{ ...opts, row, col: column, pos: field }], {
+        concurrency: 1,
+      });
+      return position!;
+    }
+    // A listed well: only its metadata changes, no need to take the plate's queue.
+    assertPlateName(field, "field");
+    checkWellIndex(this.#meta, row, column, opts);
+    checkAcquisition(this.#meta, opts.acqIndex ?? 0, "acqIndex");
+    const well = await this.getWell(path);
+    return well.createPosition(field, { acquisition: opts.acqIndex ?? 0 });
   }
 
   /**
@@ -554,7 +565,12 @@ export class Plate extends NgffNode implements RowSource {
     specs: readonly (string | PositionSpec)[],
     opts: BatchOptions = {},
   ): Promise<Position[]> {
-    return this._createBatch(specs, opts, (ctx) => Position.create(ctx, this.#childInit()));
+    // The well group exists and the position's absence was checked: create the group without
+    // Position.create's walk over every ancestor (3 extra metadata reads per position).
+    return this._createBatch(specs, opts, async (ctx) => {
+      await createGroup(ctx.store, ctx.path, ctx.format);
+      return Position.open(ctx, this.#childInit());
+    });
   }
 
   /**
@@ -577,8 +593,10 @@ export class Plate extends NgffNode implements RowSource {
       const existing = new Map<string, Well>();
       await mapLimit(touched, limit, async (p) => existing.set(p, await this.getWell(p)));
       const plan = planPositions(draft, (p) => existing.get(p)?.metadata, normalized);
+      // New wells are checked absent as a whole; only fields of listed wells can clash on disk.
+      const fresh = new Set(plan.newWells);
       const clashes = await mapLimit(plan.positions, limit, async ({ well, spec }) =>
-        (await groupExists(this.ctx, `${this.#wellCtx(well).path}/${spec.pos}`))
+        !fresh.has(well) && (await groupExists(this.ctx, `${this.#wellCtx(well).path}/${spec.pos}`))
           ? `${well}/${spec.pos}`
           : undefined,
       );

@@ -3,6 +3,7 @@
  * the `well` metadata listing them. iohub's `Well` in camelCase.
  */
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
+import { createGroup } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
 import { NgffNode } from "./ngff-node.js";
@@ -16,7 +17,7 @@ import {
   wellToJson,
 } from "./plate-meta.js";
 import { naturalCompare } from "./plate-order.js";
-import { Position } from "./position.js";
+import { checkChannelNames, Position } from "./position.js";
 
 /** Channel names and axes handed down from the plate to new positions. */
 export interface WellInit {
@@ -138,16 +139,20 @@ export class Well extends NgffNode {
   async createPosition(name: string, opts: { acquisition?: number } = {}): Promise<Position> {
     this.assertWritable();
     assertPlateName(name, "field");
+    checkChannelNames(this._channelNames);
     let created: Position | undefined;
     await this._updateWellMeta(async (draft) => {
       if (draft.images.some((i) => i.path === name) || (await this.#groupExists(name))) {
         throw new AlreadyExistsError(
           `${this.ctx.path}/${name}`,
-          `position ${JSON.stringify(`${this.ctx.path}/${name}`)} already exists; pick another field name`,
+          `position ${JSON.stringify(`${this.ctx.path}/${name}`)} already exists; pick another field name or open it with getPosition()`,
         );
       }
       draft.images.push({ acquisition: opts.acquisition ?? 0, path: name });
-      created = await Position.create(childContext(this.ctx, name), this.#positionInit());
+      // The well group exists: skip Position.create's walk over the ancestors.
+      const ctx = childContext(this.ctx, name);
+      await createGroup(ctx.store, ctx.path, ctx.format);
+      created = await Position.open(ctx, this.#positionInit());
     });
     const position = created!;
     this._cachePosition(name, position);
