@@ -28,7 +28,7 @@ const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
 
 // Printed to stderr by the child at exit: its peak resident set size in KiB.
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  'import { writeSync } from "node:fs"; process.on("exit", () => writeSync(2, `\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`));',
+  'import { writeSync } from "node:fs"; process.on("exit", () => writeSync(2, "\\nMAXRSS " + process.resourceUsage().maxRSS + "\\n"));',
 )}`;
 
 const READ_ONLY = `

@@ -1,9 +1,10 @@
 /**
- * `ngff compute-pyramid -i <store or glob…> -l N [-m method] [-d z,y,x] [--workers N]`:
+ * `ngff compute-pyramid -i <store or glob…> -l N [-m method] [-d z,y,x] [--workers N] [--overwrite]`:
  * create or recompute the pyramid of each position in place (a plate expands to its
  * positions), as iohub's `compute-pyramid`.
  */
 import { type Command, Option } from "commander";
+import { PyramidStateError } from "../errors.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
@@ -14,6 +15,7 @@ import { parseDims, runPyramid } from "./pyramid-run.js";
 
 interface Options {
   input: string[];
+  overwrite?: boolean;
   levels: number;
   method: PyramidMethod;
   dims?: string;
@@ -45,6 +47,7 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
       "worker threads (default: all cores; 0 = in-process)",
       nonNegativeInt,
     )
+    .option("--overwrite", "replace an existing pyramid that has a different number of levels")
     .addHelpText(
       "after",
       "\nExample:\n  ngff compute-pyramid -i plate.zarr -l 4 -m median --dims y,x",
@@ -55,6 +58,15 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
         const paths = await resolvePositionPaths(o.input);
         for (const path of paths) {
           await using pos = await openOmeZarr(path, { layout: "fov", mode: "r+" });
+          const existing = pos.levelPaths.length;
+          if (existing > 1 && existing !== o.levels) {
+            if (!o.overwrite) {
+              throw new PyramidStateError(
+                `${path} already has a pyramid of ${existing} levels and ${o.levels} were asked for; pass --overwrite to replace it (or -l ${existing} to recompute it)`,
+              );
+            }
+            await pos.deletePyramid();
+          }
           const seconds = await runPyramid(pos, env, {
             levels: o.levels,
             method: o.method,

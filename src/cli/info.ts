@@ -2,11 +2,76 @@
  * `ngff info <store…> [-v] [--json]`: layout, version, axes, channels, levels (shape, dtype,
  * chunks, codec, scale), plate summary and size on disk of each store.
  */
+import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import type { CommandEnv } from "./env.js";
 import { formatBytes, formatList, formatNumber, formatShape, table } from "./format.js";
 import { type ImageSummary, type StoreSummary, summarizeStore } from "./inspect.js";
 import { ReportedFailure, reportError } from "./io.js";
+import { openTiff, SUPPORTED_COMPRESSIONS } from "./tiff/index.js";
+
+/** What `ngff info --json` prints for a TIFF input. */
+export interface TiffSummary {
+  path: string;
+  layout: "tiff";
+  metadata: "ome" | "imagej" | "plain";
+  shape: { t: number; c: number; z: number; y: number; x: number };
+  dtype: string;
+  pages: number;
+  compression: string;
+  blocks: string;
+  channels: (string | null)[];
+  scale: Record<string, { value: number; unit: string | null }>;
+  sizeBytes: number;
+  notes: string[];
+}
+
+async function summarizeTiff(path: string): Promise<TiffSummary> {
+  await using tiff = await openTiff(path);
+  const l = tiff.layout;
+  const p = tiff.structure.ifds[l.plane(0, 0, 0).ifd]!;
+  const scale: TiffSummary["scale"] = {};
+  for (const [axis, v] of Object.entries(l.scale))
+    scale[axis] = { value: v.value, unit: v.unit ?? null };
+  return {
+    path,
+    layout: "tiff",
+    metadata: l.source,
+    shape: { t: l.sizeT, c: l.sizeC, z: l.sizeZ, y: l.sizeY, x: l.sizeX },
+    dtype: l.dtype,
+    pages: tiff.structure.ifds.length,
+    compression: SUPPORTED_COMPRESSIONS[p.compression] ?? String(p.compression),
+    blocks: p.tiled ? `tiles ${p.blockWidth}×${p.blockHeight}` : `strips of ${p.blockHeight} rows`,
+    channels: l.channelNames.map((n) => n ?? null),
+    scale,
+    sizeBytes: tiff.structure.fileSize,
+    notes: [...l.notes],
+  };
+}
+
+function tiffLines(s: TiffSummary): string[] {
+  const { t, c, z, y, x } = s.shape;
+  const scale = Object.entries(s.scale)
+    .map(([a, v]) => `${a} ${formatNumber(v.value)}${v.unit ? ` ${v.unit}` : ""}`)
+    .join(", ");
+  return [
+    s.path,
+    `  layout:    TIFF (${s.metadata === "ome" ? "OME-XML" : s.metadata === "imagej" ? "ImageJ hyperstack" : "no metadata: pages along z"})`,
+    `  shape:     T ${t}, C ${c}, Z ${z}, Y ${y}, X ${x}  (${s.pages} pages)`,
+    `  dtype:     ${s.dtype}, ${s.compression}, ${s.blocks}`,
+    `  channels:  ${s.channels.map((n, i) => n ?? `#${i}`).join(", ")}`,
+    ...(scale === "" ? [] : [`  scale:     ${scale}`]),
+    `  size:      ${formatBytes(s.sizeBytes)}`,
+    ...s.notes.map((n) => `  note:      ${n}`),
+  ];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (st) => st.isFile(),
+    () => false,
+  );
+}
 
 function imageLines(img: ImageSummary, verbose: boolean, indent: string): string[] {
   const lines: string[] = [];
@@ -84,20 +149,22 @@ export function registerInfo(program: Command, env: CommandEnv): void {
   program
     .command("info")
     .description("summarize OME-Zarr stores: layout, version, axes, channels, levels, plate, size")
-    .argument("<store...>", "OME-Zarr store directories")
+    .argument("<store...>", "OME-Zarr store directories (or TIFF files, to preview a conversion)")
     .option("-v, --verbose", "every position of a plate, every channel, translations")
     .option("--json", "print a JSON array with one summary per store")
     .action(
       env.action("info", async (stores: string[], opts: { verbose?: boolean; json?: boolean }) => {
-        const summaries: StoreSummary[] = [];
+        const summaries: (StoreSummary | TiffSummary)[] = [];
         let failed = false;
         for (const path of stores) {
           try {
-            const s = await summarizeStore(path);
+            const s = (await isFile(path)) ? await summarizeTiff(path) : await summarizeStore(path);
             summaries.push(s);
             if (!opts.json) {
               if (summaries.length > 1) env.out("");
-              for (const line of formatSummary(s, opts.verbose === true)) env.out(line);
+              const lines =
+                s.layout === "tiff" ? tiffLines(s) : formatSummary(s, opts.verbose === true);
+              for (const line of lines) env.out(line);
             }
           } catch (err) {
             failed = true;

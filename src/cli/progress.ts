@@ -38,6 +38,11 @@ export function createProgress(io: CliIo, quiet: boolean): Progress {
           format: `${label.padEnd(24).slice(0, 24)} [{bar}] {percentage}% | {value}/{total} | {duration_formatted} | ETA {eta_formatted}`,
           hideCursor: true,
           etaBuffer: 50,
+          // cli-progress prints an unknown ETA (no progress yet) as garbage; show "?" instead.
+          formatTime: (t, options, roundTo) =>
+            Number.isFinite(Number(t))
+              ? cliProgress.Format.TimeFormat(Number(t), options, roundTo)
+              : "?",
         },
         cliProgress.Presets.shades_classic,
       );

@@ -83,6 +83,26 @@ describe("info", () => {
     expect(r.stdout).toContain("first position (0/0/0):");
   });
 
+  test("a TIFF file: what convert would see", async () => {
+    const r = await ngff("info", join(dir, "a.ome.tif"));
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toContain("layout:    TIFF (OME-XML)");
+    expect(r.stdout).toContain("shape:     T 1, C 2, Z 4, Y 32, X 48  (8 pages)");
+    expect(r.stdout).toContain("channels:  DAPI, GFP");
+    expect(r.stdout).toContain("scale:     x 0.5 micrometer, y 0.5 micrometer, z 2 micrometer");
+    const json = JSON.parse((await ngff("info", join(dir, "a.ome.tif"), "--json")).stdout);
+    expect(json[0]).toMatchObject({
+      layout: "tiff",
+      metadata: "ome",
+      dtype: "uint16",
+      shape: { c: 2, z: 4 },
+    });
+    await writeFile(join(dir, "bad.tif"), "nope");
+    const bad = await ngff("info", join(dir, "bad.tif"));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/is not a TIFF file/);
+  });
+
   test("--json for several stores; a missing one is reported and fails the run", async () => {
     const r = await ngff("info", image, join(dir, "missing.zarr"), plate, "--json");
     expect(r.code).toBe(1);
@@ -191,6 +211,28 @@ describe("compute-pyramid", () => {
     );
     expect(again.code).toBe(0);
     expect(again.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  test("a pyramid with another level count is replaced only with --overwrite", async () => {
+    expect((await ngff("compute-pyramid", "-i", image, "-l", "2", "--workers", "0")).code).toBe(0);
+    const refused = await ngff("compute-pyramid", "-i", image, "-l", "3", "--workers", "0");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /already has a pyramid of 2 levels and 3 were asked for; pass --overwrite/,
+    );
+    const replaced = await ngff(
+      "compute-pyramid",
+      "-i",
+      image,
+      "-l",
+      "3",
+      "--workers",
+      "0",
+      "--overwrite",
+    );
+    expect([replaced.code, replaced.stderr]).toEqual([0, ""]);
+    await using pos = await openOmeZarr(image, { layout: "fov" });
+    expect(pos.levelPaths).toEqual(["0", "1", "2"]);
   });
 
   test("a path that matches nothing → exit 1", async () => {
