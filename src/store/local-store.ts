@@ -13,6 +13,7 @@ import {
   UnsafePathError,
   UnsupportedError,
 } from "../errors.js";
+import { forEachBounded } from "./concurrency.js";
 import { assertSafeKey, TEMP_NAME_PATTERN } from "./safe-name.js";
 import type { ByteRange, ZarrStore } from "./store.js";
 
@@ -256,8 +257,8 @@ export class LocalStore implements ZarrStore {
     this.#assertWritable(prefix);
     if (prefix === "") {
       const names = await fs.readdir(this.root);
-      await Promise.all(
-        names.map((n) => fs.rm(nodePath.join(this.root, n), { recursive: true, force: true })),
+      await forEachBounded(names, 8, (n) =>
+        fs.rm(nodePath.join(this.root, n), { recursive: true, force: true }),
       );
       this.#forgetDirs("");
       return;

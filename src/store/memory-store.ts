@@ -1,5 +1,5 @@
 /** In-memory {@link ZarrStore}: a `Map` of keys to bytes (tests, in-process pyramids). */
-import { AlreadyExistsError, NotFoundError } from "../errors.js";
+import { AlreadyExistsError, NotFoundError, UnsafePathError } from "../errors.js";
 import { assertSafeKey } from "./safe-name.js";
 import type { ByteRange, ZarrStore } from "./store.js";
 
@@ -64,6 +64,9 @@ export class MemoryStore implements ZarrStore {
   async rename(from: string, to: string): Promise<void> {
     assertSafeKey(from);
     assertSafeKey(to);
+    if (to === from || to.startsWith(`${from}/`)) {
+      throw new UnsafePathError(to, `cannot move "${from}" into itself`, { what: "rename target" });
+    }
     const moved = [...this.#data.keys()].filter((k) => k === from || k.startsWith(`${from}/`));
     if (moved.length === 0)
       throw new NotFoundError(from, `cannot rename "${from}": it does not exist`);
