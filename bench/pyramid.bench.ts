@@ -5,7 +5,8 @@
  *   node --import tsx bench/pyramid.bench.ts                # P1: 134 MB image, 1 vs 2 workers
  *   node --import tsx bench/pyramid.bench.ts --p2           # also P2 at 256 MiB and 1 GiB
  *   node --import tsx bench/pyramid.bench.ts --p2 --p2-4g   # P2 also at 4 GiB (needs ~5 GB disk)
- *   options: --runs N (default 3 for P1, 1 for P2)
+ *   options: --runs N (default 3 for P1, 1 for P2); --dist runs the built library
+ *   (`npm run build` first: dist/src, JavaScript workers without the tsx loader), as users do.
  *
  * P1: 1×1×16×2048×2048 uint16 (seeded smooth blobs plus noise), chunks 1×1×1×256×256, Zarr v2
  * blosc lz4 clevel 5 shuffle, levels 0..4 downsampling y and x by 2. Level 0 is written with
@@ -19,11 +20,20 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { computeLevels } from "../src/pyramid/compute.js";
-import { planLevels } from "../src/pyramid/plan.js";
-import { createPyramidPool } from "../src/pyramid/pool.js";
 import type { PyramidTask } from "../src/pyramid/protocol.js";
-import { type ArraySpec, createArray, openArray, openLocalStore } from "../src/store/index.js";
+import type { ArraySpec } from "../src/store/index.js";
+
+/** The library, from source (default) or from the build (`--dist`). */
+async function loadLibrary(dist: boolean) {
+  const base = dist ? "../dist/src" : "../src";
+  const [compute, plan, pool, store] = await Promise.all([
+    import(`${base}/pyramid/compute.js`) as Promise<typeof import("../src/pyramid/compute.js")>,
+    import(`${base}/pyramid/plan.js`) as Promise<typeof import("../src/pyramid/plan.js")>,
+    import(`${base}/pyramid/pool.js`) as Promise<typeof import("../src/pyramid/pool.js")>,
+    import(`${base}/store/index.js`) as Promise<typeof import("../src/store/index.js")>,
+  ]);
+  return { ...compute, ...plan, ...pool, ...store };
+}
 
 const F = [1, 1, 1, 2, 2];
 const FACTORS = [F, F, F, F];
@@ -33,6 +43,8 @@ interface Measurement {
   /** Starting the worker threads (module loading), before computeLevels. */
   poolStartSeconds: number;
   computeSeconds: number;
+  /** CPU seconds of the whole process (all threads) during computeLevels: robust to a busy machine. */
+  computeCpuSeconds: number;
   /** Peak RSS of the compute phase (VmHWM reset after level 0 was written), MB. */
   computePeakMB: number;
   /** Peak RSS of the whole child process, MB. */
@@ -82,7 +94,10 @@ async function child(
   workers: number,
   planes: number,
   side: number,
+  dist: boolean,
 ) {
+  const { computeLevels, planLevels, createPyramidPool, createArray, openArray, openLocalStore } =
+    await loadLibrary(dist);
   const dir = await mkdtemp(join(tmpdir(), "ngff-bench-pyramid-"));
   try {
     const store = await openLocalStore(dir);
@@ -133,10 +148,14 @@ async function child(
     (globalThis as { gc?: () => void }).gc?.();
     writeFileSync("/proc/self/clear_refs", "5"); // resets VmHWM to the current RSS
     const t1 = performance.now();
+    const c1 = process.cpuUsage();
     let computeSeconds: number;
+    let computeCpuSeconds: number;
     try {
       await computeLevels({ store, levelPaths, factors: FACTORS, method, pool });
       computeSeconds = (performance.now() - t1) / 1000;
+      const c = process.cpuUsage(c1);
+      computeCpuSeconds = (c.user + c.system) / 1e6;
     } finally {
       await pool.destroy();
     }
@@ -145,6 +164,7 @@ async function child(
       writeSeconds,
       poolStartSeconds,
       computeSeconds,
+      computeCpuSeconds,
       computePeakMB,
       processPeakMB: Math.max(processPeakBefore, computePeakMB),
     };
@@ -176,21 +196,23 @@ function main(): void {
   const runsArg = argv.indexOf("--runs");
   const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : undefined;
   const cmd = `node --import tsx bench/pyramid.bench.ts ${argv.join(" ")}`.trim();
+  const dist = argv.includes("--dist") ? "dist" : "src";
 
   const p1Runs = runs ?? 3;
   const rows: string[] = [];
   const med = new Map<
     string,
-    { compute: number; start: number; write: number; rss: number; procRss: number }
+    { compute: number; cpu: number; start: number; write: number; rss: number; procRss: number }
   >();
   for (const method of ["mean", "stride"] as const) {
     for (const workers of [1, 2]) {
       const ms = Array.from({ length: p1Runs }, () =>
-        measure(["P1", method, String(workers), "16", "2048"]),
+        measure(["P1", method, String(workers), "16", "2048", dist]),
       );
       med.set(`${method}/${workers}`, {
         compute: median(ms.map((m) => m.computeSeconds)),
         start: median(ms.map((m) => m.poolStartSeconds)),
+        cpu: median(ms.map((m) => m.computeCpuSeconds)),
         write: median(ms.map((m) => m.writeSeconds)),
         rss: median(ms.map((m) => m.computePeakMB)),
         procRss: median(ms.map((m) => m.processPeakMB)),
@@ -200,16 +222,17 @@ function main(): void {
     for (const workers of [1, 2]) {
       const m = med.get(`${method}/${workers}`)!;
       rows.push(
-        `| P1 | ${method} | ${workers} | ${fmt(m.compute)} | ${fmt(one.compute / m.compute)}× | ` +
+        `| P1 | ${method} | ${workers} | ${fmt(m.compute)} | ${fmt(one.compute / m.compute)}× | ${fmt(m.cpu)} | ` +
           `${fmt(m.rss, 0)} | ${fmt(m.procRss, 0)} | ${fmt(m.start)} | ${fmt(m.write)} |`,
       );
     }
   }
   process.stdout.write(
     `Pyramid engine, P1: 1×1×16×2048×2048 uint16 (134 MB), 256² chunks, v2 blosc lz4 5 shuffle, ` +
-      `levels 1–4 (y, x ÷2). Median of ${p1Runs} runs, one child process each.\n\n` +
-      "| job | method | workers | computeLevels s | speed-up vs 1 | peak RSS compute MB | peak RSS process MB | pool start s | write level 0 s |\n" +
-      "|---|---|---|---|---|---|---|---|---|\n" +
+      `levels 1–4 (y, x ÷2). Library from ${dist}/. Median of ${p1Runs} runs, one child process ` +
+      "each; the pool is started (and timed) before computeLevels.\n\n" +
+      "| job | method | workers | computeLevels s | speed-up vs 1 | CPU s | peak RSS compute MB | peak RSS process MB | pool start s | write level 0 s |\n" +
+      "|---|---|---|---|---|---|---|---|---|---|\n" +
       `${rows.join("\n")}\n\n` +
       "Targets: mean ≤ 1.0 s on 2 workers; RSS ≤ 400 MB; 2 workers ≥ 1.6× one.\n",
   );
@@ -222,24 +245,26 @@ function main(): void {
     if (argv.includes("--p2-4g")) sizes.push(["4 GiB", 128]);
     const p2Runs = runs ?? 1;
     const lines: string[] = [];
-    let base: number | undefined;
+    let base: { wall: number; cpu: number } | undefined;
     for (const [label, planes] of sizes) {
       const ms = Array.from({ length: p2Runs }, () =>
-        measure(["P2", "mean", "2", String(planes), "4096"]),
+        measure(["P2", "mean", "2", String(planes), "4096", dist]),
       );
-      const s = median(ms.map((m) => m.computeSeconds));
-      const perPlane = s / planes;
-      base ??= perPlane;
+      const wall = median(ms.map((m) => m.computeSeconds));
+      const cpu = median(ms.map((m) => m.computeCpuSeconds));
+      base ??= { wall: wall / planes, cpu: cpu / planes };
       lines.push(
-        `| P2 | ${label} | ${fmt(s)} | ${fmt((planes * 4096 * 4096 * 2) / s / 2 ** 20, 0)} | ` +
-          `${fmt(perPlane / base)} | ${fmt(median(ms.map((m) => m.computePeakMB)), 0)} |`,
+        `| P2 | ${label} | ${fmt(wall)} | ${fmt(cpu)} | ` +
+          `${fmt((planes * 4096 * 4096 * 2) / wall / 2 ** 20, 0)} | ` +
+          `${fmt(wall / planes / base.wall)} / ${fmt(cpu / planes / base.cpu)} | ` +
+          `${fmt(median(ms.map((m) => m.computePeakMB)), 0)} |`,
       );
     }
     process.stdout.write(
-      `\nP2: computeLevels alone (mean, 2 workers) from a level 0 on disk of 4096² uint16 planes; ` +
-        `median of ${p2Runs} run(s).\n\n` +
-        "| job | level 0 | seconds | level-0 MiB/s | time per voxel vs 256 MiB | peak RSS MB |\n" +
-        "|---|---|---|---|---|---|\n" +
+      "\nP2: computeLevels alone (mean, 2 workers, warm pool) from a level 0 on disk of 4096² " +
+        `uint16 planes; library from ${dist}/; median of ${p2Runs} run(s).\n\n` +
+        "| job | level 0 | seconds | CPU s | level-0 MiB/s | wall / CPU per voxel vs 256 MiB | peak RSS compute MB |\n" +
+        "|---|---|---|---|---|---|---|\n" +
         `${lines.join("\n")}\n`,
     );
   }
@@ -248,8 +273,15 @@ function main(): void {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  const [, job, method, workers, planes, side] = argv;
-  await child(job!, method as "mean" | "stride", Number(workers), Number(planes), Number(side));
+  const [, job, method, workers, planes, side, lib] = argv;
+  await child(
+    job!,
+    method as "mean" | "stride",
+    Number(workers),
+    Number(planes),
+    Number(side),
+    lib === "dist",
+  );
 } else {
   main();
 }
