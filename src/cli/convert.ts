@@ -10,7 +10,7 @@
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { AlreadyExistsError, UnsupportedError } from "../errors.js";
+import { AlreadyExistsError, NotFoundError, UnsupportedError } from "../errors.js";
 import type { Position } from "../nodes/position.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
@@ -34,7 +34,7 @@ import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
 import { tiffDataTypeSize } from "./tiff/dtype.js";
-import { openTiff, type TiffReader } from "./tiff/index.js";
+import { openTiff, type TiffLayout } from "./tiff/index.js";
 import { copyTiffToImage } from "./write-image.js";
 
 interface ConvertOptions {
@@ -54,7 +54,8 @@ interface ConvertOptions {
 
 interface Job {
   input: string;
-  tiff: TiffReader;
+  /** The layout found when the inputs were checked (the file is reopened to write it). */
+  layout: TiffLayout;
   /** Plate position `row/column/field`; undefined for a single image. */
   where: PlateJob | undefined;
   shape: number[];
@@ -114,32 +115,29 @@ async function planJobs(
     }));
   }
   const jobs: Job[] = [];
-  try {
-    for (const { input, where } of sources) {
-      const tiff = await openTiff(input, { pagesAxis: pagesAxis(axes) });
-      jobs.push({ input, tiff, where, shape: [], chunks: [], scale: [], levels: 1 });
-      for (const n of tiff.layout.notes) env.warn("convert", n);
-    }
-    const first = jobs[0]!.tiff.layout;
-    const channelNames = channelNamesFor(first, override, jobs[0]!.input);
-    for (const job of jobs) {
-      const l = job.tiff.layout;
-      if (l.sizeC !== first.sizeC) {
-        throw new UnsupportedError(
-          "inputs with different channel counts",
-          `${job.input} has ${l.sizeC} channel(s) but ${jobs[0]!.input} has ${first.sizeC}; the positions of one store share their channels`,
-        );
-      }
-      job.shape = outputShape(l, axes, job.input);
-      job.chunks = chunksFor(o.chunks, axes, job.shape, tiffDataTypeSize(l.dtype));
-      job.scale = scaleFor(axes, l);
-      job.levels = o.levels ?? defaultLevels(l.sizeY, l.sizeX);
-    }
-    return { jobs, axes, channelNames };
-  } catch (err) {
-    await Promise.all(jobs.map((j) => j.tiff.close()));
-    throw err;
+  // Every input is opened and checked here, then closed (a plate may have thousands of inputs);
+  // each is reopened when its turn comes to be written.
+  for (const { input, where } of sources) {
+    await using tiff = await openTiff(input, { pagesAxis: pagesAxis(axes) });
+    jobs.push({ input, layout: tiff.layout, where, shape: [], chunks: [], scale: [], levels: 1 });
+    for (const n of tiff.layout.notes) env.warn("convert", n);
   }
+  const first = jobs[0]!.layout;
+  const channelNames = channelNamesFor(first, override, jobs[0]!.input);
+  for (const job of jobs) {
+    const l = job.layout;
+    if (l.sizeC !== first.sizeC) {
+      throw new UnsupportedError(
+        "inputs with different channel counts",
+        `${job.input} has ${l.sizeC} channel(s) but ${jobs[0]!.input} has ${first.sizeC}; the positions of one store share their channels`,
+      );
+    }
+    job.shape = outputShape(l, axes, job.input);
+    job.chunks = chunksFor(o.chunks, axes, job.shape, tiffDataTypeSize(l.dtype));
+    job.scale = scaleFor(axes, l);
+    job.levels = o.levels ?? defaultLevels(l.sizeY, l.sizeX);
+  }
+  return { jobs, axes, channelNames };
 }
 
 async function writeJob(
@@ -150,15 +148,26 @@ async function writeJob(
   axes: AxisLetter[],
 ): Promise<void> {
   const signal = env.io.signal;
+  await using tiff = await openTiff(job.input, { pagesAxis: pagesAxis(axes) });
+  const now = tiff.layout;
+  if (
+    outputShape(now, axes, job.input).join() !== job.shape.join() ||
+    now.dtype !== job.layout.dtype
+  ) {
+    throw new UnsupportedError(
+      "input changed",
+      `${job.input} changed while the conversion was running`,
+    );
+  }
   const arr = await pos.createZeros("0", {
     shape: job.shape,
-    dtype: job.tiff.layout.dtype,
+    dtype: job.layout.dtype,
     chunks: job.chunks,
     transform: [{ type: "scale", scale: job.scale }],
   });
   const bar = env.progress();
   bar.start(`write ${basename(job.input)}`, 1);
-  await copyTiffToImage(job.tiff, arr, {
+  await copyTiffToImage(tiff, arr, {
     axes,
     chunks: job.chunks,
     onProgress: (done, total) => {
@@ -190,6 +199,12 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
       `${o.output} already exists; pass --overwrite to replace it`,
     );
   }
+  if (!(await exists(dirname(output)))) {
+    throw new NotFoundError(
+      dirname(output),
+      `the directory of ${o.output} (${dirname(output)}) does not exist; create it first`,
+    );
+  }
   const { jobs, axes, channelNames } = await planJobs(o, env);
   const partial = `${output}.partial-${process.pid}`;
   try {
@@ -197,7 +212,7 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
     const common = {
       mode: "w-" as const,
       channelNames,
-      axes: axisSpecs(axes, jobs[0]!.tiff.layout),
+      axes: axisSpecs(axes, jobs[0]!.layout),
       version: o.version,
     };
     if (jobs.length === 1 && jobs[0]!.where === undefined) {
@@ -222,14 +237,12 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
   } catch (err) {
     await rm(partial, { recursive: true, force: true }).catch(() => {});
     throw err;
-  } finally {
-    await Promise.all(jobs.map((j) => j.tiff.close()));
   }
   const seconds = (performance.now() - started) / 1000;
   const first = jobs[0]!;
   const what =
     jobs.length === 1 && first.where === undefined
-      ? `image ${formatShape(first.shape)} ${first.tiff.layout.dtype}, ${first.levels} level(s)`
+      ? `image ${formatShape(first.shape)} ${first.layout.dtype}, ${first.levels} level(s)`
       : `plate of ${jobs.length} positions`;
   env.out(
     `${o.output}: ${what}, OME-NGFF ${o.version}, ${formatBytes(await sizeOnDisk(output))} in ${seconds.toFixed(1)} s`,
@@ -280,7 +293,7 @@ export function registerConvert(program: Command, env: CommandEnv): void {
     .option("--overwrite", "replace an existing output store (its path must contain .zarr)")
     .option(
       "--plate <wells.csv>",
-      'build a plate from a CSV of "file,row/column[,field]" lines (instead of -i)',
+      'build a plate from a CSV of "file,row/column[,field]" lines, files relative to the CSV (instead of -i)',
     )
     .option(
       "-w, --workers <n>",

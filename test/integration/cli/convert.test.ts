@@ -311,6 +311,16 @@ describe("bad input: clear message, exit code, nothing written", () => {
     expect(await readFile(join(dir, "precious.txt"), "utf8")).toBe("keep me");
   });
 
+  test("output in a directory that does not exist → exit 1", async () => {
+    const tif = join(dir, "s.tif");
+    await writeStack(tif, { sizeY: 8, sizeX: 8, dtype: "uint8" });
+    await expectRejected(
+      ["-i", tif, "-o", join(dir, "no/such/dir/o.zarr")],
+      1,
+      /does not exist; create it first/,
+    );
+  });
+
   test("existing store without --overwrite → exit 1", async () => {
     const tif = join(dir, "s.tif");
     await writeStack(tif, { sizeY: 8, sizeX: 8, dtype: "uint8" });
