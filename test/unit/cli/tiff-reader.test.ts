@@ -117,8 +117,12 @@ describe("openTiff reads pixels exactly", () => {
     }
   });
 
-  test("three samples per pixel become channels (chunky and planar)", async () => {
-    for (const planar of [1, 2] as const) {
+  test("three samples per pixel become channels (chunky and planar, little- and big-endian)", async () => {
+    for (const [planar, bigEndian] of [
+      [1, false],
+      [2, false],
+      [1, true],
+    ] as const) {
       const w = 19;
       const h = 11;
       const channels = [0, 1, 2].map((c) => patternPlane("uint16", 0, c, 0, h, w));
@@ -129,26 +133,35 @@ describe("openTiff reads pixels exactly", () => {
           else data[c * w * h + i] = channels[c]![i]!;
         }
       for (const compression of ["none", "deflate"] as const) {
-        const path = join(dir, `rgb-${planar}-${compression}.tif`);
-        await writeTiff(path, [
-          {
-            spec: {
-              width: w,
-              height: h,
-              dtype: "uint16",
-              samplesPerPixel: 3,
-              planar,
-              compression,
-              rowsPerStrip: 4,
+        const path = join(dir, `rgb-${planar}-${bigEndian}-${compression}.tif`);
+        await writeTiff(
+          path,
+          [
+            {
+              spec: {
+                width: w,
+                height: h,
+                dtype: "uint16",
+                samplesPerPixel: 3,
+                planar,
+                compression,
+                rowsPerStrip: 4,
+              },
+              data,
             },
-            data,
-          },
-        ]);
+          ],
+          { bigEndian },
+        );
         await using tiff = await openTiff(path);
         expect([tiff.layout.sizeC, tiff.layout.sizeZ]).toEqual([3, 1]);
         for (let c = 0; c < 3; c++) {
           const rows = await tiff.readRows(0, c, 0, 2, 9);
           expect(Array.from(rows)).toEqual(Array.from(channels[c]!.subarray(2 * w, 9 * w)));
+          const win = await tiff.readWindow(0, c, 0, { y0: 1, y1: 10, x0: 3, x1: 17 });
+          const want: number[] = [];
+          for (let y = 1; y < 10; y++)
+            for (let x = 3; x < 17; x++) want.push(channels[c]![y * w + x]!);
+          expect(Array.from(win)).toEqual(want);
         }
       }
     }
