@@ -5,6 +5,7 @@
  *   node --import tsx bench/pyramid.bench.ts                # P1: 134 MB image, 1 vs 2 workers
  *   node --import tsx bench/pyramid.bench.ts --p2           # also P2 at 256 MiB and 1 GiB
  *   node --import tsx bench/pyramid.bench.ts --p2 --p2-4g   # P2 also at 4 GiB (needs ~5 GB disk)
+ *   node --import tsx bench/pyramid.bench.ts --p2-only      # P2 without P1
  *   options: --runs N (default 3 for P1, 1 for P2); --dist runs the built library
  *   (`npm run build` first: dist/src, JavaScript workers without the tsx loader), as users do.
  *
@@ -191,14 +192,7 @@ function measure(args: string[]): Measurement {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
-function main(): void {
-  const argv = process.argv.slice(2);
-  const runsArg = argv.indexOf("--runs");
-  const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : undefined;
-  const cmd = `node --import tsx bench/pyramid.bench.ts ${argv.join(" ")}`.trim();
-  const dist = argv.includes("--dist") ? "dist" : "src";
-
-  const p1Runs = runs ?? 3;
+function p1(p1Runs: number, dist: string): void {
   const rows: string[] = [];
   const med = new Map<
     string,
@@ -236,8 +230,18 @@ function main(): void {
       `${rows.join("\n")}\n\n` +
       "Targets: mean ≤ 1.0 s on 2 workers; RSS ≤ 400 MB; 2 workers ≥ 1.6× one.\n",
   );
+}
 
-  if (argv.includes("--p2")) {
+function main(): void {
+  const argv = process.argv.slice(2);
+  const runsArg = argv.indexOf("--runs");
+  const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : undefined;
+  const cmd = `node --import tsx bench/pyramid.bench.ts ${argv.join(" ")}`.trim();
+  const dist = argv.includes("--dist") ? "dist" : "src";
+
+  if (!argv.includes("--p2-only")) p1(runs ?? 3, dist);
+
+  if (argv.includes("--p2") || argv.includes("--p2-only")) {
     const sizes: [string, number][] = [
       ["256 MiB", 8],
       ["1 GiB", 32],
