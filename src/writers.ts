@@ -1,0 +1,501 @@
+/**
+ * Function-style writers in the manner of ome-zarr-py's `ome_zarr.writer` (`write_image`,
+ * `write_multiscale`, `write_multiscales_metadata`, `write_plate_metadata`,
+ * `write_well_metadata`, `write_labels`), for users coming from Python. They are thin wrappers
+ * over the node API and the store layer: the metadata written is exactly what the nodes write.
+ *
+ * `group` is a directory path (the store root, created when missing) or `{ store, path }`.
+ * `fmt` is the NGFF version: an existing group keeps its own (a different `fmt` is an error, as
+ * in ome-zarr-py); a new group gets `fmt`, default "0.5" (ome-zarr-py's current format).
+ */
+import {
+  InvalidMetadataError,
+  LayoutMismatchError,
+  ShapeMismatchError,
+  UnsupportedError,
+} from "./errors.js";
+import type { AxisSpec } from "./nodes/axes.js";
+import { checkAxes } from "./nodes/axes.js";
+import { formatForVersion, type NgffVersion, type NodeContext } from "./nodes/context.js";
+import type { CreateLabelOptions, LabelImage, LabelInput } from "./nodes/labels.js";
+import type { MultiscaleMeta } from "./nodes/multiscales-meta.js";
+import { serializeMultiscale } from "./nodes/multiscales-meta.js";
+import { readOmeAttrs, writeOmeAttrs } from "./nodes/ome-attrs.js";
+import { type PixelInput, toDense } from "./nodes/pixel-data.js";
+import {
+  type Acquisition,
+  assertValidPlate,
+  assertValidWell,
+  type PlateMeta,
+  type PlateWell,
+  plateToJson,
+  splitWellPath,
+  type WellImage,
+  wellToJson,
+} from "./nodes/plate-meta.js";
+import { Position } from "./nodes/position.js";
+import type { PyramidDims, PyramidMethod } from "./nodes/pyramid-ops.js";
+import { checkTransforms, type Transform } from "./nodes/transforms.js";
+import { createGroup, openLocalStore, readNode, type ZarrStore } from "./store/index.js";
+import { validateOmeObject } from "./validate/ome.js";
+
+/** Where a writer writes: a directory path (the store root) or a group of an open store. */
+export type WriterGroup = string | { store: ZarrStore; path?: string };
+
+/** Axes as ome-zarr-py takes them: `"tczyx"`, `["y", "x"]`, or axis objects. */
+export type AxesInput = string | readonly (string | AxisSpec)[];
+
+/** Per-array storage options (ome-zarr-py's `storage_options`). */
+export interface StorageOptions {
+  /** Chunk shape; shorter than the array's rank means the leading axes are whole (ome-zarr-py's `_retuple`). */
+  chunks?: number | readonly number[];
+  /** Chunks per shard along each axis (NGFF 0.5 only). */
+  shardsRatio?: readonly number[];
+}
+
+/** Pyramid options (ome-zarr-py's `scaler`): number of levels (level 0 included) and method. */
+export interface ScalerOptions {
+  levels: number;
+  /** Default `"mean"` (`"mode"` for labels). */
+  method?: PyramidMethod;
+  /** Axes to downsample by 2 per level; default `["y", "x"]`, as ome-zarr-py. */
+  dims?: PyramidDims;
+  /** Worker threads for the pyramid (default: the pyramid engine's); 0 computes in-process. */
+  workers?: number;
+}
+
+/** Options common to the image writers. */
+export interface ImageWriterOptions {
+  /** Axes; guessed for 2-D (`yx`) and 5-D (`tczyx`) data, required otherwise. */
+  axes?: AxesInput;
+  /** NGFF version of a new group (default "0.5"). */
+  fmt?: NgffVersion;
+  /** Coordinate transformations per level (default: scale 1 for level 0, shape ratios below). */
+  coordinateTransformations?: readonly (readonly Transform[])[];
+  /** Channel names for `omero` (default "0", "1", … along the channel axis). */
+  channelNames?: readonly string[];
+}
+
+/** Options of {@link writeImage}. */
+export interface WriteImageOptions extends ImageWriterOptions {
+  /** Chunk shape (ome-zarr-py's deprecated `chunks`; same as `storageOptions.chunks`). */
+  chunks?: number | readonly number[];
+  /** Pyramid: default `{ levels: 5 }` (ome-zarr-py's scale factors 2, 4, 8, 16); `null` writes level 0 only. */
+  scaler?: ScalerOptions | null;
+  storageOptions?: StorageOptions;
+}
+
+/** Options of {@link writeMultiscale}. */
+export interface WriteMultiscaleOptions extends ImageWriterOptions {
+  /** One set of options for every level, or one per level. */
+  storageOptions?: StorageOptions | readonly StorageOptions[];
+}
+
+const DEFAULT_FMT: NgffVersion = "0.5";
+const AXIS_TYPES: Record<string, string> = {
+  t: "time",
+  c: "channel",
+  z: "space",
+  y: "space",
+  x: "space",
+};
+
+function invalid(location: string, message: string, expected?: string): InvalidMetadataError {
+  return new InvalidMetadataError(
+    [
+      expected === undefined
+        ? { code: "invalid_option", location, message }
+        : { code: "invalid_option", location, message, expected },
+    ],
+    {
+      summary: `invalid option ${location}`,
+    },
+  );
+}
+
+/**
+ * Open (or create) the group a writer writes to. A new group gets `fmt` (default 0.5); an
+ * existing one keeps its format, and a different `fmt` is refused.
+ * @throws {LayoutMismatchError} when `fmt` disagrees with an existing group.
+ */
+export async function openWriterGroup(group: WriterGroup, fmt?: NgffVersion): Promise<NodeContext> {
+  if (fmt !== undefined && fmt !== "0.4" && fmt !== "0.5")
+    throw invalid("fmt", `found ${JSON.stringify(fmt)}`, '"0.4" | "0.5"');
+  let store: ZarrStore;
+  let path = "";
+  if (typeof group === "string") store = await openLocalStore(group, { create: true });
+  else if (typeof group === "object" && group !== null && typeof group.store?.get === "function") {
+    store = group.store;
+    path = group.path ?? "";
+  } else throw invalid("group", `found ${typeof group}`, "a directory path or { store, path }");
+  const node = await readNode(store, path);
+  if (node !== undefined) {
+    const version: NgffVersion = node.format === 2 ? "0.4" : "0.5";
+    if (fmt !== undefined && fmt !== version) {
+      throw new LayoutMismatchError(
+        `NGFF ${fmt} (Zarr v${formatForVersion(fmt)})`,
+        `NGFF ${version} (Zarr v${node.format})`,
+        `the group at ${JSON.stringify(path || "/")} is Zarr v${node.format} (NGFF ${version}), but fmt ${fmt} was asked; omit fmt or pass "${version}"`,
+      );
+    }
+    return { store, path, format: node.format, version, mode: "a" };
+  }
+  const version = fmt ?? DEFAULT_FMT;
+  await createGroup(store, path, formatForVersion(version), {}, { parents: true });
+  return { store, path, format: formatForVersion(version), version, mode: "a" };
+}
+
+/**
+ * Axes from ome-zarr-py's forms: a string (`"tczyx"`), names or objects. Names t/c/z/y/x get
+ * their types; 2-D and 5-D data get `yx` / `tczyx` when `axes` is omitted.
+ * @throws {InvalidMetadataError} when axes are missing for 3-D/4-D data, or do not fit `ndim`.
+ */
+export function resolveAxes(axes: AxesInput | undefined, ndim: number | undefined): AxisSpec[] {
+  let list: readonly (string | AxisSpec)[];
+  if (axes === undefined) {
+    if (ndim === 2) list = ["y", "x"];
+    else if (ndim === 5) list = ["t", "c", "z", "y", "x"];
+    else
+      throw invalid(
+        "axes",
+        `axes must be given for ${ndim ?? "unknown"}-D data (only 2-D and 5-D can be guessed)`,
+      );
+  } else list = typeof axes === "string" ? [...axes] : axes;
+  const out = list.map((a) => {
+    if (typeof a !== "string") return a;
+    const type = AXIS_TYPES[a.toLowerCase()];
+    return type === undefined ? { name: a } : { name: a, type };
+  });
+  if (ndim !== undefined && out.length !== ndim) {
+    throw invalid("axes", `${out.length} axes given for ${ndim}-D data`, `${ndim} axes`);
+  }
+  return checkAxes(out);
+}
+
+/** ome-zarr-py's `_retuple`: a chunk shape shorter than the rank keeps the leading axes whole. */
+export function retuple(chunks: number | readonly number[], shape: readonly number[]): number[] {
+  const c = typeof chunks === "number" ? [chunks] : [...chunks];
+  if (c.length > shape.length)
+    throw invalid("chunks", `${c.length} chunk sizes for ${shape.length}-D data`);
+  return [...shape.slice(0, shape.length - c.length), ...c];
+}
+
+function channelNamesFor(
+  axes: readonly AxisSpec[],
+  shape: readonly number[],
+  given?: readonly string[],
+): string[] {
+  const ch = axes.findIndex((a) => a.type === "channel");
+  const n = ch < 0 ? 1 : (shape[ch] ?? 1);
+  if (given !== undefined) {
+    // Checked here so that nothing is written for data with more channels than names.
+    if (ch >= 0 && given.length < n) {
+      throw new ShapeMismatchError(
+        `at most ${given.length} channels`,
+        [...shape],
+        `the data has ${n} channels but ${given.length} channel names were given; pass one name per channel`,
+      );
+    }
+    return [...given];
+  }
+  return Array.from({ length: Math.max(1, n) }, (_, i) => String(i));
+}
+
+function storageFor(
+  opts: StorageOptions | readonly StorageOptions[] | undefined,
+  level: number,
+): StorageOptions {
+  if (opts === undefined) return {};
+  if (Array.isArray(opts)) {
+    const o = (opts as readonly StorageOptions[])[level];
+    if (o === undefined)
+      throw invalid(
+        "storageOptions",
+        `no storage options for level ${level}`,
+        "one entry per level",
+      );
+    return o;
+  }
+  return opts as StorageOptions;
+}
+
+function levelOptions(
+  s: StorageOptions,
+  shape: readonly number[],
+  transform: readonly Transform[] | undefined,
+) {
+  const o: {
+    chunks?: number[];
+    shardsRatio?: readonly number[];
+    transform?: readonly Transform[];
+  } = {};
+  if (s.chunks !== undefined) o.chunks = retuple(s.chunks, shape);
+  if (s.shardsRatio !== undefined) o.shardsRatio = s.shardsRatio;
+  if (transform !== undefined) o.transform = transform;
+  if (Object.keys(s).some((k) => k !== "chunks" && k !== "shardsRatio")) {
+    throw new UnsupportedError(
+      "storageOptions",
+      `storage options ${JSON.stringify(Object.keys(s))} are not supported; only chunks and shardsRatio`,
+    );
+  }
+  return o;
+}
+
+function checkLevelTransforms(
+  ct: ImageWriterOptions["coordinateTransformations"],
+  levels: number,
+  ndim: number,
+): void {
+  if (ct === undefined) return;
+  if (ct.length !== levels) {
+    throw invalid(
+      "coordinateTransformations",
+      `${ct.length} lists for ${levels} levels`,
+      "one list of transformations per level",
+    );
+  }
+  ct.forEach((t, i) => {
+    checkTransforms(t, ndim, `coordinateTransformations[${i}]`);
+  });
+}
+
+/**
+ * Write an image and its pyramid (ome-zarr-py's `write_image`): a Position at `group`, level 0
+ * from `data`, then `scaler.levels - 1` downsampled levels computed by the pyramid engine.
+ * Every option is checked before anything is written.
+ * @returns the Position written.
+ * @throws {InvalidMetadataError} for bad axes, chunks or transformations; {@link ShapeMismatchError}
+ * for data that does not fit the axes; {@link LayoutMismatchError} for an `fmt` that disagrees
+ * with an existing group; {@link AlreadyExistsError} when the group already holds level `0`.
+ */
+export async function writeImage(
+  data: PixelInput,
+  group: WriterGroup,
+  opts: WriteImageOptions = {},
+): Promise<Position> {
+  const dense = toDense(data);
+  const axes = resolveAxes(opts.axes, dense.shape.length);
+  const scaler = opts.scaler === null ? { levels: 1 } : (opts.scaler ?? { levels: 5 });
+  if (!Number.isInteger(scaler.levels) || scaler.levels < 1)
+    throw invalid("scaler.levels", `found ${scaler.levels}`, "an integer ≥ 1");
+  checkLevelTransforms(opts.coordinateTransformations, scaler.levels, axes.length);
+  const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
+  if (opts.chunks !== undefined) storage.chunks = opts.chunks;
+  const level0 = levelOptions(storage, dense.shape, opts.coordinateTransformations?.[0]);
+  const channelNames = channelNamesFor(axes, dense.shape, opts.channelNames);
+  const ctx = await openWriterGroup(group, opts.fmt);
+  const position = await Position.create(ctx, { channelNames, axes });
+  await position.createImage("0", dense, level0);
+  if (scaler.levels > 1) {
+    const p: Parameters<Position["computePyramid"]>[0] = {
+      levels: scaler.levels,
+      method: scaler.method ?? "mean",
+      dims: scaler.dims ?? ["y", "x"],
+    };
+    if (scaler.workers !== undefined) p.workers = scaler.workers;
+    await position.computePyramid(p);
+    const ct = opts.coordinateTransformations;
+    if (ct !== undefined)
+      for (let i = 1; i < ct.length; i++) await position.setTransform(String(i), ct[i]!);
+  }
+  return position;
+}
+
+/**
+ * Write a pyramid given level by level, largest first (ome-zarr-py's `write_multiscale`). Level
+ * `i` is array `"i"`; its scale defaults to the ratio of level 0's shape to its own.
+ * @returns the Position written.
+ * @throws the errors of {@link writeImage}.
+ */
+export async function writeMultiscale(
+  pyramid: readonly PixelInput[],
+  group: WriterGroup,
+  opts: WriteMultiscaleOptions = {},
+): Promise<Position> {
+  if (pyramid.length === 0) throw invalid("pyramid", "no levels given", "at least one level");
+  const levels = pyramid.map((d) => toDense(d));
+  const shape0 = levels[0]!.shape;
+  const axes = resolveAxes(opts.axes, shape0.length);
+  checkLevelTransforms(opts.coordinateTransformations, levels.length, axes.length);
+  const perLevel = levels.map((l, i) => {
+    if (l.shape.length !== shape0.length)
+      throw invalid(
+        `pyramid[${i}]`,
+        `level ${i} has ${l.shape.length} dimensions, level 0 has ${shape0.length}`,
+      );
+    const scale = shape0.map((s, d) => s / (l.shape[d] as number));
+    const transform = opts.coordinateTransformations?.[i] ?? [{ type: "scale" as const, scale }];
+    return levelOptions(storageFor(opts.storageOptions, i), l.shape, transform);
+  });
+  const channelNames = channelNamesFor(axes, shape0, opts.channelNames);
+  const ctx = await openWriterGroup(group, opts.fmt);
+  const position = await Position.create(ctx, { channelNames, axes });
+  for (const [i, l] of levels.entries()) await position.createImage(String(i), l, perLevel[i]!);
+  return position;
+}
+
+/** A dataset entry of {@link writeMultiscalesMetadata}. */
+export interface DatasetInput {
+  path: string;
+  coordinateTransformations: readonly Transform[];
+}
+
+/**
+ * Write the `multiscales` metadata of a group whose arrays exist (ome-zarr-py's
+ * `write_multiscales_metadata`). Other OME keys of the group (e.g. `omero`) are kept.
+ * @param opts.axes - default guessed from the transformations' length (2 → yx, 5 → tczyx).
+ * @throws {InvalidMetadataError} when the result is not valid image metadata.
+ */
+export async function writeMultiscalesMetadata(
+  group: WriterGroup,
+  datasets: readonly DatasetInput[],
+  opts: {
+    fmt?: NgffVersion;
+    axes?: AxesInput;
+    name?: string;
+    type?: string;
+    metadata?: Record<string, unknown>;
+  } = {},
+): Promise<void> {
+  if (datasets.length === 0) throw invalid("datasets", "no datasets given", "at least one dataset");
+  const ndim =
+    datasets[0]!.coordinateTransformations[0]?.type === "scale"
+      ? (datasets[0]!.coordinateTransformations[0] as { scale: number[] }).scale.length
+      : undefined;
+  const axes = resolveAxes(opts.axes, opts.axes === undefined ? ndim : undefined);
+  const m: MultiscaleMeta = {
+    axes,
+    datasets: datasets.map((d, i) => ({
+      path: d.path,
+      coordinateTransformations: checkTransforms(
+        d.coordinateTransformations,
+        axes.length,
+        `datasets[${i}].coordinateTransformations`,
+      ),
+    })),
+  };
+  if (opts.name !== undefined) m.name = opts.name;
+  if (opts.type !== undefined) m.type = opts.type;
+  if (opts.metadata !== undefined) m.metadata = structuredClone(opts.metadata);
+  const ctx = await openWriterGroup(group, opts.fmt);
+  await mergeOme(ctx, "multiscales", [serializeMultiscale(m, ctx.version)], "image");
+}
+
+/** Set one OME key of the group, keeping the others; validate the result as `kind` first. */
+async function mergeOme(
+  ctx: NodeContext,
+  key: string,
+  value: unknown,
+  kind: "image" | "plate" | "well",
+): Promise<void> {
+  const read = await readOmeAttrs(ctx.store, ctx.path);
+  const attributes = read?.attributes ?? {};
+  const ome = { ...(read?.ome ?? {}), [key]: value };
+  const preview = ctx.version === "0.4" ? { ...ome } : { ome: { version: "0.5", ...ome } };
+  validateOmeObject(preview, { version: ctx.version, kind });
+  await writeOmeAttrs(ctx, ome, attributes);
+}
+
+/**
+ * Write the `plate` metadata (ome-zarr-py's `write_plate_metadata`). Wells given as
+ * `"row/column"` get their indices from `rows` and `columns`.
+ * @throws {InvalidMetadataError} for rows/columns that are not unique and alphanumeric, wells
+ * whose row or column is not listed, or indices that disagree with the lists.
+ */
+export async function writePlateMetadata(
+  group: WriterGroup,
+  rows: readonly string[],
+  columns: readonly string[],
+  wells: readonly (string | PlateWell)[],
+  opts: {
+    fmt?: NgffVersion;
+    acquisitions?: readonly Acquisition[];
+    fieldCount?: number;
+    name?: string;
+  } = {},
+): Promise<void> {
+  const plate: PlateMeta = {
+    rows: rows.map((name) => ({ name })),
+    columns: columns.map((name) => ({ name })),
+    wells: wells.map((w, i) => {
+      if (typeof w !== "string") return { ...w };
+      const [r, c] = splitWellPath(w) ?? [];
+      const rowIndex = r === undefined ? -1 : rows.indexOf(r);
+      const columnIndex = c === undefined ? -1 : columns.indexOf(c);
+      if (rowIndex < 0 || columnIndex < 0) {
+        throw invalid(
+          `wells[${i}]`,
+          `well ${JSON.stringify(w)} does not name a listed row and column`,
+          "row/column from rows and columns",
+        );
+      }
+      return { path: w, rowIndex, columnIndex };
+    }),
+  };
+  if (opts.name !== undefined) plate.name = opts.name;
+  if (opts.acquisitions !== undefined)
+    plate.acquisitions = opts.acquisitions.map((a) => ({ ...a }));
+  if (opts.fieldCount !== undefined) plate.field_count = opts.fieldCount;
+  assertValidPlate(plate);
+  const ctx = await openWriterGroup(group, opts.fmt);
+  await mergeOme(ctx, "plate", plateToJson(plate, ctx.version), "plate");
+}
+
+/**
+ * Write the `well` metadata (ome-zarr-py's `write_well_metadata`); images are field paths or
+ * `{ path, acquisition }`.
+ * @throws {InvalidMetadataError} for an empty list, duplicates or non-alphanumeric paths.
+ */
+export async function writeWellMetadata(
+  group: WriterGroup,
+  images: readonly (string | WellImage)[],
+  opts: { fmt?: NgffVersion } = {},
+): Promise<void> {
+  const well = { images: images.map((i) => (typeof i === "string" ? { path: i } : { ...i })) };
+  assertValidWell(well);
+  const ctx = await openWriterGroup(group, opts.fmt);
+  await mergeOme(ctx, "well", wellToJson(well, ctx.version), "well");
+}
+
+/** Options of {@link writeLabels}. */
+export interface WriteLabelsOptions {
+  /** NGFF version check for the image group (it must exist). */
+  fmt?: NgffVersion;
+  /** Pyramid levels and method (default: as many levels as the image, method "mode"). */
+  scaler?: ScalerOptions;
+  chunks?: number | readonly number[];
+  storageOptions?: StorageOptions;
+  /** `image-label` colours and properties (ome-zarr-py's `label_metadata`). */
+  labelMetadata?: Pick<CreateLabelOptions, "colors" | "properties">;
+}
+
+/**
+ * Write a label image `name` under the image at `group` (ome-zarr-py's `write_labels`):
+ * `labels/<name>` with its pyramid and `image-label` metadata, listed in `labels`. The label's
+ * axes are the image's without the channel axis.
+ * @throws {NotFoundError} when `group` holds no image; the errors of `Position.createLabel`.
+ */
+export async function writeLabels(
+  labels: LabelInput,
+  group: WriterGroup,
+  name: string,
+  opts: WriteLabelsOptions = {},
+): Promise<LabelImage> {
+  const ctx = await openWriterGroup(group, opts.fmt);
+  const position = await Position.open(ctx);
+  const o: CreateLabelOptions = { ...(opts.labelMetadata ?? {}) };
+  const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
+  if (opts.chunks !== undefined) storage.chunks = opts.chunks;
+  if (storage.chunks !== undefined) {
+    const shape =
+      "data" in labels || "shape" in labels ? (labels as { shape: readonly number[] }).shape : [];
+    o.chunks = retuple(storage.chunks, shape);
+  }
+  if (storage.shardsRatio !== undefined) o.shardsRatio = storage.shardsRatio;
+  if (opts.scaler !== undefined) {
+    o.levels = opts.scaler.levels;
+    if (opts.scaler.method !== undefined) o.method = opts.scaler.method;
+    if (opts.scaler.workers !== undefined) o.workers = opts.scaler.workers;
+  }
+  return position.createLabel(name, labels, o);
+}
