@@ -9,10 +9,15 @@
  * is shared: wall time includes the time other processes hold the core. Wall-clock medians are
  * printed alongside. Each cell is the median of `--runs` runs after warm-up.
  *
- *   node --import tsx bench/kernels.bench.ts [--runs 9] [--quick]
+ *   node --import tsx bench/kernels.bench.ts [--repeat 3] [--runs 9] [--quick]
  *       [--dtype uint16,…] [--method mean,…] [--block 2x2|2x2x2] [--no-baseline]
+ *
+ * `--repeat N` runs the whole measurement in N separate processes, one after another, and
+ * prints the median of each cell (the machine is shared, so single runs vary).
  */
+import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
 import { BlockIterator } from "../native-free-kernels/block-iterator.js";
 import { generalKeyed32 } from "../native-free-kernels/general-keyed.js";
 import { generalMeanFloat, generalMeanInt } from "../native-free-kernels/general-mean.js";
@@ -34,6 +39,8 @@ const runsArg = args.indexOf("--runs");
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : quick ? 3 : 9;
 const BASE_RUNS = quick ? 1 : 3;
 const noBaseline = args.includes("--no-baseline");
+const repeatArg = args.indexOf("--repeat");
+const repeat = repeatArg >= 0 ? Number(args[repeatArg + 1]) : 1;
 
 /** Values of `--name a,b` as a list, or undefined when the flag is absent. */
 function listFlag(name: string): string[] | undefined {
@@ -122,49 +129,92 @@ function time(fn: () => void, warm: number, runs: number): Timing {
   return { cpu: median(cpu), wall: median(wall) };
 }
 
-const gbps = (bytes: number, s: number): string => (bytes / s / 1e9).toFixed(2);
-
-const rows: string[] = [];
-for (const block of BLOCKS) {
-  const n = block.shape.reduce((p, v) => p * v, 1);
-  const outLength = downsampledShape(block.shape, block.factors).reduce((p, v) => p * v, 1);
-  const g = normalizeGeometry(block.shape, block.factors);
-  for (const dtype of DTYPES) {
-    const src = makeInput(dtype, n);
-    for (const method of METHODS) {
-      const out = downsample(method, dtype, src, block.shape, block.factors);
-      const fast = time(
-        () => downsample(method, dtype, src, block.shape, block.factors, out),
-        3,
-        RUNS,
-      );
-      const check = out.slice();
-      const base = noBaseline
-        ? { cpu: Number.NaN, wall: Number.NaN }
-        : time(() => general(method, dtype, src, out, g), 1, BASE_RUNS);
-      for (let i = 0; i < outLength; i++) {
-        if (!Object.is(check[i], out[i])) {
-          throw new Error(`${method} ${dtype}: general ≠ specialized at ${i}`);
-        }
-      }
-      const target = block.name === "2×2" && dtype === "uint16" ? TARGETS[method] : undefined;
-      const fastGb = src.byteLength / fast.cpu / 1e9;
-      const meets =
-        target === undefined ? "" : fastGb >= target ? `≥ ${target} ✅` : `≥ ${target} ❌`;
-      rows.push(
-        `| ${block.name} | ${dtype} | ${method} | ${gbps(src.byteLength, fast.cpu)} | ` +
-          `${gbps(src.byteLength, fast.wall)} | ${gbps(src.byteLength, base.cpu)} | ` +
-          `${(base.cpu / fast.cpu).toFixed(1)}× | ${meets} |`,
-      );
-    }
-  }
+/** One measured cell, in GB/s of input. */
+interface Cell {
+  block: string;
+  dtype: BenchDType;
+  method: DownsampleMethod;
+  fastCpu: number;
+  fastWall: number;
+  baseCpu: number;
 }
 
-const cpu = cpus()[0]?.model ?? "unknown CPU";
-process.stdout.write(
-  [
-    `Kernel throughput, GB/s of input, one thread (${cpu}, Node ${process.version}), ` +
-      `median of ${RUNS} runs (general: ${BASE_RUNS}) after warm-up.`,
+function measureAll(): Cell[] {
+  const cells: Cell[] = [];
+  for (const block of BLOCKS) {
+    const n = block.shape.reduce((p, v) => p * v, 1);
+    const outLength = downsampledShape(block.shape, block.factors).reduce((p, v) => p * v, 1);
+    const g = normalizeGeometry(block.shape, block.factors);
+    for (const dtype of DTYPES) {
+      const src = makeInput(dtype, n);
+      const bytes = src.byteLength;
+      for (const method of METHODS) {
+        const out = downsample(method, dtype, src, block.shape, block.factors);
+        const fast = time(
+          () => downsample(method, dtype, src, block.shape, block.factors, out),
+          3,
+          RUNS,
+        );
+        const check = out.slice();
+        const base = noBaseline
+          ? { cpu: Number.NaN, wall: Number.NaN }
+          : time(() => general(method, dtype, src, out, g), 1, BASE_RUNS);
+        for (let i = 0; i < outLength; i++) {
+          if (!Object.is(check[i], out[i])) {
+            throw new Error(`${method} ${dtype}: general ≠ specialized at ${i}`);
+          }
+        }
+        cells.push({
+          block: block.name,
+          dtype,
+          method,
+          fastCpu: bytes / fast.cpu / 1e9,
+          fastWall: bytes / fast.wall / 1e9,
+          baseCpu: bytes / base.cpu / 1e9,
+        });
+      }
+    }
+  }
+  return cells;
+}
+
+/** Runs this script `n` times in separate processes and takes the median of every cell. */
+function measureRepeated(n: number): Cell[] {
+  const childArgs = args.filter((a, i) => a !== "--repeat" && args[i - 1] !== "--repeat");
+  const runs: Cell[][] = [];
+  for (let r = 0; r < n; r++) {
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), ...childArgs, "--json"],
+      { encoding: "utf8", maxBuffer: 1 << 24 },
+    );
+    if (child.status !== 0) throw new Error(`benchmark run ${r + 1} failed:\n${child.stderr}`);
+    runs.push(JSON.parse(child.stdout) as Cell[]);
+  }
+  return runs[0]!.map((cell, i) => ({
+    ...cell,
+    fastCpu: median(runs.map((run) => run[i]!.fastCpu)),
+    fastWall: median(runs.map((run) => run[i]!.fastWall)),
+    baseCpu: median(runs.map((run) => run[i]!.baseCpu)),
+  }));
+}
+
+function table(cells: Cell[]): string {
+  const rows = cells.map((c) => {
+    const target = c.block === "2×2" && c.dtype === "uint16" ? TARGETS[c.method] : undefined;
+    const meets =
+      target === undefined ? "" : c.fastCpu >= target ? `≥ ${target} ✅` : `≥ ${target} ❌`;
+    return (
+      `| ${c.block} | ${c.dtype} | ${c.method} | ${c.fastCpu.toFixed(2)} | ` +
+      `${c.fastWall.toFixed(2)} | ${c.baseCpu.toFixed(2)} | ` +
+      `${(c.fastCpu / c.baseCpu).toFixed(1)}× | ${meets} |`
+    );
+  });
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const runs = repeat > 1 ? `, median over ${repeat} processes` : "";
+  return [
+    `Kernel throughput, GB/s of input, one thread (${cpu}, Node ${process.version}): ` +
+      `median of ${RUNS} runs (general: ${BASE_RUNS}) after warm-up${runs}.`,
     "",
     "| block | dtype | method | specialized (CPU time) | specialized (wall) | general n-d (CPU time) | speed-up | target (uint16 2×2) |",
     "|---|---|---|---:|---:|---:|---:|---|",
@@ -172,5 +222,11 @@ process.stdout.write(
     "",
     `Reproduce: node --import tsx bench/kernels.bench.ts${args.length ? ` ${args.join(" ")}` : ""}`,
     "",
-  ].join("\n"),
-);
+  ].join("\n");
+}
+
+if (args.includes("--json")) {
+  process.stdout.write(JSON.stringify(measureAll()));
+} else {
+  process.stdout.write(table(repeat > 1 ? measureRepeated(repeat) : measureAll()));
+}

@@ -56,7 +56,8 @@ function product(shape: readonly number[]): number {
  * - `min`, `max`.
  * Floats are ordered as by `TypedArray.prototype.sort`: -0 < +0 and NaN after +Infinity (all
  * NaNs are one value). So min skips NaN unless all are NaN, max is NaN if any is.
- * bool data is a Uint8Array of 0/1.
+ * bool data is a Uint8Array of 0/1. `out` must not overlap `src`. Scratch memory is one
+ * float64 per element of a block (factor product), allocated once per call.
  * @throws {TypeError} for an unknown method or dtype, or a `src` / `out` of the wrong array type.
  * @throws {RangeError} for a bad shape or factor, `src.length` ≠ the product of `srcShape`,
  *   or `out.length` ≠ the product of the output shape.
