@@ -86,6 +86,10 @@ interface Row {
   header: string;
 }
 
+function newRow(name: string): Row {
+  return { name, write: [], read: [], writeCpu: [], readCpu: [], gets: 0, bytes: 0, header: "" };
+}
+
 async function dirBytes(d: string): Promise<number> {
   let total = 0;
   for (const ent of await fs.readdir(d, { withFileTypes: true, recursive: true })) {
@@ -99,148 +103,133 @@ async function headerOf(file: string): Promise<string> {
   return `${h.shuffle}/ts${h.typesize}`;
 }
 
-async function ours(format: ZarrFormat, data: Uint16Array, base: string): Promise<Row> {
-  const row: Row = {
-    name: `this layer, Zarr v${format}`,
-    write: [],
-    writeCpu: [],
-    readCpu: [],
-    read: [],
-    gets: 0,
-    bytes: 0,
-    header: "",
-  };
-  for (let r = 0; r < RUNS; r++) {
-    const dir = path.join(base, `ours-v${format}-${r}`);
-    const { store, gets } = counting(await openLocalStore(dir, { create: true }));
-    const arr = await createArray(store, "a", format, {
-      shape: [N, N],
-      dtype: "uint16",
-      chunks: [CHUNK, CHUNK],
-      codec: { name: "blosc", cname: "lz4", clevel: 5, shuffle: "shuffle" },
-    });
-    const before = gets();
-    row.write.push(
-      await time(() =>
-        arr.writeRegion(
-          [
-            [0, N],
-            [0, N],
-          ],
-          data,
-        ),
-      ),
-    );
-    row.gets += gets() - before;
-    const back = await openArray(store, "a");
-    let out: unknown;
-    row.read.push(
-      await time(async () => {
-        out = await back.readRegion([
-          [0, N],
-          [0, N],
-        ]);
-      }),
-    );
-    if ((out as Uint16Array)[N * N - 1] !== data[N * N - 1]) throw new Error("read back mismatch");
-    row.bytes = await dirBytes(dir);
-    row.header = await headerOf(path.join(dir, "a", format === 2 ? "0/0" : "c/0/0"));
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-  return row;
+const WHOLE: [number, number][] = [
+  [0, N],
+  [0, N],
+];
+
+/** One write+read run through this layer. */
+async function oursOnce(
+  row: Row,
+  format: ZarrFormat,
+  data: Uint16Array,
+  dir: string,
+): Promise<void> {
+  const { store, gets } = counting(await openLocalStore(dir, { create: true }));
+  const arr = await createArray(store, "a", format, {
+    shape: [N, N],
+    dtype: "uint16",
+    chunks: [CHUNK, CHUNK],
+    codec: { name: "blosc", cname: "lz4", clevel: 5, shuffle: "shuffle" },
+  });
+  const before = gets();
+  row.write.push(await time(() => arr.writeRegion(WHOLE, data), row.writeCpu));
+  row.gets += gets() - before;
+  const back = await openArray(store, "a");
+  let out: unknown;
+  row.read.push(
+    await time(async () => {
+      out = await back.readRegion(WHOLE);
+    }, row.readCpu),
+  );
+  if ((out as Uint16Array)[N * N - 1] !== data[N * N - 1]) throw new Error("read back mismatch");
+  row.bytes = await dirBytes(dir);
+  row.header = await headerOf(path.join(dir, "a", format === 2 ? "0/0" : "c/0/0"));
 }
 
-async function plainZarrita(
+/** One write+read run through plain zarrita (v3, FileSystemStore). */
+async function zarritaOnce(
+  row: Row,
   shuffle: string | number,
   data: Uint16Array,
-  base: string,
-): Promise<Row> {
-  const row: Row = {
-    name: `plain zarrita v3, shuffle ${JSON.stringify(shuffle)}`,
-    write: [],
-    writeCpu: [],
-    readCpu: [],
-    read: [],
-    gets: 0,
-    bytes: 0,
-    header: "",
+  dir: string,
+): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const fsStore = new FileSystemStore(dir);
+  let gets = 0;
+  const store = {
+    get: (k: `/${string}`) => {
+      gets++;
+      return fsStore.get(k);
+    },
+    set: (k: `/${string}`, v: Uint8Array) => fsStore.set(k, v),
   };
-  for (let r = 0; r < RUNS; r++) {
-    const dir = path.join(base, `zarrita-${String(shuffle)}-${r}`);
-    await fs.mkdir(dir, { recursive: true });
-    const fsStore = new FileSystemStore(dir);
-    let gets = 0;
-    const store = {
-      get: (k: `/${string}`) => {
-        gets++;
-        return fsStore.get(k);
+  const arr = await zarr.create(zarr.root(store).resolve("a"), {
+    shape: [N, N],
+    chunkShape: [CHUNK, CHUNK],
+    dtype: "uint16",
+    fillValue: 0,
+    codecs: [
+      { name: "bytes", configuration: { endian: "little" } },
+      {
+        name: "blosc",
+        configuration: { cname: "lz4", clevel: 5, shuffle, typesize: 2, blocksize: 0 },
       },
-      set: (k: `/${string}`, v: Uint8Array) => fsStore.set(k, v),
-    };
-    const arr = await zarr.create(zarr.root(store).resolve("a"), {
-      shape: [N, N],
-      chunkShape: [CHUNK, CHUNK],
-      dtype: "uint16",
-      fillValue: 0,
-      codecs: [
-        { name: "bytes", configuration: { endian: "little" } },
-        {
-          name: "blosc",
-          configuration: { cname: "lz4", clevel: 5, shuffle, typesize: 2, blocksize: 0 },
-        },
-      ],
-    });
-    const before = gets;
-    row.write.push(
-      await time(() => zarr.set(arr, null, { data, shape: [N, N], stride: [N, 1] }), row.writeCpu),
-    );
-    row.gets += gets - before;
-    const back = await zarr.open(zarr.root(fsStore).resolve("a"), { kind: "array" });
-    let out: unknown;
-    row.read.push(
-      await time(async () => {
-        out = await zarr.get(back);
-      }, row.readCpu),
-    );
-    if ((out as { data: Uint16Array }).data[N * N - 1] !== data[N * N - 1])
-      throw new Error("read back mismatch");
-    row.bytes = await dirBytes(dir);
-    row.header = await headerOf(path.join(dir, "a", "c/0/0"));
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-  return row;
+    ],
+  });
+  const before = gets;
+  row.write.push(
+    await time(() => zarr.set(arr, null, { data, shape: [N, N], stride: [N, 1] }), row.writeCpu),
+  );
+  row.gets += gets - before;
+  const back = await zarr.open(zarr.root(fsStore).resolve("a"), { kind: "array" });
+  let out: unknown;
+  row.read.push(
+    await time(async () => {
+      out = await zarr.get(back);
+    }, row.readCpu),
+  );
+  if ((out as { data: Uint16Array }).data[N * N - 1] !== data[N * N - 1])
+    throw new Error("read back mismatch");
+  row.bytes = await dirBytes(dir);
+  row.header = await headerOf(path.join(dir, "a", "c/0/0"));
 }
 
 const base = await fs.mkdtemp(path.join(os.tmpdir(), "ngff-store-bench-"));
 try {
   const data = makeData();
-  // Interleave so that machine noise hits every row alike.
-  const rows = [
-    await plainZarrita("shuffle", data, base),
-    await plainZarrita(1, data, base),
-    await ours(2, data, base),
-    await ours(3, data, base),
+  const configs: [Row, (row: Row, dir: string) => Promise<void>][] = [
+    [newRow('plain zarrita v3, shuffle "shuffle"'), (r, d) => zarritaOnce(r, "shuffle", data, d)],
+    [newRow("plain zarrita v3, shuffle 1"), (r, d) => zarritaOnce(r, 1, data, d)],
+    [newRow("this layer, Zarr v2"), (r, d) => oursOnce(r, 2, data, d)],
+    [newRow("this layer, Zarr v3"), (r, d) => oursOnce(r, 3, data, d)],
   ];
+  // Runs are interleaved (run 1 of every config, then run 2, ...) so machine noise hits all alike.
+  for (let run = 0; run < RUNS; run++) {
+    for (const [i, [row, once]] of configs.entries()) {
+      const dir = path.join(base, `c${i}-r${run}`);
+      await once(row, dir);
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+  const rows = configs.map(([r]) => r);
   const baseline = rows[1]!;
   const w0 = MB / median(baseline.write);
   const r0 = MB / median(baseline.read);
-  console.log(
-    `\nstore layer vs plain zarrita — ${N}×${N} uint16, ${CHUNK}² chunks, blosc lz4 clevel 5, ${RUNS} runs (medians), ${os.cpus().length} cores\n`,
-  );
-  console.log(
-    "| writer | write MB/s | read MB/s | write ratio | read ratio | get() during write | on disk MB | blosc header |",
-  );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+  const cw0 = MB / median(baseline.writeCpu);
+  const cr0 = MB / median(baseline.readCpu);
+  const out: string[] = [
+    `store layer vs plain zarrita — ${N}×${N} uint16 (${MB.toFixed(1)} MB), ${CHUNK}² chunks, blosc lz4 clevel 5, ${RUNS} interleaved runs (medians), ${os.cpus().length} cores, load avg ${os.loadavg()[0]!.toFixed(1)}`,
+    "",
+    "| writer | write MB/s | read MB/s | write / read vs baseline | write MB/CPU-s | read MB/CPU-s | CPU write / read vs baseline | get() during writes | on disk MB | blosc header |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
   for (const r of rows) {
     const w = MB / median(r.write);
     const rd = MB / median(r.read);
-    console.log(
-      `| ${r.name} | ${w.toFixed(0)} | ${rd.toFixed(0)} | ${(w / w0).toFixed(2)}× | ${(rd / r0).toFixed(2)}× | ${r.gets} | ${(r.bytes / 1e6).toFixed(1)} | ${r.header} |`,
+    const cw = MB / median(r.writeCpu);
+    const cr = MB / median(r.readCpu);
+    out.push(
+      `| ${r.name} | ${w.toFixed(0)} | ${rd.toFixed(0)} | ${(w / w0).toFixed(2)}× / ${(rd / r0).toFixed(2)}× | ${cw.toFixed(0)} | ${cr.toFixed(0)} | ${(cw / cw0).toFixed(2)}× / ${(cr / cr0).toFixed(2)}× | ${r.gets} | ${(r.bytes / 1e6).toFixed(1)} | ${r.header} |`,
     );
   }
-  console.log(
-    `\nratios are against "plain zarrita v3, shuffle 1" (same work: real byte shuffle). Reproduce: node --import tsx bench/store.bench.ts ${RUNS}`,
+  out.push(
+    "",
+    'Baseline: "plain zarrita v3, shuffle 1" (the same work: a real byte shuffle). MB/s = MB / wall s;',
+    "MB/CPU-s = MB / (user + system CPU seconds of all threads), less sensitive to other load.",
+    `Reproduce: node --import tsx bench/store.bench.ts ${RUNS}`,
   );
+  console.log(`\n${out.join("\n")}`);
 } finally {
   await fs.rm(base, { recursive: true, force: true });
 }
