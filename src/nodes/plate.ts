@@ -4,7 +4,7 @@
  * after every check passed and after the groups it lists exist; batches write it once.
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
-import { createGroup, listChildren, removeNode, type ZarrStore } from "../store/index.js";
+import { createGroup, type ZarrStore } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { checkAxes } from "./axes.js";
 import { assertWritable, childContext, type NodeContext } from "./context.js";
@@ -15,14 +15,22 @@ import {
   checkAcquisition,
   mapLimit,
   type PositionSpec,
-  planPositions,
   SerialQueue,
-  toPositionSpec,
 } from "./plate-batch.js";
 import type { FromPositionsOptions } from "./plate-from-positions.js";
 import {
+  type BatchOptions,
+  createBatchOp,
+  createWellOp,
+  DEFAULT_CONCURRENCY,
+  type PlateInternals,
+  renameWellOp,
+} from "./plate-ops.js";
+
+export type { BatchOptions } from "./plate-ops.js";
+
+import {
   type Acquisition,
-  addWell,
   assertValidPlate,
   checkWellIndex,
   clonePlate,
@@ -30,7 +38,6 @@ import {
   parsePlate,
   plateIssues,
   plateToJson,
-  renameWellMeta,
   splitWellPath,
   type WellIndexOptions,
 } from "./plate-meta.js";
@@ -80,62 +87,6 @@ function omeOf(format: 2 | 3, attributes: Record<string, unknown>): Record<strin
 export interface CreatePositionOptions extends WellIndexOptions {
   /** Acquisition id of the field (default 0). */
   acqIndex?: number;
-}
-
-/** Options of batch operations. */
-export interface BatchOptions {
-  /** Most store operations in flight at once (default 16). */
-  concurrency?: number;
-}
-
-const DEFAULT_CONCURRENCY = 16;
-
-function concurrencyOf(opts: BatchOptions): number {
-  const c = opts.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(c) || c < 1) {
-    throw new InvalidMetadataError(
-      [
-        {
-          code: "invalid_option",
-          location: "concurrency",
-          message: `concurrency must be a positive integer, found ${c}`,
-        },
-      ],
-      { summary: "invalid option" },
-    );
-  }
-  return c;
-}
-
-function splitWell(path: string): [string, string] {
-  const parts = String(path).split("/");
-  if (parts.length !== 2) {
-    assertPlateName(parts.join("/"), "row"); // unsafe input (e.g. "..", "") reports UnsafePathError first
-    throw new InvalidMetadataError(
-      [
-        {
-          code: "well_path_format",
-          location: "well",
-          message: `well path ${JSON.stringify(path)} is not of the form "row/column"`,
-          expected: "row/column",
-        },
-      ],
-      { summary: `invalid well path ${JSON.stringify(path)}` },
-    );
-  }
-  const [row, col] = parts as [string, string];
-  assertPlateName(row, "row");
-  assertPlateName(col, "column");
-  return [row, col];
-}
-
-async function groupExists(ctx: NodeContext, path: string): Promise<boolean> {
-  const { store } = ctx;
-  const [v2, v3] = await Promise.all([
-    store.has(`${path}/.zgroup`),
-    store.has(`${path}/zarr.json`),
-  ]);
-  return v2 || v3;
 }
 
 /** An HCS plate: rows of wells of positions, and the `plate` metadata. */
@@ -482,6 +433,22 @@ export class Plate extends NgffNode implements RowSource {
 
   // ---- creation ----------------------------------------------------------------------------
 
+  #internals(): PlateInternals {
+    return {
+      ctx: this.ctx,
+      update: (plan) => this._updatePlateMeta(plan),
+      getWell: (path) => this.getWell(path),
+      wellCtx: (path) => this.#wellCtx(path),
+      childInit: () => this.#childInit(),
+      cacheWell: (path, well) => {
+        if (well === undefined) this.#wells.delete(path);
+        else this.#wells.set(path, Promise.resolve(well));
+      },
+      pendingWell: (path) => this.#wells.get(path),
+      wellPaths: () => this.#wellPaths(),
+    };
+  }
+
   /**
    * Create well `row/column` (iohub's `create_well`): the row group when new, the well group,
    * and the plate metadata (one write). The well's own metadata is written with its first
@@ -492,37 +459,7 @@ export class Plate extends NgffNode implements RowSource {
    */
   async createWell(row: string, column: string, opts: WellIndexOptions = {}): Promise<Well> {
     this.assertWritable();
-    assertPlateName(row, "row");
-    assertPlateName(column, "column");
-    const path = `${row}/${column}`;
-    const well = await this._updatePlateMeta(async (draft) => {
-      if (draft.wells.some((w) => w.path === path)) {
-        throw new AlreadyExistsError(
-          path,
-          `well ${JSON.stringify(path)} already exists; use plate.getWell(${JSON.stringify(path)})`,
-        );
-      }
-      addWell(draft, row, column, opts);
-      await this.#assertAbsent(path);
-      return async () => {
-        await createGroup(this.ctx.store, childContext(this.ctx, row).path, this.ctx.format);
-        const ctx = this.#wellCtx(path);
-        await createGroup(ctx.store, ctx.path, ctx.format);
-        const w = Well._fromCreated(ctx, undefined, this.#childInit());
-        this.#wells.set(path, Promise.resolve(w));
-        return w;
-      };
-    });
-    return well!;
-  }
-
-  async #assertAbsent(path: string): Promise<void> {
-    if (await groupExists(this.ctx, this.#wellCtx(path).path)) {
-      throw new AlreadyExistsError(
-        path,
-        `a group already exists at ${JSON.stringify(path)} but the plate metadata does not list it; remove it or rename the well`,
-      );
-    }
+    return createWellOp(this.#internals(), row, column, opts);
   }
 
   /**
@@ -583,64 +520,7 @@ export class Plate extends NgffNode implements RowSource {
     make: (ctx: NodeContext, index: number) => Promise<Position>,
   ): Promise<Position[]> {
     this.assertWritable();
-    const limit = concurrencyOf(opts);
-    const normalized = specs.map(toPositionSpec);
-    const result = await this._updatePlateMeta(async (draft) => {
-      const listed = new Set(draft.wells.map((w) => w.path));
-      const touched = [
-        ...new Set(normalized.map((s) => `${s.row}/${s.col}`).filter((p) => listed.has(p))),
-      ];
-      const existing = new Map<string, Well>();
-      await mapLimit(touched, limit, async (p) => existing.set(p, await this.getWell(p)));
-      const plan = planPositions(draft, (p) => existing.get(p)?.metadata, normalized);
-      // New wells are checked absent as a whole; only fields of listed wells can clash on disk.
-      const fresh = new Set(plan.newWells);
-      const clashes = await mapLimit(plan.positions, limit, async ({ well, spec }) =>
-        !fresh.has(well) && (await groupExists(this.ctx, `${this.#wellCtx(well).path}/${spec.pos}`))
-          ? `${well}/${spec.pos}`
-          : undefined,
-      );
-      const clash = clashes.find((c) => c !== undefined);
-      if (clash !== undefined) {
-        throw new AlreadyExistsError(
-          clash,
-          `a group already exists at ${JSON.stringify(clash)}; pick another field name`,
-        );
-      }
-      await mapLimit(plan.newWells, limit, (p) => this.#assertAbsent(p));
-      Object.assign(draft, plan.plate);
-      return async () => {
-        const { store, format } = this.ctx;
-        await mapLimit(plan.newRows, limit, (r) =>
-          createGroup(store, childContext(this.ctx, r).path, format),
-        );
-        await mapLimit(plan.newWells, limit, async (p) => {
-          const ctx = this.#wellCtx(p);
-          await createGroup(store, ctx.path, format);
-          existing.set(p, Well._fromCreated(ctx, undefined, this.#childInit()));
-        });
-        const positions = await mapLimit(plan.positions, limit, ({ well, spec }, i) =>
-          make(childContext(this.#wellCtx(well), spec.pos), i),
-        );
-        await mapLimit([...plan.wells], limit, ([p, { added }]) =>
-          existing.get(p)!._updateWellMeta((meta) => {
-            const dup = added.find((a) => meta.images.some((i) => i.path === a.path));
-            if (dup)
-              throw new AlreadyExistsError(
-                `${p}/${dup.path}`,
-                `position ${JSON.stringify(`${p}/${dup.path}`)} was created concurrently`,
-              );
-            meta.images.push(...added);
-          }),
-        );
-        plan.positions.forEach(({ well, spec }, i) => {
-          existing.get(well)!._cachePosition(spec.pos, positions[i]!);
-        });
-        for (const p of plan.newWells) this.#wells.set(p, Promise.resolve(existing.get(p)!));
-        return positions;
-      };
-    });
-    return result ?? [];
+    return createBatchOp(this.#internals(), specs, opts, make);
   }
 
   /**
@@ -652,48 +532,6 @@ export class Plate extends NgffNode implements RowSource {
    */
   async renameWell(from: string, to: string): Promise<void> {
     this.assertWritable();
-    const [fromRow] = splitWell(from);
-    const [toRow] = splitWell(to);
-    await this._updatePlateMeta(async (draft) => {
-      if (!draft.wells.some((w) => w.path === from)) {
-        throw new NotFoundError(
-          from,
-          `plate has no well ${JSON.stringify(from)}; wells: ${JSON.stringify(this.#wellPaths())}`,
-        );
-      }
-      if (draft.wells.some((w) => w.path === to)) {
-        throw new AlreadyExistsError(
-          to,
-          `well ${JSON.stringify(to)} already exists; rename it first or pick another name`,
-        );
-      }
-      await this.#assertAbsent(to);
-      if (!(await groupExists(this.ctx, this.#wellCtx(from).path))) {
-        throw new NotFoundError(
-          from,
-          `well ${JSON.stringify(from)} is listed in the plate metadata but has no group on disk`,
-        );
-      }
-      renameWellMeta(draft, from, to);
-      return async () => {
-        const { store, format } = this.ctx;
-        await this.#wells.get(from)?.catch(() => undefined);
-        await createGroup(store, childContext(this.ctx, toRow).path, format);
-        await store.rename(this.#wellCtx(from).path, this.#wellCtx(to).path);
-        this.#wells.delete(from);
-        const stillUsed = draft.wells.some((w) => w.path.split("/")[0] === fromRow);
-        if (!stillUsed) {
-          const rowPath = childContext(this.ctx, fromRow).path;
-          const { groups, arrays } = await listChildren(store, rowPath);
-          const { dirs, files } = await store.list(rowPath);
-          const onlyGroupMeta = files.every(
-            (f) => f === ".zgroup" || f === ".zattrs" || f === "zarr.json",
-          );
-          if (groups.length === 0 && arrays.length === 0 && dirs.length === 0 && onlyGroupMeta)
-            await removeNode(store, rowPath);
-        }
-        return undefined;
-      };
-    });
+    await renameWellOp(this.#internals(), from, to);
   }
 }
