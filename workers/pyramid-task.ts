@@ -1,7 +1,8 @@
 /**
  * Piscina worker entry of the pyramid engine: one task computes some target blocks of one level
  * from the level before it (see src/pyramid/protocol.ts). The worker reopens the local store by
- * path and caches opened stores and arrays for the duration of one run (`task.runId`).
+ * path and caches opened stores and arrays per run (`task.runId`), keeping the last few runs so
+ * that several runs sharing one pool do not evict each other.
  */
 // Side effect: installs the codec wrappers (blosc shuffle/typesize, gzip, zlib) in this thread.
 import "../src/store/index.js";
@@ -10,17 +11,31 @@ import { serializeError } from "../src/pyramid/protocol.js";
 import { runPyramidTask } from "../src/pyramid/run-task.js";
 import { openArray, openLocalStore, type ZarrArray, type ZarrStore } from "../src/store/index.js";
 
-// Failed opens are dropped from the caches so that the next task retries them.
-let cachedRun = "";
-const stores = new Map<string, Promise<ZarrStore>>();
-const arrays = new Map<string, Promise<ZarrArray>>();
+interface RunCache {
+  stores: Map<string, Promise<ZarrStore>>;
+  arrays: Map<string, Promise<ZarrArray>>;
+}
 
-function arrayFor(task: PyramidTask, path: string): Promise<ZarrArray> {
-  if (task.runId !== cachedRun) {
-    cachedRun = task.runId;
-    stores.clear();
-    arrays.clear();
+const KEEP_RUNS = 8;
+const runs = new Map<string, RunCache>();
+
+function cacheFor(runId: string): RunCache {
+  let cache = runs.get(runId);
+  if (cache === undefined) {
+    cache = { stores: new Map(), arrays: new Map() };
+    runs.set(runId, cache);
+    // Maps iterate in insertion order: drop the oldest runs.
+    for (const old of runs.keys()) {
+      if (runs.size <= KEEP_RUNS) break;
+      runs.delete(old);
+    }
   }
+  return cache;
+}
+
+/** Open (once per run) an array of the task's store; failed opens are not cached. */
+function arrayFor(task: PyramidTask, path: string): Promise<ZarrArray> {
+  const { stores, arrays } = cacheFor(task.runId);
   const key = `${task.storeRoot}\0${path}`;
   let array = arrays.get(key);
   if (array === undefined) {

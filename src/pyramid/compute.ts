@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
-import { PyramidStateError, WorkerTaskError } from "../errors.js";
+import { PyramidStateError, ReadOnlyError, WorkerTaskError } from "../errors.js";
 import { dtypeByteSize, openArray, type ZarrArray, type ZarrStore } from "../store/index.js";
 import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./plan.js";
 import { createPyramidPool, pyramidWorkerFile, runBounded } from "./pool.js";
@@ -57,9 +57,9 @@ const MIN_TASK_BYTES = 2 << 20;
  * separates levels. Every task rewrites whole target blocks, so running again after an
  * interrupted run completes the pyramid with the same bytes as an uninterrupted run.
  *
- * Rejects with: TypeError/RangeError for malformed options; NotFoundError when a level array is
- * missing; PyramidStateError when level shapes or dtypes do not follow from level 0 and the
- * factors; WorkerTaskError (level, target region, cause) when a task fails, after the tasks in
+ * Rejects with: TypeError/RangeError for malformed options; ReadOnlyError for a read-only store;
+ * NotFoundError when a level array is missing; PyramidStateError when level shapes or dtypes
+ * do not follow from level 0 and the factors; WorkerTaskError (level, target region, cause) when a task fails, after the tasks in
  * flight settled; `signal.reason` when aborted, after the tasks in flight settled.
  */
 export async function computeLevels(opts: ComputeLevelsOptions): Promise<PyramidReport> {
@@ -67,6 +67,14 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
   const fromLevel = opts.fromLevel ?? 1;
   const workers = opts.workers ?? availableParallelism();
   validateOptions(opts, fromLevel, workers);
+  if (store.readOnly) {
+    // Workers reopen the store by path, writable: refuse here, before any task runs.
+    throw new ReadOnlyError(
+      store.root ?? "(memory)",
+      `cannot compute pyramid levels in ${store.root ?? "a memory store"}: it is opened read-only; ` +
+        "open it writable (mode r+ or a)",
+    );
+  }
   signal?.throwIfAborted();
   const report: PyramidReport = { levels: [] };
   if (levelPaths.length < 2) return report;

@@ -247,3 +247,18 @@ describe("validation", () => {
     await expect(computeLevels(opts)).rejects.toThrow(new RangeError(message));
   });
 });
+
+test("a read-only store is refused before any task runs", async () => {
+  const store = await openLocalStore(dir);
+  const paths = await level0(store, 2, { shape: [1, 8, 8], dtype: "uint16", chunks: [1, 4, 4] });
+  const ro = await openLocalStore(dir, { readOnly: true });
+  const err = await computeLevels({
+    store: ro,
+    levelPaths: paths,
+    factors: FACTORS,
+    method: "mean",
+    workers: 0,
+  }).catch((e: unknown) => e);
+  expect(isOmeZarrError(err, "ReadOnly")).toBe(true);
+  expect(await store.has("1/0/0/0")).toBe(false);
+});
