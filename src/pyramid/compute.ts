@@ -59,8 +59,9 @@ const MIN_TASK_BYTES = 2 << 20;
  *
  * Rejects with: TypeError/RangeError for malformed options; ReadOnlyError for a read-only store;
  * NotFoundError when a level array is missing; PyramidStateError when level shapes or dtypes
- * do not follow from level 0 and the factors; WorkerTaskError (level, target region, cause) when a task fails, after the tasks in
- * flight settled; `signal.reason` when aborted, after the tasks in flight settled.
+ * do not follow from level 0 and the factors; WorkerTaskError (level, target region, cause)
+ * when a task fails, after the tasks in flight settled; `signal.reason` when aborted, after the
+ * tasks in flight settled.
  */
 export async function computeLevels(opts: ComputeLevelsOptions): Promise<PyramidReport> {
   const { store, levelPaths, factors, method, signal, onProgress } = opts;
