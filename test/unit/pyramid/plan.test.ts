@@ -304,3 +304,31 @@ describe("properties", () => {
     expect(affectedTargets(written, factors, srcShape, block)).toEqual(brute);
   });
 });
+
+describe("level layout properties", () => {
+  fcTest.prop([
+    fc
+      .integer({ min: 1, max: 4 })
+      .chain((ndim) =>
+        fc.tuple(
+          fc.array(fc.integer({ min: 1, max: 300 }), { minLength: ndim, maxLength: ndim }),
+          fc.array(fc.integer({ min: 1, max: 64 }), { minLength: ndim, maxLength: ndim }),
+          fc.array(fc.integer({ min: 1, max: 4 }), { minLength: ndim, maxLength: ndim }),
+          fc.array(fc.integer({ min: 1, max: 3 }), { minLength: ndim, maxLength: ndim }),
+        ),
+      ),
+  ])(
+    "chunks fit each level and shards stay whole multiples of them",
+    ([shape, chunks, ratio, f]) => {
+      const shards = chunks.map((c, i) => c * ratio[i]!);
+      for (const l of planLevels({ shape, chunks, shards }, [f, f, f])) {
+        l.chunks.forEach((c, i) => {
+          expect(c).toBeLessThanOrEqual(Math.max(1, l.shape[i]!));
+          expect(c === chunks[i] || c === l.shape[i]).toBe(true);
+          expect(l.shards![i]! % c).toBe(0);
+          expect(l.shards![i]!).toBeLessThanOrEqual(shards[i]!);
+        });
+      }
+    },
+  );
+});
