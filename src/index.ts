@@ -68,6 +68,25 @@ export {
   v04,
   v05,
 } from "./schema/index.js";
+// Stores (low level): local directories and memory, Zarr v2/v3 arrays
+export {
+  type AnyTypedArray,
+  type ArraySpec,
+  assertSafeName,
+  assertSafePath,
+  asZarritaStore,
+  type CodecSpec,
+  cleanupTempFiles,
+  createArray,
+  createMemoryStore,
+  type DataType,
+  openArray,
+  openLocalStore,
+  type Region,
+  type ZarrArray,
+  type ZarrFormat,
+  type ZarrStore,
+} from "./store/index.js";
 // Validation
 export {
   ISSUE_CODES,
