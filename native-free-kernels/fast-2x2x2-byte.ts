@@ -8,7 +8,10 @@ import type { Kernel2x2x2 } from "./blocks.js";
 import { maxSmall, minSmall } from "./branch-free.js";
 import type { ByteArray } from "./types.js";
 
-/** Mean of 8 rounded to nearest, ties to even: (s + 3 + bit 3 of s) >> 3. */
+/**
+ * Mean of 8 rounded to nearest, ties to even: (s + 3 + bit 3 of s) >> 3. |s| <= 8 · 65535 < 2^20,
+ * so int32 arithmetic is exact; `>>` floors, which keeps the formula right for negative sums.
+ */
 export const mean2x2x2Byte: Kernel2x2x2<ByteArray> = (src, out, planes, nz, ny, nx) => {
   const fz = nz >> 1;
   const fy = ny >> 1;
