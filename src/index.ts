@@ -3,6 +3,15 @@
  * multiscale pyramids. This is the one public entry; everything public is exported here, grouped.
  */
 
+// Downsampling kernels (pure TypeScript; also usable on their own)
+export {
+  DOWNSAMPLE_METHODS,
+  type DownsampleMethod,
+  downsample,
+  downsampledShape,
+  type KernelArray,
+  type KernelDType,
+} from "../native-free-kernels/index.js";
 // Errors
 export {
   AlreadyExistsError,
