@@ -213,6 +213,17 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (fmt) => {
   });
 });
 
+test("writeImage defaults: 2-D axes yx, 5 levels over y and x (ome-zarr-py's scale factors 2..16), NGFF 0.5", async () => {
+  const s = createMemoryStore();
+  const pos = await writeImage({ data: new Uint16Array(64 * 48), shape: [64, 48] }, { store: s });
+  expect(pos.version).toBe("0.5");
+  expect(pos.axisNames).toEqual(["y", "x"]);
+  expect(pos.levelPaths).toEqual(["0", "1", "2", "3", "4"]);
+  expect((await pos.get("4")).shape).toEqual([4, 3]);
+  expect(pos.getEffectiveScale("4")).toEqual([16, 16]);
+  expect((await validateStore(s)).issues).toEqual([]);
+});
+
 describe("bad input is refused before anything is written", () => {
   test.each([
     [
