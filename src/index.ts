@@ -46,6 +46,25 @@ export {
 export { NgffNode } from "./nodes/ngff-node.js";
 export type { OmeroMeta, Window } from "./nodes/omero.js";
 export type { NdArray, PixelInput } from "./nodes/pixel-data.js";
+// Plates (HCS): plate, row, well
+export {
+  type BatchOptions,
+  type CreatePositionOptions,
+  Plate,
+  type PlateCreateOptions,
+  type PlateOpenOptions,
+} from "./nodes/plate.js";
+export type { PositionSpec } from "./nodes/plate-batch.js";
+export type { FromPositionsOptions } from "./nodes/plate-from-positions.js";
+export type {
+  Acquisition,
+  PlateMeta,
+  PlateWell,
+  WellImage,
+  WellIndexOptions,
+  WellMeta,
+} from "./nodes/plate-meta.js";
+export { naturalCompare, naturalSort, rowLetters } from "./nodes/plate-order.js";
 export {
   type CreateImageOptions,
   type CreateZerosOptions,
@@ -56,10 +75,12 @@ export type {
   PyramidDims,
   PyramidMethod,
 } from "./nodes/pyramid-ops.js";
+export { Row } from "./nodes/row.js";
 export type { AxisSelection, Selection } from "./nodes/selection.js";
 export { TiledImageArray } from "./nodes/tiled-image-array.js";
 export { type MakeTilesOptions, TiledPosition } from "./nodes/tiled-position.js";
 export type { Transform } from "./nodes/transforms.js";
+export { Well } from "./nodes/well.js";
 // Opening stores and the node classes (iohub parity)
 export {
   type Layout,
@@ -113,3 +134,21 @@ export {
   validateOmeObject,
   validateStore,
 } from "./validate/index.js";
+
+// ome-zarr-py style function writers
+export {
+  type AxesInput,
+  type DatasetInput,
+  type ScalerOptions,
+  type StorageOptions,
+  type WriteImageOptions,
+  type WriteLabelsOptions,
+  type WriteMultiscaleOptions,
+  type WriterGroup,
+  writeImage,
+  writeLabels,
+  writeMultiscale,
+  writeMultiscalesMetadata,
+  writePlateMetadata,
+  writeWellMetadata,
+} from "./writers.js";
