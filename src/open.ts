@@ -20,7 +20,7 @@ import {
   type OpenMode,
 } from "./nodes/context.js";
 import { readOmeAttrs } from "./nodes/ome-attrs.js";
-import type { Plate } from "./nodes/plate.js";
+import { Plate } from "./nodes/plate.js";
 import { checkChannelNames, Position } from "./nodes/position.js";
 import { TiledPosition } from "./nodes/tiled-position.js";
 import { openLocalStore, readNode, type ZarrStore } from "./store/index.js";
@@ -200,10 +200,7 @@ export async function openOmeZarr<L extends Layout = "auto">(
       channelNames: channelNames as string[],
       ...(axes === undefined ? {} : { axes }),
     };
-    if (layout === "hcs") {
-      const { Plate: PlateClass } = await import("./nodes/plate.js");
-      return (await PlateClass.create(ctx, create)) as NodeForLayout<L>;
-    }
+    if (layout === "hcs") return (await Plate.create(ctx, create)) as NodeForLayout<L>;
     const node =
       layout === "tiled"
         ? await TiledPosition.create(ctx, create)
@@ -238,7 +235,9 @@ export async function openOmeZarr<L extends Layout = "auto">(
     }
     resolved = found;
   } else if (
-    (resolved === "hcs" && !("plate" in read.ome)) ||
+    // A plate gets its "plate" metadata with its first well (the spec requires at least one
+    // well), so an empty OME group opened as "hcs" is a plate without wells yet, as in iohub.
+    (resolved === "hcs" && !("plate" in read.ome) && found !== undefined) ||
     (resolved !== "hcs" && !("multiscales" in read.ome))
   ) {
     throw new LayoutMismatchError(
@@ -249,8 +248,8 @@ export async function openOmeZarr<L extends Layout = "auto">(
   }
   const fallback = { channelNames, axes };
   if (resolved === "hcs") {
-    const { Plate: PlateClass } = await import("./nodes/plate.js");
-    return (await PlateClass.open(ctx)) as NodeForLayout<L>;
+    const init = { channelNames, axes, attributes: read.attributes };
+    return (await Plate.open(ctx, init)) as NodeForLayout<L>;
   }
   const node =
     resolved === "tiled"

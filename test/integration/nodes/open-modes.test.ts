@@ -196,6 +196,26 @@ describe("options and layouts", () => {
     ).toBe(true);
   });
 
+  // A plate's "plate" metadata is written with its first well (the spec requires one), so a
+  // plate created and closed before any well exists used to reopen as a LayoutMismatch with
+  // layout "hcs". iohub opens it; so do we. "auto" still cannot tell what it is.
+  test("an empty plate reopens with layout hcs; auto refuses to guess", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "empty-plate.zarr");
+    await (await openOmeZarr(path, { layout: "hcs", mode: "w-", channelNames })).close();
+    const plate = await openOmeZarr(path, { layout: "hcs", mode: "r+", channelNames });
+    expect(plate).toBeInstanceOf(Plate);
+    expect(plate.channelNames).toEqual(channelNames);
+    const pos = await plate.createPosition("B", "2", "0");
+    await pos.createImage("0", pixels);
+    await plate.close();
+    const again = await openOmeZarr(path, { layout: "hcs" });
+    expect(again.wellPaths()).toEqual(["B/2"]);
+    const autoDir = join(dir, "empty-again.zarr");
+    await (await openOmeZarr(autoDir, { layout: "hcs", mode: "w-", channelNames })).close();
+    expect(isOmeZarrError(await rejection(openOmeZarr(autoDir)), "LayoutMismatch")).toBe(true);
+  });
+
   test("an existing store keeps its own version; a folder without a group is NotFound", async () => {
     const dir = await tempDir();
     const path = join(dir, "v5.zarr");
