@@ -8,6 +8,7 @@ import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../erro
 import {
   type ArraySpec,
   assertSafeName,
+  type CodecSpec,
   createArray,
   type DataType,
   openArray,
@@ -33,6 +34,8 @@ export interface LevelSpec {
   dtype: DataType;
   chunks: readonly number[];
   shards?: readonly number[] | undefined;
+  /** Compression (default: the store layer's default for the Zarr format). */
+  codec?: CodecSpec | undefined;
 }
 
 /** Base class of Position and LabelImage. */
@@ -247,6 +250,7 @@ export abstract class MultiscalesNode extends NgffNode {
       fillValue: spec.dtype === "bool" ? false : 0,
     };
     if (spec.shards !== undefined) arraySpec.shards = spec.shards;
+    if (spec.codec !== undefined) arraySpec.codec = spec.codec;
     if (this.ctx.format === 3)
       arraySpec.dimensionNames = this._axes.slice(0, spec.shape.length).map((a) => a.name);
     const array = await createArray(this.ctx.store, path, this.ctx.format, arraySpec);

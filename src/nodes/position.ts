@@ -11,7 +11,14 @@ import {
   UnsupportedError,
 } from "../errors.js";
 import type { PyramidReport } from "../pyramid/compute.js";
-import { assertSafeName, createGroup, type DataType, openArray, readNode } from "../store/index.js";
+import {
+  assertSafeName,
+  type CodecSpec,
+  createGroup,
+  type DataType,
+  openArray,
+  readNode,
+} from "../store/index.js";
 import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { assertWritable, joinPath, type NodeContext } from "./context.js";
@@ -50,6 +57,11 @@ export interface CreateImageOptions {
   transform?: readonly Transform[];
   /** Check the shape against the axes and channel count (default true). */
   checkShape?: boolean;
+  /**
+   * Compression; pyramid levels inherit it. Default: blosc lz4 clevel 5 byte-shuffle on
+   * NGFF 0.4 (Zarr v2), `bytes` + blosc zstd clevel 1 bitshuffle on 0.5 (Zarr v3).
+   */
+  codec?: CodecSpec;
 }
 
 /** Options of {@link Position.createZeros}. */
@@ -247,7 +259,7 @@ export class Position extends MultiscalesNode {
     const full = shape.map((s): [number, number] => [0, s]);
     const arr = await this._createLevel(
       name,
-      { shape, dtype, chunks, shards },
+      { shape, dtype, chunks, shards, codec: opts.codec },
       {
         transforms,
         record: false,

@@ -193,7 +193,13 @@ export async function initializePyramid(
     if (!reuse.has(p.name)) {
       await node._createLevel(
         p.name,
-        { shape: p.shape, dtype: level0.dtype, chunks: p.chunks, shards: p.shards },
+        {
+          shape: p.shape,
+          dtype: level0.dtype,
+          chunks: p.chunks,
+          shards: p.shards,
+          codec: level0.codec,
+        },
         { transforms: p.transforms, record: false },
       );
     }

@@ -243,3 +243,33 @@ describe("Position API", () => {
     expect(JSON.stringify(pos.attrs)).toBe(before);
   });
 });
+
+describe("codec option", () => {
+  test.each(["0.4", "0.5"] as const)(
+    "NGFF %s: createImage({ codec }) writes that codec, pyramid levels inherit it, data reads back",
+    async (version) => {
+      const dir = join(await tempDir(), "codec.zarr");
+      const pos = await openOmeZarr(dir, {
+        layout: "fov",
+        mode: "w",
+        channelNames: ["DAPI", "GFP"],
+        version,
+      });
+      const data = new Uint16Array(2 * 8 * 16 * 16).map((_, i) => (i * 7) % 1000);
+      await pos.createImage(
+        "0",
+        { data, shape: [1, 2, 8, 16, 16] },
+        {
+          codec: { name: "gzip", level: 6 },
+        },
+      );
+      await pos.computePyramid({ levels: 2, method: "stride", workers: 0 });
+      for (const name of ["0", "1"]) {
+        expect((await pos.get(name)).zarrArray.codec).toEqual({ name: "gzip", level: 6 });
+      }
+      const back = await (await pos.get("0")).toArray();
+      expect(Array.from(back.data as Uint16Array)).toEqual(Array.from(data));
+      await pos.close();
+    },
+  );
+});
