@@ -36,7 +36,13 @@ import {
 import { Position } from "./nodes/position.js";
 import type { PyramidDims, PyramidMethod } from "./nodes/pyramid-ops.js";
 import { checkTransforms, type Transform } from "./nodes/transforms.js";
-import { createGroup, openLocalStore, readNode, type ZarrStore } from "./store/index.js";
+import {
+  type CodecSpec,
+  createGroup,
+  openLocalStore,
+  readNode,
+  type ZarrStore,
+} from "./store/index.js";
 import { validateOmeObject } from "./validate/ome.js";
 
 /** Where a writer writes: a directory path (the store root) or a group of an open store. */
@@ -51,6 +57,8 @@ export interface StorageOptions {
   chunks?: number | readonly number[];
   /** Chunks per shard along each axis (NGFF 0.5 only). */
   shardsRatio?: readonly number[];
+  /** Compression (ome-zarr-py's `compressor`); default: the store layer's default. */
+  codec?: CodecSpec;
 }
 
 /** Pyramid options (ome-zarr-py's `scaler`): number of levels (level 0 included) and method. */
@@ -227,15 +235,17 @@ function levelOptions(
   const o: {
     chunks?: number[];
     shardsRatio?: readonly number[];
+    codec?: CodecSpec;
     transform?: readonly Transform[];
   } = {};
   if (s.chunks !== undefined) o.chunks = retuple(s.chunks, shape);
   if (s.shardsRatio !== undefined) o.shardsRatio = s.shardsRatio;
+  if (s.codec !== undefined) o.codec = s.codec;
   if (transform !== undefined) o.transform = transform;
-  if (Object.keys(s).some((k) => k !== "chunks" && k !== "shardsRatio")) {
+  if (Object.keys(s).some((k) => k !== "chunks" && k !== "shardsRatio" && k !== "codec")) {
     throw new UnsupportedError(
       "storageOptions",
-      `storage options ${JSON.stringify(Object.keys(s))} are not supported; only chunks and shardsRatio`,
+      `storage options ${JSON.stringify(Object.keys(s))} are not supported; only chunks, shardsRatio and codec`,
     );
   }
   return o;

@@ -211,6 +211,20 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (fmt) => {
     expect(pos.levelPaths).toEqual(["0", "1"]);
     expect((await pos.get("1")).shape).toEqual([1, 2, 3, 8, 6]);
   });
+
+  test("storageOptions.codec (ome-zarr-py's compressor) reaches every level", async () => {
+    const s = createMemoryStore();
+    const codec = { name: "zstd", level: 3 } as const;
+    const pos = await writeImage(
+      IMAGE(),
+      { store: s },
+      { fmt, scaler: { levels: 2, workers: 0 }, storageOptions: { codec } },
+    );
+    for (const level of ["0", "1"]) expect((await pos.get(level)).zarrArray.codec).toEqual(codec);
+    expect(Array.from((await (await pos.data).read()).data as Uint16Array)).toEqual(
+      Array.from(pixels()),
+    );
+  });
 });
 
 test("writeImage defaults: 2-D axes yx, 5 levels over y and x (ome-zarr-py's scale factors 2..16), NGFF 0.5", async () => {
