@@ -12,6 +12,15 @@ export {
   type KernelArray,
   type KernelDType,
 } from "../native-free-kernels/index.js";
+// The `ngff` command, callable in-process, and the TIFF reader behind `ngff convert`
+export { type CliIo, runCli } from "./cli/main.js";
+export {
+  type OpenTiffOptions,
+  openTiff,
+  type TiffDataType,
+  type TiffLayout,
+  type TiffReader,
+} from "./cli/tiff/index.js";
 // Errors
 export {
   AlreadyExistsError,
@@ -134,7 +143,6 @@ export {
   validateOmeObject,
   validateStore,
 } from "./validate/index.js";
-
 // ome-zarr-py style function writers
 export {
   type AxesInput,
