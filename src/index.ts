@@ -13,7 +13,8 @@ export {
   type KernelDType,
 } from "../native-free-kernels/index.js";
 // The `ngff` command, callable in-process, and the TIFF reader behind `ngff convert`
-export { type CliIo, runCli } from "./cli/main.js";
+export type { CliIo } from "./cli/io.js";
+export { runCli } from "./cli/main.js";
 export {
   type OpenTiffOptions,
   openTiff,
