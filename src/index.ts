@@ -12,3 +12,142 @@ export {
   type KernelArray,
   type KernelDType,
 } from "../native-free-kernels/index.js";
+// Errors
+export {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  isOmeZarrError,
+  LayoutMismatchError,
+  type MetadataIssue,
+  NotFoundError,
+  OmeZarrError,
+  type OmeZarrErrorByTag,
+  type OmeZarrErrorTag,
+  PyramidStateError,
+  ReadOnlyError,
+  ShapeMismatchError,
+  UnsafePathError,
+  UnsupportedError,
+  WorkerTaskError,
+} from "./errors.js";
+export { type AxisSpec, DEFAULT_AXES } from "./nodes/axes.js";
+export type { OpenMode } from "./nodes/context.js";
+export {
+  type ChunkData,
+  ImageArray,
+  type WriteValue,
+} from "./nodes/image-array.js";
+export {
+  type CreateLabelOptions,
+  type LabelColor,
+  LabelImage,
+  type LabelInput,
+} from "./nodes/labels.js";
+export { NgffNode } from "./nodes/ngff-node.js";
+export type { OmeroMeta, Window } from "./nodes/omero.js";
+export type { NdArray, PixelInput } from "./nodes/pixel-data.js";
+// Plates (HCS): plate, row, well
+export {
+  type BatchOptions,
+  type CreatePositionOptions,
+  Plate,
+  type PlateCreateOptions,
+  type PlateOpenOptions,
+} from "./nodes/plate.js";
+export type { PositionSpec } from "./nodes/plate-batch.js";
+export type { FromPositionsOptions } from "./nodes/plate-from-positions.js";
+export type {
+  Acquisition,
+  PlateMeta,
+  PlateWell,
+  WellImage,
+  WellIndexOptions,
+  WellMeta,
+} from "./nodes/plate-meta.js";
+export { naturalCompare, naturalSort, rowLetters } from "./nodes/plate-order.js";
+export {
+  type CreateImageOptions,
+  type CreateZerosOptions,
+  Position,
+} from "./nodes/position.js";
+export type {
+  ComputePyramidOptions,
+  PyramidDims,
+  PyramidMethod,
+} from "./nodes/pyramid-ops.js";
+export { Row } from "./nodes/row.js";
+export type { AxisSelection, Selection } from "./nodes/selection.js";
+export { TiledImageArray } from "./nodes/tiled-image-array.js";
+export { type MakeTilesOptions, TiledPosition } from "./nodes/tiled-position.js";
+export type { Transform } from "./nodes/transforms.js";
+export { Well } from "./nodes/well.js";
+// Opening stores and the node classes (iohub parity)
+export {
+  type Layout,
+  type NodeForLayout,
+  type OpenOmeZarrOptions,
+  openOmeZarr,
+} from "./open.js";
+// Metadata models (zod) and builders
+export {
+  type DimSpec,
+  formatLocation,
+  type MultiscaleFromDimsOptions,
+  multiscaleFromDims,
+  type NgffVersion,
+  v04,
+  v05,
+} from "./schema/index.js";
+// Stores (low level): local directories and memory, Zarr v2/v3 arrays
+export {
+  type AnyTypedArray,
+  type ArraySpec,
+  assertSafeName,
+  assertSafePath,
+  asZarritaStore,
+  type CodecSpec,
+  cleanupTempFiles,
+  createArray,
+  createMemoryStore,
+  type DataType,
+  openArray,
+  openLocalStore,
+  type Region,
+  type ZarrArray,
+  type ZarrFormat,
+  type ZarrStore,
+} from "./store/index.js";
+// Validation
+export {
+  ISSUE_CODES,
+  type IssueCode,
+  OME_KINDS,
+  type OmeKind,
+  type OmeValidationResult,
+  type OmeValidationResultFor,
+  type StoreIssue,
+  type StoreValidationResult,
+  toVersion,
+  type ValidateOmeOptions,
+  type ValidateStoreOptions,
+  validateOmeJson,
+  validateOmeObject,
+  validateStore,
+} from "./validate/index.js";
+// ome-zarr-py style function writers
+export {
+  type AxesInput,
+  type DatasetInput,
+  type ScalerOptions,
+  type StorageOptions,
+  type WriteImageOptions,
+  type WriteLabelsOptions,
+  type WriteMultiscaleOptions,
+  type WriterGroup,
+  writeImage,
+  writeLabels,
+  writeMultiscale,
+  writeMultiscalesMetadata,
+  writePlateMetadata,
+  writeWellMetadata,
+} from "./writers.js";
