@@ -211,6 +211,7 @@ async function p1(runs: number, lib: string): Promise<void> {
   const { writeSeconds, results } = await measureJob(16, 2048, configs, runs, lib);
   const med = results.map((ms) => ({
     wall: median(ms.map((m) => m.computeSeconds)),
+    best: Math.min(...ms.map((m) => m.computeSeconds)),
     cpu: median(ms.map((m) => m.computeCpuSeconds)),
     start: median(ms.map((m) => m.poolStartSeconds)),
     rss: median(ms.map((m) => m.peakMB)),
@@ -221,17 +222,19 @@ async function p1(runs: number, lib: string): Promise<void> {
     const one = med[c.workers === 1 ? i : i - 1]!;
     return (
       `| P1 | ${c.method} | ${c.workers} | ${fmt(m.wall)} | ${fmt(one.wall / m.wall)}× | ` +
-      `${fmt(m.cpu)} | ${fmt(m.rss, 0)} | ${fmt(m.start)} | ${m.all} |`
+      `${fmt(m.best)} | ${fmt(one.best / m.best)}× | ${fmt(m.cpu)} | ${fmt(m.rss, 0)} | ` +
+      `${fmt(m.start)} | ${m.all} |`
     );
   });
   process.stdout.write(
     "Pyramid engine, P1: 1×1×16×2048×2048 uint16 (134 MB), 256² chunks, v2 blosc lz4 5 shuffle, " +
       `levels 1–4 (y, x ÷2); library from ${lib}/; median of ${runs} runs, one process each.\n` +
       `Level 0 written with writeRegion in ${fmt(writeSeconds)} s (separate process).\n\n` +
-      "| job | method | workers | computeLevels s | speed-up vs 1 | CPU s (all threads) | peak RSS MB | pool start s | runs s |\n" +
-      "|---|---|---|---|---|---|---|---|---|\n" +
+      "| job | method | workers | computeLevels s (median) | speed-up vs 1 | best s | speed-up (best) | CPU s (all threads) | peak RSS MB | pool start s | runs s |\n" +
+      "|---|---|---|---|---|---|---|---|---|---|---|\n" +
       `${rows.join("\n")}\n\n` +
-      "Targets: mean ≤ 1.0 s on 2 workers; RSS ≤ 400 MB; 2 workers ≥ 1.6× one.\n",
+      "Targets: mean ≤ 1.0 s on 2 workers; RSS ≤ 400 MB; 2 workers ≥ 1.6× one. On a shared " +
+      "machine the best run is the closest to an idle one; CPU s shows the work itself.\n",
   );
 }
 
