@@ -237,8 +237,10 @@ export async function openOmeZarr<L extends Layout = "auto">(
   } else if (
     // A plate gets its "plate" metadata with its first well (the spec requires at least one
     // well), so an empty OME group opened as "hcs" is a plate without wells yet, as in iohub.
+    // Likewise a group with no OME keys opened as "fov"/"tiled" is a position before its first
+    // image (e.g. a writer killed right after creating the store): it must reopen to resume.
     (resolved === "hcs" && !("plate" in read.ome) && found !== undefined) ||
-    (resolved !== "hcs" && !("multiscales" in read.ome))
+    (resolved !== "hcs" && !("multiscales" in read.ome) && keys.length > 0)
   ) {
     throw new LayoutMismatchError(
       resolved,

@@ -237,7 +237,11 @@ export abstract class MultiscalesNode extends NgffNode {
       opts.transforms === undefined
         ? identityTransforms(this._axes.length)
         : checkTransforms(opts.transforms, this._axes.length, "transform");
-    if ((await readNode(this.ctx.store, path)) !== undefined) {
+    const found = await readNode(this.ctx.store, path);
+    // Crash recovery: an unlisted array of this very geometry is what an interrupted create of
+    // this level left (array written, multiscales not yet); replace it instead of refusing.
+    const leftover = found !== undefined && (await this.#isLeftover(name, path, found.kind, spec));
+    if (found !== undefined && !leftover) {
       throw new AlreadyExistsError(
         name,
         `${JSON.stringify(path)} already exists; choose another name or delete it first`,
@@ -253,13 +257,41 @@ export abstract class MultiscalesNode extends NgffNode {
     if (spec.codec !== undefined) arraySpec.codec = spec.codec;
     if (this.ctx.format === 3)
       arraySpec.dimensionNames = this._axes.slice(0, spec.shape.length).map((a) => a.name);
-    const array = await createArray(this.ctx.store, path, this.ctx.format, arraySpec);
+    const array = await createArray(this.ctx.store, path, this.ctx.format, arraySpec, {
+      overwrite: leftover,
+    });
     if (opts.write !== undefined) await opts.write(array);
     if (opts.record !== false) {
       this._recordLevel(name, transforms);
       await this.dumpMeta();
     }
     return this.wrapArray(array);
+  }
+
+  /**
+   * Whether the node at `path` is the leftover of an interrupted `_createLevel` of level `name`:
+   * an array that no `multiscales` entry lists, with the shape, dtype, chunks and shards asked for.
+   */
+  async #isLeftover(
+    name: string,
+    path: string,
+    kind: "group" | "array",
+    spec: LevelSpec,
+  ): Promise<boolean> {
+    const listed = [this._multiscale, ...this._moreMultiscales].some((m) =>
+      m?.datasets.some((d) => d.path === name),
+    );
+    if (kind !== "array" || listed) return false;
+    const a = await openArray(this.ctx.store, path).catch(() => undefined);
+    const same = (x: readonly number[] | undefined, y: readonly number[] | undefined) =>
+      JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+    return (
+      a !== undefined &&
+      a.dtype === spec.dtype &&
+      same(a.shape, spec.shape) &&
+      same(a.chunks, spec.chunks) &&
+      same(a.shards, spec.shards)
+    );
   }
 
   /** Add (or replace) the dataset entry of a level in memory. @internal */

@@ -7,6 +7,7 @@ import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../erro
 import { createGroup, listChildren, removeNode } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
+import { isEmptyLeftover } from "./leftovers.js";
 import {
   assertPlateName,
   mapLimit,
@@ -100,8 +101,16 @@ export async function groupExists(ctx: NodeContext, path: string): Promise<boole
   return v2 || v3;
 }
 
-async function assertAbsent(p: PlateInternals, path: string): Promise<void> {
-  if (await groupExists(p.ctx, p.wellCtx(path).path)) {
+async function assertAbsent(
+  p: PlateInternals,
+  path: string,
+  opts: { adoptLeftover?: boolean } = {},
+): Promise<void> {
+  const at = p.wellCtx(path).path;
+  if (
+    (await groupExists(p.ctx, at)) &&
+    !(opts.adoptLeftover && (await isEmptyLeftover(p.ctx, at, "well")))
+  ) {
     throw new AlreadyExistsError(
       path,
       `a group already exists at ${JSON.stringify(path)} but the plate metadata does not list it; remove it or rename the well`,
@@ -127,7 +136,7 @@ export async function createWellOp(
       );
     }
     addWell(draft, row, column, opts);
-    await assertAbsent(p, path);
+    await assertAbsent(p, path, { adoptLeftover: true });
     return async () => {
       await createGroup(p.ctx.store, childContext(p.ctx, row).path, p.ctx.format);
       const ctx = p.wellCtx(path);
@@ -159,11 +168,14 @@ export async function createBatchOp(
     const plan = planPositions(draft, (w) => wells.get(w)?.metadata, normalized);
     // New wells are checked absent as a whole; only fields of listed wells can clash on disk.
     const fresh = new Set(plan.newWells);
-    const clashes = await mapLimit(plan.positions, limit, async ({ well, spec }) =>
-      !fresh.has(well) && (await groupExists(p.ctx, `${p.wellCtx(well).path}/${spec.pos}`))
+    const clashes = await mapLimit(plan.positions, limit, async ({ well, spec }) => {
+      const at = `${p.wellCtx(well).path}/${spec.pos}`;
+      return !fresh.has(well) &&
+        (await groupExists(p.ctx, at)) &&
+        !(await isEmptyLeftover(p.ctx, at, "position"))
         ? `${well}/${spec.pos}`
-        : undefined,
-    );
+        : undefined;
+    });
     const clash = clashes.find((c) => c !== undefined);
     if (clash !== undefined) {
       throw new AlreadyExistsError(
@@ -171,7 +183,7 @@ export async function createBatchOp(
         `a group already exists at ${JSON.stringify(clash)}; pick another field name`,
       );
     }
-    await mapLimit(plan.newWells, limit, (w) => assertAbsent(p, w));
+    await mapLimit(plan.newWells, limit, (w) => assertAbsent(p, w, { adoptLeftover: true }));
     Object.assign(draft, plan.plate);
     return async () => {
       const { store, format } = p.ctx;

@@ -6,6 +6,7 @@ import { AlreadyExistsError, NotFoundError } from "../errors.js";
 import { createGroup } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
+import { isEmptyLeftover } from "./leftovers.js";
 import { NgffNode } from "./ngff-node.js";
 import { readOmeAttrs } from "./ome-attrs.js";
 import { assertPlateName, SerialQueue } from "./plate-batch.js";
@@ -142,7 +143,12 @@ export class Well extends NgffNode {
     checkChannelNames(this._channelNames);
     let created: Position | undefined;
     await this._updateWellMeta(async (draft) => {
-      if (draft.images.some((i) => i.path === name) || (await this.#groupExists(name))) {
+      const leftover = async () =>
+        isEmptyLeftover(this.ctx, childContext(this.ctx, name).path, "position");
+      if (
+        draft.images.some((i) => i.path === name) ||
+        ((await this.#groupExists(name)) && !(await leftover()))
+      ) {
         throw new AlreadyExistsError(
           `${this.ctx.path}/${name}`,
           `position ${JSON.stringify(`${this.ctx.path}/${name}`)} already exists; pick another field name or open it with getPosition()`,

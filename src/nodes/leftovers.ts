@@ -1,0 +1,42 @@
+/**
+ * Crash recovery for plates: a writer killed between creating a group and listing it leaves an
+ * empty, unlisted group behind. Creating the same well or position again adopts such a group
+ * instead of refusing it, so a resumed job completes. Only groups without any data qualify.
+ */
+import { readNode } from "../store/index.js";
+import { joinPath, type NodeContext } from "./context.js";
+
+function omeKeys(format: 2 | 3, attributes: Record<string, unknown>): string[] {
+  if (format === 2) return Object.keys(attributes);
+  const keys = Object.keys(attributes);
+  const ome = attributes.ome;
+  if (
+    keys.some((k) => k !== "ome") ||
+    (ome !== undefined && (typeof ome !== "object" || ome === null))
+  )
+    return ["?"];
+  return Object.keys((ome ?? {}) as Record<string, unknown>).filter((k) => k !== "version");
+}
+
+/**
+ * Whether the group at `path` is the leftover of an interrupted create: a position (`"position"`)
+ * is a group with no attributes and nothing below it; a well (`"well"`) is a group with at most
+ * `well` metadata whose children are all such positions. Adopting it loses no data.
+ */
+export async function isEmptyLeftover(
+  ctx: NodeContext,
+  path: string,
+  kind: "position" | "well",
+): Promise<boolean> {
+  const node = await readNode(ctx.store, path).catch(() => undefined);
+  if (node?.kind !== "group" || node.format !== ctx.format) return false;
+  const keys = omeKeys(node.format, node.attributes);
+  const allowed = kind === "well" ? ["well"] : [];
+  if (!keys.every((k) => allowed.includes(k))) return false;
+  const { dirs } = await ctx.store.list(path);
+  if (kind === "position") return dirs.length === 0;
+  for (const d of dirs) {
+    if (!(await isEmptyLeftover(ctx, joinPath(path, d), "position"))) return false;
+  }
+  return true;
+}
