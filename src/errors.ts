@@ -166,6 +166,20 @@ export class UnsafePathError extends OmeZarrError {
   }
 }
 
+/** A cross-process store lock stayed held by a live process for longer than the timeout. */
+export class LockTimeoutError extends OmeZarrError {
+  readonly _tag = "LockTimeout" as const;
+  /** The lock file. */
+  readonly lockPath: string;
+  /** How long we waited, in ms. */
+  readonly waitedMs: number;
+  constructor(lockPath: string, waitedMs: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.lockPath = lockPath;
+    this.waitedMs = waitedMs;
+  }
+}
+
 /** Every concrete error class, by tag. */
 export type OmeZarrErrorByTag = {
   NotFound: NotFoundError;
@@ -178,6 +192,7 @@ export type OmeZarrErrorByTag = {
   ReadOnly: ReadOnlyError;
   WorkerTask: WorkerTaskError;
   UnsafePath: UnsafePathError;
+  LockTimeout: LockTimeoutError;
 };
 
 /** The tag of any ngff-writer error. */

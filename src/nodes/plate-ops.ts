@@ -200,6 +200,8 @@ export async function createBatchOp(
       );
       await mapLimit([...plan.wells], limit, ([w, { added }]) =>
         wells.get(w)!._updateWellMeta((meta) => {
+          // A new well lists only this batch (metadata on disk is an adopted leftover's).
+          if (fresh.has(w)) meta.images = [];
           const dup = added.find((a) => meta.images.some((i) => i.path === a.path));
           if (dup) {
             throw new AlreadyExistsError(

@@ -5,6 +5,7 @@
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
 import { createGroup, type ZarrStore } from "../store/index.js";
+import { withStoreLock } from "../store/lock.js";
 import type { AxisSpec } from "./axes.js";
 import { checkAxes } from "./axes.js";
 import { assertWritable, childContext, type NodeContext } from "./context.js";
@@ -242,29 +243,53 @@ export class Plate extends NgffNode implements RowSource {
     plan: (draft: PlateMeta) => Promise<(() => Promise<T>) | undefined>,
     opts: { force?: boolean } = {},
   ): Promise<T | undefined> {
-    return this.#queue.run(async () => {
-      this.assertWritable();
-      const current = this.#meta ?? this.#template;
-      const draft = clonePlate(current);
-      const apply = await plan(draft);
-      if (draft.wells.length > 0) assertValidPlate(draft, this.ctx.path || "/");
-      const result = apply ? await apply() : undefined;
-      if (draft.wells.length === 0) {
-        this.#template = draft;
-        return result;
-      }
-      if (opts.force || JSON.stringify(draft) !== JSON.stringify(this.#meta)) {
-        const previous = this.#meta;
-        this.#meta = draft;
-        try {
-          await super.dumpMeta();
-        } catch (e) {
-          this.#meta = previous;
-          throw e;
-        }
-      }
+    // Cross-process: hold the plate's lock file and merge onto what is on disk now (the plan
+    // re-applies this call's change to the latest metadata).
+    return this.#queue.run(() =>
+      withStoreLock(this.ctx.store, this.ctx.path, async () => {
+        this.assertWritable();
+        await this.#refresh();
+        return this.#update(plan, opts);
+      }),
+    );
+  }
+
+  /** Re-read the plate metadata and attributes when other processes may write this store. */
+  async #refresh(): Promise<void> {
+    if (this.ctx.store.lock === undefined) return;
+    const read = await readOmeAttrs(this.ctx.store, this.ctx.path);
+    if (read === undefined) return;
+    this._attributes = read.attributes;
+    if (read.ome.plate !== undefined) {
+      const source = `${this.ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
+      this.#meta = parsePlate(read.ome.plate, source);
+    }
+  }
+
+  async #update<T>(
+    plan: (draft: PlateMeta) => Promise<(() => Promise<T>) | undefined>,
+    opts: { force?: boolean },
+  ): Promise<T | undefined> {
+    const current = this.#meta ?? this.#template;
+    const draft = clonePlate(current);
+    const apply = await plan(draft);
+    if (draft.wells.length > 0) assertValidPlate(draft, this.ctx.path || "/");
+    const result = apply ? await apply() : undefined;
+    if (draft.wells.length === 0) {
+      this.#template = draft;
       return result;
-    });
+    }
+    if (opts.force || JSON.stringify(draft) !== JSON.stringify(this.#meta)) {
+      const previous = this.#meta;
+      this.#meta = draft;
+      try {
+        await super.dumpMeta();
+      } catch (e) {
+        this.#meta = previous;
+        throw e;
+      }
+    }
+    return result;
   }
 
   /**
@@ -275,7 +300,7 @@ export class Plate extends NgffNode implements RowSource {
   override async dumpMeta(opts: { fieldCount?: boolean } = {}): Promise<void> {
     this.assertWritable();
     if (!opts.fieldCount) {
-      await this.#queue.run(() => super.dumpMeta());
+      await this._updatePlateMeta(async () => undefined, { force: true });
       return;
     }
     const wells = await mapLimit(this.#wellPaths(), DEFAULT_CONCURRENCY, (p) => this.getWell(p));

@@ -4,6 +4,7 @@
  */
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
 import { createGroup } from "../store/index.js";
+import { withStoreLock } from "../store/lock.js";
 import type { AxisSpec } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
 import { isEmptyLeftover } from "./leftovers.js";
@@ -106,22 +107,39 @@ export class Well extends NgffNode {
    * @internal
    */
   _updateWellMeta(fn: (draft: WellMeta) => void | Promise<void>): Promise<WellMeta> {
-    return this.#queue.run(async () => {
-      this.assertWritable();
-      const draft: WellMeta =
-        this.#meta === undefined ? { images: [] } : structuredClone(this.#meta);
-      await fn(draft);
-      assertValidWell(draft, this.ctx.path);
-      const previous = this.#meta;
-      this.#meta = draft;
-      try {
-        await this.dumpMeta();
-      } catch (e) {
-        this.#meta = previous;
-        throw e;
-      }
-      return structuredClone(draft);
-    });
+    // Cross-process: hold the well's lock file and merge onto the metadata on disk now.
+    return this.#queue.run(() =>
+      withStoreLock(this.ctx.store, this.ctx.path, () => this.#update(fn)),
+    );
+  }
+
+  /** Re-read the well metadata and attributes when other processes may write this store. */
+  async #refresh(): Promise<void> {
+    if (this.ctx.store.lock === undefined) return;
+    const read = await readOmeAttrs(this.ctx.store, this.ctx.path);
+    if (read === undefined) return;
+    this._attributes = read.attributes;
+    if (read.ome.well !== undefined) {
+      const source = `${this.ctx.path || "/"}/${read.version === "0.4" ? ".zattrs" : "zarr.json"}`;
+      this.#meta = parseWell(read.ome.well, source);
+    }
+  }
+
+  async #update(fn: (draft: WellMeta) => void | Promise<void>): Promise<WellMeta> {
+    this.assertWritable();
+    await this.#refresh();
+    const draft: WellMeta = this.#meta === undefined ? { images: [] } : structuredClone(this.#meta);
+    await fn(draft);
+    assertValidWell(draft, this.ctx.path);
+    const previous = this.#meta;
+    this.#meta = draft;
+    try {
+      await this.dumpMeta();
+    } catch (e) {
+      this.#meta = previous;
+      throw e;
+    }
+    return structuredClone(draft);
   }
 
   /** Remember a position created by the plate's batch path. @internal */

@@ -6,6 +6,7 @@ import { AlreadyExistsError, NotFoundError, ShapeMismatchError } from "../errors
 import { ChunkCodec } from "./chunk-codec.js";
 import { DEFAULT_CONCURRENCY, forEachBounded, withLock } from "./concurrency.js";
 import { assertNodePath, readJson, writeJson } from "./hierarchy.js";
+import { withChunkLock } from "./lock.js";
 import { parseV2Array, parseV3Array, v2ArrayJson, v3ArrayJson } from "./metadata.js";
 import type { Box } from "./region.js";
 import {
@@ -135,6 +136,14 @@ class ZarrArrayImpl implements ZarrArray {
     this.#fill = toElement(meta.dtype, meta.fillValue);
     this.#block = this.shards ?? this.chunks;
     this.#lockPrefix = `${lockDomain(store)}\u0000`;
+  }
+
+  /**
+   * Run `fn` serialised with every other write of block `key` in this process and, for a
+   * read-modify-write (`partial`), holding the store's cross-process lock of that block.
+   */
+  #lock<T>(key: string, partial: boolean, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.#lockPrefix + key, () => withChunkLock(this.store, key, partial, fn));
   }
 
   /** Store key of a chunk (or shard) at grid coordinates `coords`. */
@@ -333,7 +342,7 @@ class ZarrArrayImpl implements ZarrArray {
         const box = blockBox(cc, this.chunks, this.shape);
         const inter = intersect(box, region)!;
         const whole = sameRegion(inter, box);
-        await withLock(this.#lockPrefix + key, async () => {
+        await this.#lock(key, !whole, async () => {
           let encoded: Uint8Array;
           if (whole && typeof value !== "object") {
             scalarChunk ??= this.#codec.encode(this.#newFilledWith(value));
@@ -389,7 +398,7 @@ class ZarrArrayImpl implements ZarrArray {
     const inter = intersect(box, region)!;
     const whole = sameRegion(inter, box);
     const g = this.#innerGrid();
-    return withLock(this.#lockPrefix + key, async () => {
+    return this.#lock(key, !whole, async () => {
       let old: (Uint8Array | undefined)[] | undefined;
       if (!whole) {
         const bytes = await this.store.get(key);

@@ -14,6 +14,7 @@ import {
   UnsupportedError,
 } from "../errors.js";
 import { forEachBounded } from "./concurrency.js";
+import { LOCK_NAME_PATTERN, type LockOptions, withLockFile } from "./lock.js";
 import { assertSafeKey, TEMP_NAME_PATTERN } from "./safe-name.js";
 import type { ByteRange, ZarrStore } from "./store.js";
 
@@ -49,10 +50,22 @@ export class LocalStore implements ZarrStore {
   /** Directory keys known to exist and to lie inside the root (`""` is the root). */
   readonly #dirs = new Set<string>([""]);
   readonly #pendingDirs = new Map<string, Promise<void>>();
+  /** Cross-process locks (undefined when opened with `lock: false`). */
+  readonly lock: (<T>(lockKey: string, fn: () => Promise<T>) => Promise<T>) | undefined;
 
-  constructor(root: string, readOnly: boolean) {
+  constructor(root: string, readOnly: boolean, lock: LockOptions | false = {}) {
     this.root = root;
     this.readOnly = readOnly;
+    this.lock =
+      lock === false
+        ? undefined
+        : async (lockKey, fn) => {
+            assertSafeKey(lockKey);
+            this.#assertWritable(lockKey);
+            // The lock's directory is checked like any write path (no symlink out of the root).
+            await this.#checkDir(parentKey(lockKey), true);
+            return withLockFile(this.#abs(lockKey), fn, lock);
+          };
   }
 
   #abs(key: string): string {
@@ -238,7 +251,7 @@ export class LocalStore implements ZarrStore {
     const dirs: string[] = [];
     const files: string[] = [];
     for (const ent of entries) {
-      if (TEMP_NAME_PATTERN.test(ent.name)) continue;
+      if (TEMP_NAME_PATTERN.test(ent.name) || LOCK_NAME_PATTERN.test(ent.name)) continue;
       let isDir = ent.isDirectory();
       let isFile = ent.isFile();
       if (ent.isSymbolicLink()) {
@@ -307,7 +320,7 @@ export class LocalStore implements ZarrStore {
 /** Implementation of `openLocalStore` (see store.ts for the documented contract). */
 export async function openLocalStoreImpl(
   path: string,
-  opts?: { readOnly?: boolean; create?: boolean },
+  opts?: { readOnly?: boolean; create?: boolean; lock?: LockOptions | false },
 ): Promise<ZarrStore> {
   const abs = nodePath.resolve(path);
   let st = await fs.stat(abs).catch((e: unknown) => {
@@ -331,12 +344,13 @@ export async function openLocalStoreImpl(
       `cannot open ${abs} as a store: it is not a directory`,
     );
   }
-  return new LocalStore(await fs.realpath(abs), opts?.readOnly ?? false);
+  return new LocalStore(await fs.realpath(abs), opts?.readOnly ?? false, opts?.lock ?? {});
 }
 
 /**
- * Remove temp files (`.<name>.tmp-<pid>-<rand>`) left under `root` by writers that crashed.
- * Only call it when no writer is active on the store. Returns how many were removed.
+ * Remove temp files (`.<name>.tmp-<pid>-<rand>`) and lock files (`….ngff-lock`) left under
+ * `root` by writers that crashed. Only call it when no writer is active on the store. Returns
+ * how many were removed.
  */
 export async function cleanupTempFiles(root: string): Promise<number> {
   let removed = 0;
@@ -345,7 +359,10 @@ export async function cleanupTempFiles(root: string): Promise<number> {
     for (const ent of entries) {
       const p = nodePath.join(dir, ent.name);
       if (ent.isDirectory()) await walk(p);
-      else if (ent.isFile() && TEMP_NAME_PATTERN.test(ent.name)) {
+      else if (
+        ent.isFile() &&
+        (TEMP_NAME_PATTERN.test(ent.name) || LOCK_NAME_PATTERN.test(ent.name))
+      ) {
         await fs.rm(p, { force: true });
         removed++;
       }

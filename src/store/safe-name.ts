@@ -17,6 +17,9 @@ const RESERVED_NAMES = new Set([".zarray", ".zgroup", ".zattrs", ".zmetadata", "
  */
 export const TEMP_NAME_PATTERN = /^\..+\.tmp-\d+-[0-9a-z]+$/;
 
+/** Lock files of the cross-process locks (`lock.ts`): no child may be named like one. */
+const LOCK_NAME = /^\.(.*\.)?ngff-lock(\.stale-[0-9a-z]+)?$/;
+
 // C0 and C1 control characters, DEL included.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -54,6 +57,9 @@ export function assertSafeName(name: string, what = "name"): void {
   if (problem !== undefined) throw new UnsafePathError(name, problem, { what });
   if (RESERVED_NAMES.has(name)) {
     throw new UnsafePathError(name, "is a reserved Zarr metadata file name", { what });
+  }
+  if (LOCK_NAME.test(name)) {
+    throw new UnsafePathError(name, "looks like a lock file name (.<name>.ngff-lock)", { what });
   }
 }
 

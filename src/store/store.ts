@@ -3,6 +3,7 @@
  * implementations: a local directory ({@link openLocalStore}) and memory ({@link createMemoryStore}).
  */
 import { openLocalStoreImpl } from "./local-store.js";
+import type { LockOptions } from "./lock.js";
 import { MemoryStore } from "./memory-store.js";
 
 /** A byte range: `offset`/`length`, or the last `suffixLength` bytes. */
@@ -36,6 +37,11 @@ export interface ZarrStore {
   rename(from: string, to: string): Promise<void>;
   /** Optional: part of a value (undefined when the key is missing). Both stores implement it. */
   getRange?(key: string, range: ByteRange): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: run `fn` holding the cross-process lock file `lockKey` (see `lock.ts`; use
+   * `withStoreLock`). Local stores implement it; without it a store is single-process.
+   */
+  lock?: (<T>(lockKey: string, fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 /**
@@ -46,12 +52,14 @@ export interface ZarrStore {
  *
  * @param opts.readOnly - refuse every write with `ReadOnlyError` (default false).
  * @param opts.create - create the directory (and parents) when missing (default false).
+ * @param opts.lock - timing of the cross-process locks (plate/well metadata, partial chunks), or
+ *   `false` to run without them (one writer process only). Default `{}` (see `LockOptions`).
  * @throws {NotFoundError} when the directory is missing and `create` is not set.
  * @throws {UnsupportedError} when the path exists and is not a directory.
  */
 export function openLocalStore(
   path: string,
-  opts?: { readOnly?: boolean; create?: boolean },
+  opts?: { readOnly?: boolean; create?: boolean; lock?: LockOptions | false },
 ): Promise<ZarrStore> {
   return openLocalStoreImpl(path, opts);
 }

@@ -1,0 +1,246 @@
+/**
+ * Cross-process locks for read-modify-write in a local store: plate and well metadata, and
+ * partial-chunk (or partial-shard) writes. A lock is a file created with `O_EXCL` next to what
+ * it guards, holding `{ pid, host, time }`; it is stale when its process is dead on this host,
+ * or when it is older than `staleMs` (a holder touches it every `staleMs / 3`, so only a dead
+ * or frozen holder gets that old). Lock operations are a handful of synchronous syscalls: cheap
+ * next to the read-modify-write they guard, and free of event-loop hops.
+ */
+import * as fs from "node:fs";
+import { hostname } from "node:os";
+import { LockTimeoutError } from "../errors.js";
+import { withLock } from "./concurrency.js";
+import type { ZarrStore } from "./store.js";
+
+/** Suffix of every lock file; no child name may end with it. */
+export const LOCK_SUFFIX = ".ngff-lock";
+
+/** Lock files (`.ngff-lock`, `.<name>.ngff-lock`) and the stale ones being removed (`….ngff-lock.stale-<rand>`). */
+export const LOCK_NAME_PATTERN = /^\.(.*\.)?ngff-lock(\.stale-[0-9a-z]+)?$/;
+
+/** Timing of the cross-process locks of a local store. */
+export interface LockOptions {
+  /** A lock whose file was not touched for this long is stale (default 30 s). */
+  staleMs?: number;
+  /** Give up waiting after this long with {@link LockTimeoutError} (default 120 s). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_STALE_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 120_000;
+/** A lock file still empty after this long lost its holder between create and write. */
+const EMPTY_STALE_MS = 2_000;
+const HOST = hostname();
+
+/**
+ * The store key of the lock guarding `key`: `.<name>.ngff-lock` next to it (a chunk, or a group
+ * such as a well `A/1` → `A/.1.ngff-lock`), `.ngff-lock` for the root group (`""`). Keeping the
+ * lock outside the directory it guards lets that directory be renamed or removed.
+ */
+export function lockKeyFor(key: string): string {
+  if (key === "") return LOCK_SUFFIX;
+  const i = key.lastIndexOf("/");
+  return i < 0 ? `.${key}${LOCK_SUFFIX}` : `${key.slice(0, i)}/.${key.slice(i + 1)}${LOCK_SUFFIX}`;
+}
+
+/**
+ * Run `fn` holding the cross-process lock that guards `key` of `store` (see {@link lockKeyFor}).
+ * Stores without cross-process locking (memory, read-only) run `fn` directly: the in-process
+ * serialisation of the caller is all they need.
+ * @throws {LockTimeoutError} when the lock stays held by a live process for `timeoutMs`.
+ */
+export function withStoreLock<T>(store: ZarrStore, key: string, fn: () => Promise<T>): Promise<T> {
+  return store.lock === undefined || store.readOnly ? fn() : store.lock(lockKeyFor(key), fn);
+}
+
+interface Holder {
+  pid?: unknown;
+  host?: unknown;
+  time?: unknown;
+}
+
+function errCode(e: unknown): string | undefined {
+  return typeof e === "object" && e !== null && "code" in e ? String(e.code) : undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errCode(e) === "EPERM"; // exists, owned by someone else
+  }
+}
+
+/** Why the lock file at `path` (seen with `st`) is stale, or undefined when it is live. */
+function staleness(path: string, st: fs.Stats, staleMs: number): string | undefined {
+  const age = Date.now() - st.mtimeMs;
+  let text: string;
+  try {
+    text = fs.readFileSync(path, "utf8");
+  } catch {
+    return undefined; // gone or replaced meanwhile: look again
+  }
+  let h: Holder | undefined;
+  try {
+    h = JSON.parse(text) as Holder;
+  } catch {
+    h = undefined;
+  }
+  if (h === undefined || typeof h.pid !== "number") {
+    return age > Math.min(EMPTY_STALE_MS, staleMs)
+      ? "its holder died while creating it"
+      : undefined;
+  }
+  if (h.host === HOST && h.pid !== process.pid && !alive(h.pid)) {
+    return `process ${h.pid} on ${HOST} is dead`;
+  }
+  return age > staleMs ? `untouched for ${Math.round(age)} ms` : undefined;
+}
+
+/**
+ * Remove the stale lock file at `path` (inode `ino`) unless it was replaced meanwhile: move it
+ * aside atomically, then check that what was moved is the stale file; if a live lock was moved
+ * by mistake (another process broke the stale lock and took it first), put it back.
+ */
+function breakStale(path: string, ino: number): void {
+  const aside = `${path}.stale-${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    fs.renameSync(path, aside);
+  } catch (e) {
+    if (errCode(e) === "ENOENT") return;
+    throw e;
+  }
+  try {
+    if (fs.statSync(aside).ino !== ino) {
+      try {
+        fs.linkSync(aside, path);
+      } catch (e) {
+        if (errCode(e) !== "EEXIST") throw e;
+      }
+    }
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
+
+function describeHolder(path: string): string {
+  try {
+    const h = JSON.parse(fs.readFileSync(path, "utf8")) as Holder;
+    return `process ${String(h.pid)} on ${String(h.host)} since ${typeof h.time === "number" ? new Date(h.time).toISOString() : "?"}`;
+  } catch {
+    return "an unknown process";
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Create the lock file at `path` (waiting while a live process holds it); returns its fd. */
+async function acquire(path: string, staleMs: number, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  const body = JSON.stringify({ pid: process.pid, host: HOST, time: started });
+  let delay = 1;
+  for (;;) {
+    try {
+      const fd = fs.openSync(path, "wx");
+      try {
+        fs.writeSync(fd, body);
+      } catch (e) {
+        fs.closeSync(fd);
+        fs.rmSync(path, { force: true });
+        throw e;
+      }
+      return fd;
+    } catch (e) {
+      if (errCode(e) !== "EEXIST") throw e;
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(path);
+    } catch (e) {
+      if (errCode(e) === "ENOENT") continue; // released meanwhile
+      throw e;
+    }
+    if (staleness(path, st, staleMs) !== undefined) {
+      breakStale(path, st.ino);
+      continue;
+    }
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) {
+      throw new LockTimeoutError(
+        path,
+        waited,
+        `waited ${waited} ms for the lock ${path}, held by ${describeHolder(path)}; if no writer is running, remove the file`,
+      );
+    }
+    await sleep(delay * (0.5 + Math.random()));
+    delay = Math.min(delay * 2, 25);
+  }
+}
+
+/** Remove the lock file at `path` if it is still the one `fd` created, and close `fd`. */
+function release(path: string, fd: number): void {
+  try {
+    const mine = fs.fstatSync(fd);
+    let current: fs.Stats | undefined;
+    try {
+      current = fs.statSync(path);
+    } catch {
+      current = undefined;
+    }
+    if (current !== undefined && current.ino === mine.ino && current.dev === mine.dev) {
+      fs.unlinkSync(path);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Run `fn` holding the lock file at absolute `path` (its directory must exist). Callers in this
+ * process queue in memory first, so only one of them at a time contends for the file.
+ * @throws {LockTimeoutError} after `timeoutMs` of waiting for a live holder.
+ */
+export function withLockFile<T>(
+  path: string,
+  fn: () => Promise<T>,
+  opts: LockOptions = {},
+): Promise<T> {
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return withLock(`file-lock:${path}`, async () => {
+    const fd = await acquire(path, staleMs, timeoutMs);
+    // Touch the file while held, so a long holder never looks stale to other hosts.
+    const beat = setInterval(
+      () => {
+        try {
+          const now = new Date();
+          fs.futimesSync(fd, now, now);
+        } catch {
+          // best effort
+        }
+      },
+      Math.max(10, staleMs / 3),
+    );
+    beat.unref();
+    try {
+      return await fn();
+    } finally {
+      clearInterval(beat);
+      release(path, fd);
+    }
+  });
+}
+
+/**
+ * Run `fn` under the cross-process lock of chunk or shard `key` when the write is `partial` (a
+ * read-modify-write); a write of whole blocks reads nothing and needs no lock.
+ */
+export function withChunkLock<T>(
+  store: ZarrStore,
+  key: string,
+  partial: boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return partial ? withStoreLock(store, key, fn) : fn();
+}
