@@ -162,6 +162,8 @@ export class Plate extends NgffNode implements RowSource {
       const position = await well.getPosition(first);
       if (init.channelNames === undefined) this._channelNames = [...position.channelNames];
       if (init.axes === undefined) this._axes = [...position.axes];
+      // The wells opened so far got the channel names and axes before they were known.
+      this.#wells.clear();
       return;
     }
   }

@@ -1,7 +1,7 @@
 /**
- * Regression tests for the bugs the crash suite (crash-*.test.ts) found. Each reproduces, in
- * process and without killing anything, the exact state a SIGKILLed writer left, and checks
- * that rerunning the job's next call now completes.
+ * Regression tests for the bugs the reliability suites found. For the crash suite
+ * (crash-*.test.ts) each reproduces, in process and without killing anything, the exact state
+ * a SIGKILLed writer left, and checks that rerunning the job's next call now completes.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -166,5 +166,32 @@ describe("reopening a new store killed before its first image", () => {
     // A group with other OME metadata is still refused.
     const err = await openOmeZarr(dir, { layout: "hcs", mode: "a" }).catch((e) => e);
     expect(isOmeZarrError(err, "LayoutMismatch")).toBe(true);
+  });
+});
+
+describe("a plate reopened without channel names, then a position added to its first well", () => {
+  // What happened: in the concurrency suite each writer process opened the shared plate with
+  // `openOmeZarr(dir, { layout: "hcs", mode: "r+" })` and called `createPosition("A", "1", …)`:
+  // InvalidMetadataError "channelNames: found []". Any single process reopening a plate this way
+  // hit it too. Why: `Plate.open` learns the channel names from the first position, but it
+  // opens (and caches) that position's well before it knows them, so the cached well handed
+  // `[]` to every position created in it. Fix: the wells opened while adopting the first
+  // position's channel names and axes are dropped from the cache.
+  test.each(["0.4", "0.5"] as const)("NGFF %s", async (version) => {
+    const dir = path.join(root, `reopen-${version}.zarr`);
+    const plate = (await openOmeZarr(dir, {
+      layout: "hcs",
+      mode: "w-",
+      channelNames: ["DAPI", "GFP"],
+      version,
+    })) as Plate;
+    const [first] = await plate.createPositions(["A/1/0"]);
+    await first!.createImage("0", image(6));
+    const reopened = (await openOmeZarr(dir, { layout: "hcs", mode: "r+" })) as Plate;
+    expect(reopened.channelNames).toEqual(["DAPI", "GFP"]);
+    const pos = await reopened.createPosition("A", "1", "1");
+    expect(pos.channelNames).toEqual(["DAPI", "GFP"]);
+    await pos.createImage("0", image(7));
+    expect((await validateStore(dir)).issues).toEqual([]);
   });
 });
