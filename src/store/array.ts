@@ -13,7 +13,9 @@ import {
   allEqual,
   assertRegion,
   blockBox,
+  blocksAcrossDirs,
   blocksInRegion,
+  contiguousOffset,
   copyBox,
   fillBox,
   gridShape,
@@ -118,6 +120,8 @@ class ZarrArrayImpl implements ZarrArray {
   readonly #fill: Scalar;
   readonly #block: readonly number[];
   readonly #lockPrefix: string;
+  /** Elements per chunk. */
+  readonly #chunkLen: number;
 
   constructor(store: ZarrStore, path: string, meta: ArrayMeta) {
     this.store = store;
@@ -136,6 +140,7 @@ class ZarrArrayImpl implements ZarrArray {
     this.#fill = toElement(meta.dtype, meta.fillValue);
     this.#block = this.shards ?? this.chunks;
     this.#lockPrefix = `${lockDomain(store)}\u0000`;
+    this.#chunkLen = product(this.chunks);
   }
 
   /**
@@ -216,8 +221,10 @@ class ZarrArrayImpl implements ZarrArray {
         const key = this.blockKey(cc);
         const bytes = await this.store.get(key);
         if (bytes === undefined) return;
-        const chunk = await this.#codec.decode(bytes, key);
-        this.#copyChunkOut(chunk, cc, region, out, shape, start);
+        // Straight from the decoder's output (wasm memory) into `out`: no chunk buffer.
+        await this.#codec.decodeWith(bytes, key, (chunk) =>
+          this.#copyChunkOut(chunk, cc, region, out, shape, start),
+        );
       });
       return out;
     }
@@ -230,8 +237,9 @@ class ZarrArrayImpl implements ZarrArray {
       for (const ic of needed) {
         const enc = await inner(this.#innerIndex(sc, ic));
         if (enc === undefined) continue;
-        const chunk = await this.#codec.decode(enc, `${key}[${ic.join(",")}]`);
-        this.#copyChunkOut(chunk, ic, region, out, shape, start);
+        await this.#codec.decodeWith(enc, `${key}[${ic.join(",")}]`, (chunk) =>
+          this.#copyChunkOut(chunk, ic, region, out, shape, start),
+        );
       }
     });
     return out;
@@ -286,15 +294,41 @@ class ZarrArrayImpl implements ZarrArray {
 
   // ------------------------------------------------------------------ writing
 
-  /** Build a whole chunk buffer for chunk `cc`: `base` (or fill), with `region` ∩ chunk from `data`. */
-  #composeChunk(
+  /** True when `box` has the full chunk shape (not clipped by the array edge). */
+  #fullShape(box: Region): boolean {
+    return box.every(([a, b], i) => b - a === this.chunks[i]);
+  }
+
+  /**
+   * Make `buf` (a whole chunk) hold what chunk `cc` holds before `inter` is written into it:
+   * nothing when `inter` covers a full-shape chunk, the fill value when it is new or an edge
+   * chunk, else the decoded stored bytes `old` (read-modify-write).
+   */
+  async #prepareBase(
+    buf: AnyTypedArray,
+    box: Region,
+    inter: Region,
+    old: Uint8Array | undefined,
+    source: string,
+  ): Promise<void> {
+    if (sameRegion(inter, box) && this.#fullShape(box)) return;
+    if (old === undefined || sameRegion(inter, box)) {
+      (buf as unknown as { fill(v: Scalar): void }).fill(this.#fill);
+      return;
+    }
+    await this.#codec.decodeWith(old, source, (c) => {
+      (buf as unknown as { set(a: AnyTypedArray): void }).set(c);
+    });
+  }
+
+  /** Write `region` ∩ chunk `cc` (= `inter`) of `data` into the whole-chunk buffer `buf`. */
+  #composeInto(
+    buf: AnyTypedArray,
     cc: readonly number[],
-    base: AnyTypedArray | undefined,
     region: Region,
     data: AnyTypedArray | Scalar,
     inter: Box,
-  ): AnyTypedArray {
-    const buf = base ?? this.#newFilled(product(this.chunks));
+  ): void {
     const cStart = cc.map((c, i) => c * this.chunks[i]!);
     const dstStart = inter.map((r, i) => r[0] - cStart[i]!);
     const size = regionShape(inter);
@@ -311,7 +345,20 @@ class ZarrArrayImpl implements ZarrArray {
         size,
       );
     }
-    return buf;
+  }
+
+  /**
+   * The chunk's elements as one run of `data` when chunk box `box` is full-shape, wholly
+   * inside `region`, and contiguous in `data` (then it is encoded without a copy).
+   */
+  #contiguousChunk(data: AnyTypedArray, region: Region, box: Region): AnyTypedArray | undefined {
+    if (!this.#fullShape(box)) return undefined;
+    const off = contiguousOffset(
+      regionShape(region),
+      box.map((r, i) => r[0] - region[i]![0]),
+      regionShape(box),
+    );
+    return off < 0 ? undefined : data.subarray(off, off + this.#chunkLen);
   }
 
   async writeRegion(
@@ -334,10 +381,16 @@ class ZarrArrayImpl implements ZarrArray {
         : data;
     if (typeof value === "object") this.#assertData(region, value);
     if (product(regionShape(region)) === 0) return;
+    // One whole-chunk scratch buffer per concurrency lane, reused for every chunk it writes.
+    const scratch: AnyTypedArray[] = [];
+    const scratchOf = (lane: number) =>
+      (scratch[lane] ??= typedArrayFor(this.dtype, this.#chunkLen));
     if (this.shards === undefined) {
       // For scalar writes every whole chunk encodes to the same bytes: encode once.
       let scalarChunk: Promise<Uint8Array> | undefined;
-      await forEachBounded(blocksInRegion(region, this.chunks), concurrency, async (cc) => {
+      // Consecutive chunks in different directories: creates and renames in one directory
+      // serialise on its lock in the kernel (measured: ~20% less wall time than C order).
+      await forEachBounded(blocksAcrossDirs(region, this.chunks), concurrency, async (cc, lane) => {
         const key = this.blockKey(cc);
         const box = blockBox(cc, this.chunks, this.shape);
         const inter = intersect(box, region)!;
@@ -348,20 +401,27 @@ class ZarrArrayImpl implements ZarrArray {
             scalarChunk ??= this.#codec.encode(this.#newFilledWith(value));
             encoded = await scalarChunk;
           } else {
-            let base: AnyTypedArray | undefined;
-            if (!whole) {
-              const old = await this.store.get(key);
-              if (old !== undefined) base = await this.#codec.decode(old, key);
+            const run =
+              whole && typeof value === "object"
+                ? this.#contiguousChunk(value, region, box)
+                : undefined;
+            if (run !== undefined) {
+              encoded = await this.#codec.encode(run);
+            } else {
+              const buf = scratchOf(lane);
+              const old = whole ? undefined : await this.store.get(key);
+              await this.#prepareBase(buf, box, inter, old, key);
+              this.#composeInto(buf, cc, region, value, inter);
+              encoded = await this.#codec.encode(buf);
             }
-            encoded = await this.#codec.encode(this.#composeChunk(cc, base, region, value, inter));
           }
           await this.store.set(key, encoded);
         });
       });
       return;
     }
-    await forEachBounded(blocksInRegion(region, this.shards), concurrency, async (sc) => {
-      await this.#writeShard(sc, region, value);
+    await forEachBounded(blocksAcrossDirs(region, this.shards), concurrency, async (sc, lane) => {
+      await this.#writeShard(sc, region, value, scratchOf(lane));
     });
   }
 
@@ -387,11 +447,15 @@ class ZarrArrayImpl implements ZarrArray {
     return idx;
   }
 
-  /** Rewrite shard `sc` with `region` ∩ shard taken from `data`; returns bytes written. */
+  /**
+   * Rewrite shard `sc` with `region` ∩ shard taken from `data`; returns bytes written. `buf` is a
+   * whole-chunk scratch buffer (inner chunks are composed in it one after another).
+   */
   async #writeShard(
     sc: readonly number[],
     region: Region,
     data: AnyTypedArray | Scalar,
+    buf: AnyTypedArray,
   ): Promise<number> {
     const key = this.blockKey(sc);
     const box = blockBox(sc, this.shards!, this.shape);
@@ -425,12 +489,8 @@ class ZarrArrayImpl implements ZarrArray {
           chunks.push(old?.[i]); // untouched: keep the encoded bytes as they are
           continue;
         }
-        let base: AnyTypedArray | undefined;
-        const covered = sameRegion(innerInter, innerBox);
-        const prev = old?.[i];
-        if (!covered && prev !== undefined)
-          base = await this.#codec.decode(prev, `${key}[${ic.join(",")}]`);
-        const buf = this.#composeChunk(ic, base, region, data, innerInter);
+        await this.#prepareBase(buf, innerBox, innerInter, old?.[i], `${key}[${ic.join(",")}]`);
+        this.#composeInto(buf, ic, region, data, innerInter);
         chunks.push(allEqual(buf, this.#fill) ? undefined : await this.#codec.encode(buf));
       }
       const shard = encodeShard(chunks, this.#meta.indexCrc);
@@ -443,10 +503,15 @@ class ZarrArrayImpl implements ZarrArray {
     this.#assertBlockCoords(coords);
     const box = blockBox(coords, this.#block, this.shape);
     this.#assertData(box, data);
-    if (this.shards !== undefined) return this.#writeShard(coords, box, data);
+    if (this.shards !== undefined) {
+      return this.#writeShard(coords, box, data, typedArrayFor(this.dtype, this.#chunkLen));
+    }
     const key = this.blockKey(coords);
-    const full = box.every(([a, b], i) => b - a === this.chunks[i]);
-    const buf = full ? data : this.#composeChunk(coords, undefined, box, data, box);
+    let buf = data;
+    if (!this.#fullShape(box)) {
+      buf = this.#newFilled(this.#chunkLen);
+      this.#composeInto(buf, coords, box, data, box);
+    }
     const encoded = await this.#codec.encode(buf);
     await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
     return encoded.length;

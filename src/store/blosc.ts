@@ -14,6 +14,8 @@ import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
 import { UnsupportedError } from "../errors.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
+import type { DirectModule } from "./wasm-direct.js";
+import { directModuleNow, useDirect } from "./wasm-direct.js";
 
 /** Header flag bits (c-blosc `blosc.h`). */
 export const BLOSC_FLAGS = {
@@ -126,84 +128,193 @@ function shuffle2(src: Uint8Array, dst: Uint8Array, n: number): void {
  * whole element are copied. Blosc format 2 bitshuffles a block only when its element count is a
  * multiple of 8 and copies it unchanged otherwise (c-blosc `bitshuffle()`; c-blosc2 keeps this
  * for format version 2), so we do the same.
+ *
+ * Two passes, as bitshuffle itself does: a byte shuffle into contiguous byte planes, then an
+ * 8×8 bit transpose of every 8 bytes of a plane, four groups at a time with 32-bit loads and
+ * stores (byte stores for unaligned or short tails).
  */
 export function bitShuffle(src: Uint8Array, dst: Uint8Array, typesize: number): void {
   const elems = Math.floor(src.length / typesize);
   const n = elems % 8 === 0 ? elems : 0;
-  const rowBytes = n / 8;
-  for (let g = 0; g < rowBytes; g++) {
-    const e0 = g * 8 * typesize;
-    for (let j = 0; j < typesize; j++) {
-      const s = e0 + j;
-      let lo =
-        src[s]! |
-        (src[s + typesize]! << 8) |
-        (src[s + 2 * typesize]! << 16) |
-        (src[s + 3 * typesize]! << 24);
-      let hi =
-        src[s + 4 * typesize]! |
-        (src[s + 5 * typesize]! << 8) |
-        (src[s + 6 * typesize]! << 16) |
-        (src[s + 7 * typesize]! << 24);
-      // 8x8 bit-matrix transpose (bitshuffle's TRANS_BIT_8X8) on two 32-bit halves.
-      let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
-      lo = lo ^ t ^ (t << 7);
-      t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
-      hi = hi ^ t ^ (t << 7);
-      t = (lo ^ (lo >>> 14)) & 0x0000cccc;
-      lo = lo ^ t ^ (t << 14);
-      t = (hi ^ (hi >>> 14)) & 0x0000cccc;
-      hi = hi ^ t ^ (t << 14);
-      t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
-      lo ^= t;
-      hi ^= t >>> 4;
-      const row = j * 8 * rowBytes + g;
-      dst[row] = lo & 0xff;
-      dst[row + rowBytes] = (lo >>> 8) & 0xff;
-      dst[row + 2 * rowBytes] = (lo >>> 16) & 0xff;
-      dst[row + 3 * rowBytes] = lo >>> 24;
-      dst[row + 4 * rowBytes] = hi & 0xff;
-      dst[row + 5 * rowBytes] = (hi >>> 8) & 0xff;
-      dst[row + 6 * rowBytes] = (hi >>> 16) & 0xff;
-      dst[row + 7 * rowBytes] = hi >>> 24;
+  if (n > 0) {
+    let planes = src;
+    if (typesize > 1 || src.byteOffset % 4 !== 0) {
+      if (planeScratch.length < n * typesize) planeScratch = new Uint8Array(n * typesize);
+      planes = planeScratch.subarray(0, n * typesize);
+      if (typesize > 1) byteShuffle(src.subarray(0, n * typesize), planes, typesize);
+      else planes.set(src.subarray(0, n));
     }
+    for (let j = 0; j < typesize; j++) transposePlane(planes, j * n, n, dst, j * n);
   }
   for (let k = n * typesize; k < src.length; k++) dst[k] = src[k]!;
 }
 
-type BlockCompressor = (block: Uint8Array) => Promise<Uint8Array | undefined>;
+let planeScratch = new Uint8Array(0);
 
-function blockCompressor(p: BloscParams): BlockCompressor {
-  switch (p.cname) {
-    case "lz4":
-    case "lz4hc": {
-      // c-blosc uses acceleration 10 - clevel for lz4; lz4hc output is plain lz4 block format.
-      const lz4 = LZ4.fromConfig({
-        id: "lz4",
-        acceleration: p.cname === "lz4" ? Math.max(1, 10 - p.clevel) : 1,
-      });
-      // numcodecs' LZ4 prefixes the raw block with its uncompressed size (4 bytes): strip it.
-      return async (b) => (await lz4.encode(b)).subarray(4);
+/**
+ * Bit-transpose the `n` bytes (n % 8 = 0) of one byte plane at `p[po..]` into 8 rows of n/8
+ * bytes at `d[d0..]`: bit b of byte e goes to row b, bit e % 8 of byte e / 8.
+ */
+function transposePlane(p: Uint8Array, po: number, n: number, d: Uint8Array, d0: number): void {
+  const rowBytes = n >>> 3;
+  let g = 0;
+  if ((p.byteOffset + po) % 4 === 0 && (d.byteOffset + d0) % 4 === 0 && rowBytes % 4 === 0) {
+    const p32 = new Uint32Array(p.buffer, p.byteOffset + po, n >>> 2);
+    const d32 = new Uint32Array(d.buffer, d.byteOffset + d0, n >>> 2);
+    const rw = rowBytes >>> 2;
+    for (let q = 0, i = 0; q < rw; q++) {
+      let r0 = 0;
+      let r1 = 0;
+      let r2 = 0;
+      let r3 = 0;
+      let r4 = 0;
+      let r5 = 0;
+      let r6 = 0;
+      let r7 = 0;
+      for (let sh = 0; sh < 32; sh += 8, i += 2) {
+        let lo = p32[i]!;
+        let hi = p32[i + 1]!;
+        // 8x8 bit-matrix transpose (bitshuffle's TRANS_BIT_8X8) on two 32-bit halves.
+        let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
+        lo = lo ^ t ^ (t << 7);
+        t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
+        hi = hi ^ t ^ (t << 7);
+        t = (lo ^ (lo >>> 14)) & 0x0000cccc;
+        lo = lo ^ t ^ (t << 14);
+        t = (hi ^ (hi >>> 14)) & 0x0000cccc;
+        hi = hi ^ t ^ (t << 14);
+        t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
+        lo ^= t;
+        hi ^= t >>> 4;
+        r0 |= (lo & 0xff) << sh;
+        r1 |= ((lo >>> 8) & 0xff) << sh;
+        r2 |= ((lo >>> 16) & 0xff) << sh;
+        r3 |= (lo >>> 24) << sh;
+        r4 |= (hi & 0xff) << sh;
+        r5 |= ((hi >>> 8) & 0xff) << sh;
+        r6 |= ((hi >>> 16) & 0xff) << sh;
+        r7 |= (hi >>> 24) << sh;
+      }
+      d32[q] = r0;
+      d32[q + rw] = r1;
+      d32[q + 2 * rw] = r2;
+      d32[q + 3 * rw] = r3;
+      d32[q + 4 * rw] = r4;
+      d32[q + 5 * rw] = r5;
+      d32[q + 6 * rw] = r6;
+      d32[q + 7 * rw] = r7;
     }
-    case "zstd": {
-      // c-blosc's zstd level mapping.
-      const level = p.clevel < 9 ? p.clevel * 2 - 1 : 22;
-      const zstd = Zstd.fromConfig({ id: "zstd", level: p.clevel === 8 ? 20 : level });
-      return async (b) => zstd.encode(b);
-    }
-    case "zlib":
-      return async (b) => {
-        const out = deflateSync(b, { level: p.clevel });
-        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      };
-    case "blosclz":
-      throw new UnsupportedError(
-        "blosc blosclz",
-        `blosc cname "blosclz" can only be written with typesize 4 (got ${p.typesize}); use "lz4" or "zstd"`,
-      );
+    g = rowBytes;
+  }
+  for (; g < rowBytes; g++) {
+    const s = po + 8 * g;
+    let lo = p[s]! | (p[s + 1]! << 8) | (p[s + 2]! << 16) | (p[s + 3]! << 24);
+    let hi = p[s + 4]! | (p[s + 5]! << 8) | (p[s + 6]! << 16) | (p[s + 7]! << 24);
+    let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
+    lo = lo ^ t ^ (t << 7);
+    t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
+    hi = hi ^ t ^ (t << 7);
+    t = (lo ^ (lo >>> 14)) & 0x0000cccc;
+    lo = lo ^ t ^ (t << 14);
+    t = (hi ^ (hi >>> 14)) & 0x0000cccc;
+    hi = hi ^ t ^ (t << 14);
+    t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
+    lo ^= t;
+    hi ^= t >>> 4;
+    const row = d0 + g;
+    d[row] = lo & 0xff;
+    d[row + rowBytes] = (lo >>> 8) & 0xff;
+    d[row + 2 * rowBytes] = (lo >>> 16) & 0xff;
+    d[row + 3 * rowBytes] = lo >>> 24;
+    d[row + 4 * rowBytes] = hi & 0xff;
+    d[row + 5 * rowBytes] = (hi >>> 8) & 0xff;
+    d[row + 6 * rowBytes] = (hi >>> 16) & 0xff;
+    d[row + 7 * rowBytes] = hi >>> 24;
   }
 }
 
+/**
+ * Where a frame's blocks go: `input(n)` gives room for the filtered block (written in place by the
+ * shuffle), `compress()` returns the compressed block as a view valid until the next `input()`,
+ * `lastInput()` views the filtered block again. Direct wasm compressors are synchronous.
+ */
+interface BlockSink {
+  input(n: number): Uint8Array;
+  lastInput(): Uint8Array;
+  compress(): Uint8Array | Promise<Uint8Array>;
+}
+
+function lz4Acceleration(p: BloscParams): number {
+  // c-blosc uses acceleration 10 - clevel for lz4; lz4hc output is plain lz4 block format.
+  return p.cname === "lz4" ? Math.max(1, 10 - p.clevel) : 1;
+}
+
+function zstdLevel(p: BloscParams): number {
+  // c-blosc's zstd level mapping.
+  return p.clevel === 8 ? 20 : p.clevel < 9 ? p.clevel * 2 - 1 : 22;
+}
+
+function directSink(m: DirectModule, args: readonly number[], skip: number): BlockSink {
+  return {
+    input: (n) => m.input(n),
+    lastInput: () => m.lastInput(),
+    compress: () => m.call("compress", args).subarray(skip),
+  };
+}
+
+/** Sink over numcodecs' wrappers or node:zlib (JS scratch; wasm through embind). */
+function wrapperSink(p: BloscParams, blocksize: number): BlockSink {
+  const tmp = new Uint8Array(blocksize);
+  let last = tmp.subarray(0, 0);
+  const input = (n: number) => {
+    last = tmp.subarray(0, n);
+    return last;
+  };
+  const lastInput = () => last;
+  switch (p.cname) {
+    case "lz4":
+    case "lz4hc": {
+      const lz4 = LZ4.fromConfig({ id: "lz4", acceleration: lz4Acceleration(p) });
+      // numcodecs' LZ4 prefixes the raw block with its uncompressed size (4 bytes): strip it.
+      return { input, lastInput, compress: async () => (await lz4.encode(last)).subarray(4) };
+    }
+    case "zstd": {
+      const zstd = Zstd.fromConfig({ id: "zstd", level: zstdLevel(p) });
+      return { input, lastInput, compress: () => zstd.encode(last) };
+    }
+    case "zlib":
+      return {
+        input,
+        lastInput,
+        compress: () => {
+          const out = deflateSync(last, { level: p.clevel });
+          return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+        },
+      };
+    case "blosclz":
+      throw blosclzError(p);
+  }
+}
+
+function blosclzError(p: BloscParams): UnsupportedError {
+  return new UnsupportedError(
+    "blosc blosclz",
+    `blosc cname "blosclz" can only be written with typesize 4 (got ${p.typesize}); use "lz4" or "zstd"`,
+  );
+}
+
+/** The direct wasm sink for `p`, or undefined when its module is unavailable (or zlib). */
+async function directSinkFor(p: BloscParams): Promise<BlockSink | undefined> {
+  if (p.cname === "lz4" || p.cname === "lz4hc") {
+    const m = directModuleNow("lz4") ?? (await useDirect("lz4"));
+    return m === null ? undefined : directSink(m, [lz4Acceleration(p)], 4);
+  }
+  if (p.cname === "zstd") {
+    const m = directModuleNow("zstd") ?? (await useDirect("zstd"));
+    return m === null ? undefined : directSink(m, [zstdLevel(p)], 0);
+  }
+  return undefined;
+}
 function writeHeader(
   out: Uint8Array,
   flags: number,
@@ -236,36 +347,51 @@ function memcpyed(src: Uint8Array, p: BloscParams, flags: number): Uint8Array {
   return out;
 }
 
-/** Encode with our own frame (any typesize; cname lz4, lz4hc, zstd or zlib). */
+// Frame assembly scratch shared by synchronous (direct wasm) encodes: nothing can interleave.
+let frameScratch = new Uint8Array(0);
+
+/**
+ * Encode with our own frame (any typesize; cname lz4, lz4hc, zstd or zlib). Blocks are shuffled
+ * straight into the compressor's input (wasm memory when bound directly); the result is a fresh
+ * buffer of exactly the frame's size.
+ * @throws {UnsupportedError} for cname blosclz.
+ */
 export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise<Uint8Array> {
+  if (p.cname === "blosclz") throw blosclzError(p);
   let flags = (COMPFORMAT[p.cname] << 5) | BLOSC_FLAGS.dontSplit;
   if (p.shuffle === "shuffle") flags |= BLOSC_FLAGS.shuffle;
   if (p.shuffle === "bitshuffle") flags |= BLOSC_FLAGS.bitshuffle;
   const nbytes = src.length;
   if (nbytes < MIN_BUFFERSIZE || p.clevel === 0) return memcpyed(src, p, flags);
-  const compress = blockCompressor(p);
   const blocksize = computeBlocksize(p, nbytes);
   const nblocks = Math.ceil(nbytes / blocksize);
   // Worst case that is still worth keeping: anything larger is stored memcpyed instead.
   const limit = nbytes + HEADER;
-  const out = new Uint8Array(limit + 4 * nblocks + 4);
-  const dv = new DataView(out.buffer);
+  const direct = await directSinkFor(p);
+  const sink = direct ?? wrapperSink(p, blocksize);
+  let out: Uint8Array;
+  if (direct !== undefined) {
+    // From here on nothing awaits, so the shared scratch cannot be used by anyone else.
+    if (frameScratch.length < limit + 4 * nblocks + 4) {
+      frameScratch = new Uint8Array(limit + 4 * nblocks + 4);
+    }
+    out = frameScratch;
+  } else {
+    out = new Uint8Array(limit + 4 * nblocks + 4);
+  }
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let pos = HEADER + 4 * nblocks;
-  const tmp = new Uint8Array(blocksize);
   for (let b = 0; b < nblocks; b++) {
     const block = src.subarray(b * blocksize, Math.min(nbytes, (b + 1) * blocksize));
-    let filtered = block;
-    const t = tmp.subarray(0, block.length);
-    if (p.shuffle === "shuffle" && p.typesize > 1) {
-      byteShuffle(block, t, p.typesize);
-      filtered = t;
-    } else if (p.shuffle === "bitshuffle" && block.length >= p.typesize) {
+    const t = sink.input(block.length);
+    if (p.shuffle === "shuffle" && p.typesize > 1) byteShuffle(block, t, p.typesize);
+    else if (p.shuffle === "bitshuffle" && block.length >= p.typesize)
       bitShuffle(block, t, p.typesize);
-      filtered = t;
-    }
-    let c = await compress(filtered);
+    else t.set(block);
+    const r = sink.compress();
+    let c = r instanceof Uint8Array ? r : await r;
     // Incompressible block: stored raw, which the decoder recognises by cbytes == block size.
-    if (c === undefined || c.length === 0 || c.length >= block.length) c = filtered;
+    if (c.length === 0 || c.length >= block.length) c = sink.lastInput();
     if (pos + 4 + c.length > limit) return memcpyed(src, p, flags);
     dv.setUint32(HEADER + 4 * b, pos, true);
     dv.setUint32(pos, c.length, true);
@@ -273,37 +399,55 @@ export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise
     pos += 4 + c.length;
   }
   writeHeader(out, flags, p, nbytes, blocksize, pos);
-  return out.subarray(0, pos);
+  return direct !== undefined ? out.slice(0, pos) : out.subarray(0, pos);
 }
 
 const nativeCache = new Map<string, ReturnType<typeof Blosc.fromConfig>>();
 
 /**
- * Blosc-compress `src` so that the header carries `p.shuffle` and `p.typesize`.
+ * Blosc-compress `src` so that the header carries `p.shuffle` and `p.typesize`. Returns a buffer
+ * the caller owns.
  * @throws {UnsupportedError} for cname blosclz with a typesize other than 4.
  */
 export async function bloscEncode(src: Uint8Array, p: BloscParams): Promise<Uint8Array> {
-  if (p.typesize === 4) {
-    const key = `${p.cname}/${p.clevel}/${p.shuffle}/${p.blocksize}`;
-    let codec = nativeCache.get(key);
-    if (codec === undefined) {
-      codec = Blosc.fromConfig({
-        id: "blosc",
-        cname: p.cname,
-        clevel: p.clevel,
-        shuffle: SHUFFLE_CODE[p.shuffle],
-        blocksize: p.blocksize,
-      });
-      nativeCache.set(key, codec);
-    }
-    return codec.encode(src);
+  if (p.typesize !== 4) return encodeBloscFrame(src, p);
+  // numcodecs' c-blosc compresses with typesize 4, which is the truth here.
+  const m = directModuleNow("blosc") ?? (await useDirect("blosc"));
+  if (m !== null) {
+    m.input(src.length).set(src);
+    return m.call("compress", [p.cname, p.clevel, SHUFFLE_CODE[p.shuffle], p.blocksize]).slice();
   }
-  return encodeBloscFrame(src, p);
+  const key = `${p.cname}/${p.clevel}/${p.shuffle}/${p.blocksize}`;
+  let codec = nativeCache.get(key);
+  if (codec === undefined) {
+    codec = Blosc.fromConfig({
+      id: "blosc",
+      cname: p.cname,
+      clevel: p.clevel,
+      shuffle: SHUFFLE_CODE[p.shuffle],
+      blocksize: p.blocksize,
+    });
+    nativeCache.set(key, codec);
+  }
+  return codec.encode(src);
 }
 
 const decoder = Blosc.fromConfig({ id: "blosc" } as Parameters<typeof Blosc.fromConfig>[0]);
 
-/** Decompress any blosc v1 buffer (c-blosc through numcodecs wasm). */
+/** Decompress any blosc v1 buffer (c-blosc through numcodecs wasm) into a buffer the caller owns. */
 export async function bloscDecode(src: Uint8Array): Promise<Uint8Array> {
-  return decoder.decode(src);
+  return bloscDecodeWith(src, (raw) => raw.slice());
+}
+
+/**
+ * Decompress any blosc v1 buffer and call `use` with the result, a view that is valid only
+ * during the call (wasm memory when bound directly: no copy out).
+ */
+export async function bloscDecodeWith<T>(src: Uint8Array, use: (raw: Uint8Array) => T): Promise<T> {
+  const m = directModuleNow("blosc") ?? (await useDirect("blosc"));
+  if (m !== null) {
+    m.input(src.length).set(src);
+    return use(m.call("decompress"));
+  }
+  return use(await decoder.decode(src));
 }

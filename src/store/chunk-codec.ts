@@ -26,10 +26,10 @@ export class ChunkCodec {
     this.chunkBytes = product(meta.chunks) * dtypeByteSize(meta.dtype);
   }
 
-  /** Encode a whole chunk (length = product of the chunk shape). */
+  /** Encode a whole chunk (length = product of the chunk shape) into bytes the caller owns. */
   async encode(chunk: AnyTypedArray): Promise<Uint8Array> {
     const raw = bytesOf(chunk);
-    return this.#compressor === undefined ? raw : this.#compressor.encode(raw);
+    return this.#compressor === undefined ? raw.slice() : this.#compressor.encode(raw);
   }
 
   /**
@@ -37,20 +37,55 @@ export class ChunkCodec {
    * @throws {InvalidMetadataError} when the decoded size is not the chunk size.
    */
   async decode(bytes: Uint8Array, source: string): Promise<AnyTypedArray> {
-    const raw =
-      this.#compressor === undefined ? bytes.slice() : await this.#compressor.decode(bytes);
+    return this.decodeWith(bytes, source, (chunk) => chunk.slice());
+  }
+
+  /**
+   * Decode a stored chunk and call `use` with it: a view that is valid only during the call
+   * (often wasm memory), so copy what you need out of it before returning.
+   * @throws {InvalidMetadataError} when the decoded size is not the chunk size.
+   */
+  async decodeWith<T>(
+    bytes: Uint8Array,
+    source: string,
+    use: (chunk: AnyTypedArray) => T,
+  ): Promise<T> {
+    let decoded = false;
+    const wrap = (raw: Uint8Array): T => {
+      decoded = true;
+      this.#checkSize(raw, source);
+      return use(typedArrayView(this.#meta.dtype, raw));
+    };
+    if (this.#compressor === undefined) return wrap(bytes);
+    try {
+      return await this.#compressor.decodeWith(bytes, wrap);
+    } catch (e) {
+      if (decoded) throw e;
+      const why = e instanceof Error ? e.message : String(e);
+      throw corrupt(source, `cannot decode it (${why})`, "chunk_decode_failed", e);
+    }
+  }
+
+  #checkSize(raw: Uint8Array, source: string): void {
     if (raw.byteLength !== this.chunkBytes) {
-      throw new InvalidMetadataError(
-        [
-          {
-            code: "chunk_size_mismatch",
-            location: source,
-            message: `decoded chunk has ${raw.byteLength} bytes, expected ${this.chunkBytes}`,
-          },
-        ],
-        { source, summary: `corrupt chunk ${source}` },
+      throw corrupt(
+        source,
+        `decoded chunk has ${raw.byteLength} bytes, expected ${this.chunkBytes}`,
+        "chunk_size_mismatch",
       );
     }
-    return typedArrayView(this.#meta.dtype, raw);
   }
+}
+
+function corrupt(
+  source: string,
+  message: string,
+  code: string,
+  cause?: unknown,
+): InvalidMetadataError {
+  return new InvalidMetadataError([{ code, location: source, message }], {
+    source,
+    summary: `corrupt chunk ${source}; rewrite or delete it`,
+    cause,
+  });
 }

@@ -7,47 +7,96 @@ import { deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
 import { registry } from "zarrita";
-import { bloscDecode, bloscEncode } from "./blosc.js";
+import { bloscDecode, bloscDecodeWith, bloscEncode } from "./blosc.js";
 import { crc32c } from "./crc32c.js";
 import type { ResolvedCodec } from "./spec.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
+import type { DirectModuleName } from "./wasm-direct.js";
+import { directModuleNow, useDirect } from "./wasm-direct.js";
 
-/** A bytes-to-bytes codec. */
+/** A bytes-to-bytes codec. Results of `encode` and `decode` belong to the caller. */
 export interface BytesCodec {
   encode(bytes: Uint8Array): Promise<Uint8Array>;
   decode(bytes: Uint8Array): Promise<Uint8Array>;
+  /** Decode and call `use` with a view of the result that is valid only during the call. */
+  decodeWith<T>(bytes: Uint8Array, use: (raw: Uint8Array) => T): Promise<T>;
 }
 
 function view(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** A codec from owned encode/decode functions (decodeWith simply passes the owned result). */
+function ownedCodec(
+  encode: (b: Uint8Array) => Promise<Uint8Array>,
+  decode: (b: Uint8Array) => Promise<Uint8Array>,
+): BytesCodec {
+  return { encode, decode, decodeWith: async (b, use) => use(await decode(b)) };
+}
+
 /** gzip through `node:zlib`. */
 export function gzipCodec(level: number): BytesCodec {
-  return {
-    encode: async (b) => view(gzipSync(b, { level })),
-    decode: async (b) => view(gunzipSync(b)),
-  };
+  return ownedCodec(
+    async (b) => view(gzipSync(b, { level })),
+    async (b) => view(gunzipSync(b)),
+  );
 }
 
 /** zlib (deflate with zlib header) through `node:zlib`, as numcodecs `zlib` writes it. */
 export function zlibCodec(level: number): BytesCodec {
+  return ownedCodec(
+    async (b) => view(deflateSync(b, { level })),
+    async (b) => view(inflateSync(b)),
+  );
+}
+
+/**
+ * A numcodecs wasm codec, called directly (see wasm-direct.ts) when it binds, else through
+ * numcodecs' wrapper. `arg` is the compression parameter (level or acceleration).
+ */
+function wasmCodec(
+  name: DirectModuleName,
+  wrapper: {
+    encode(b: Uint8Array): Promise<Uint8Array>;
+    decode(b: Uint8Array): Promise<Uint8Array>;
+  },
+  arg: number,
+): BytesCodec {
+  const decodeWith = async <T>(b: Uint8Array, use: (raw: Uint8Array) => T): Promise<T> => {
+    const m = directModuleNow(name) ?? (await useDirect(name));
+    if (m === null) return use(await wrapper.decode(b));
+    m.input(b.length).set(b);
+    return use(m.call("decompress"));
+  };
   return {
-    encode: async (b) => view(deflateSync(b, { level })),
-    decode: async (b) => view(inflateSync(b)),
+    encode: async (b) => {
+      const m = directModuleNow(name) ?? (await useDirect(name));
+      if (m === null) return wrapper.encode(b);
+      m.input(b.length).set(b);
+      return m.call("compress", [arg]).slice();
+    },
+    decode: (b) => decodeWith(b, (raw) => raw.slice()),
+    decodeWith,
   };
 }
 
 /** zstd frames through numcodecs' wasm. */
 export function zstdCodec(level: number): BytesCodec {
-  const z = Zstd.fromConfig({ id: "zstd", level });
-  return { encode: async (b) => z.encode(b), decode: async (b) => z.decode(b) };
+  // numcodecs clamps the level to 1..22 (0 and negatives mean 1); so do we on the direct path.
+  return wasmCodec(
+    "zstd",
+    Zstd.fromConfig({ id: "zstd", level }),
+    level <= 0 ? 1 : Math.min(level, 22),
+  );
 }
 
 /** numcodecs LZ4 (4-byte little-endian size, then an LZ4 block) through numcodecs' wasm. */
 export function lz4Codec(acceleration: number): BytesCodec {
-  const z = LZ4.fromConfig({ id: "lz4", acceleration });
-  return { encode: async (b) => z.encode(b), decode: async (b) => z.decode(b) };
+  return wasmCodec(
+    "lz4",
+    LZ4.fromConfig({ id: "lz4", acceleration }),
+    acceleration <= 0 ? 1 : acceleration,
+  );
 }
 
 /** Blosc with the shuffle and typesize the metadata claims (see blosc.ts). */
@@ -58,7 +107,11 @@ export function bloscCodec(p: {
   typesize: number;
   blocksize: number;
 }): BytesCodec {
-  return { encode: (b) => bloscEncode(b, p), decode: (b) => bloscDecode(b) };
+  return {
+    encode: (b) => bloscEncode(b, p),
+    decode: (b) => bloscDecode(b),
+    decodeWith: (b, use) => bloscDecodeWith(b, use),
+  };
 }
 
 /** The compressor of a resolved codec (undefined for `none`); `typesize` = bytes per element. */

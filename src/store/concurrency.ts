@@ -6,23 +6,24 @@ export const DEFAULT_CONCURRENCY = 8;
 /**
  * Run `fn` for each item with at most `limit` in flight, pulling items lazily (an iterator of
  * millions of chunks is fine). On the first failure no new items start; the in-flight ones
- * finish and the first error is rethrown.
+ * finish and the first error is rethrown. `lane` (0 ≤ lane < limit) names the runner: calls with
+ * the same lane never overlap, so a lane may own scratch buffers.
  */
 export async function forEachBounded<T>(
   items: Iterable<T>,
   limit: number,
-  fn: (item: T) => Promise<void>,
+  fn: (item: T, lane: number) => Promise<void>,
 ): Promise<void> {
   const it = items[Symbol.iterator]();
   let failed = false;
   let firstError: unknown;
-  const runner = async () => {
+  const runner = async (lane: number) => {
     for (;;) {
       if (failed) return;
       const next = it.next();
       if (next.done) return;
       try {
-        await fn(next.value);
+        await fn(next.value, lane);
       } catch (e) {
         if (!failed) {
           failed = true;
@@ -32,7 +33,7 @@ export async function forEachBounded<T>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, limit) }, runner));
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, (_, lane) => runner(lane)));
   if (failed) throw firstError;
 }
 

@@ -4,6 +4,7 @@
  * symlinks that resolve outside the root.
  */
 import { randomBytes } from "node:crypto";
+import * as fsc from "node:fs";
 import * as fs from "node:fs/promises";
 import * as nodePath from "node:path";
 import {
@@ -31,6 +32,42 @@ function errCode(err: unknown): string | undefined {
   return typeof err === "object" && err !== null && "code" in err
     ? String((err as { code: unknown }).code)
     : undefined;
+}
+
+/**
+ * Write `value` into the new file `tmp` (`O_EXCL`), close it, and rename it to `target`, with
+ * callback fs calls under one promise (the promise API costs a FileHandle and several promises
+ * per step). On failure the temp file is removed.
+ */
+function writeThenRename(tmp: string, target: string, value: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) => fsc.rm(tmp, { force: true }, () => reject(e));
+    fsc.open(tmp, "wx", 0o666, (err, fd) => {
+      if (err) return reject(err);
+      let done = 0;
+      const step = (): void => {
+        if (done < value.length) {
+          fsc.write(fd, value, done, value.length - done, null, (e, n) => {
+            if (e) return fsc.close(fd, () => fail(e));
+            done += n;
+            step();
+          });
+          return;
+        }
+        fsc.close(fd, (e) => {
+          if (e) return fail(e);
+          fsc.rename(tmp, target, (e2) => (e2 ? fail(e2) : resolve()));
+        });
+      };
+      step();
+    });
+  });
+}
+
+function readWhole(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fsc.readFile(path, (e, b) => (e ? reject(e) : resolve(b)));
+  });
 }
 
 function parentKey(key: string): string {
@@ -69,7 +106,11 @@ export class LocalStore implements ZarrStore {
   }
 
   #abs(key: string): string {
-    return key === "" ? this.root : nodePath.join(this.root, ...key.split("/"));
+    if (key === "") return this.root;
+    // Keys are checked (no empty, "." or ".." segments), so plain concatenation is exact.
+    if (nodePath.sep === "/")
+      return this.root.endsWith("/") ? this.root + key : `${this.root}/${key}`;
+    return nodePath.join(this.root, ...key.split("/"));
   }
 
   #assertWritable(key: string): void {
@@ -157,7 +198,7 @@ export class LocalStore implements ZarrStore {
   async get(key: string): Promise<Uint8Array | undefined> {
     assertSafeKey(key);
     try {
-      const buf = await fs.readFile(this.#abs(key));
+      const buf = await readWhole(this.#abs(key));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       const code = errCode(e);
@@ -203,22 +244,17 @@ export class LocalStore implements ZarrStore {
     this.#assertWritable(key);
     const dirKey = parentKey(key);
     const abs = this.#abs(key);
-    const tmp = nodePath.join(nodePath.dirname(abs), tempNameFor(baseName(key)));
-    await this.#checkDir(dirKey, true);
+    const base = baseName(key);
+    const tmp = abs.slice(0, abs.length - base.length) + tempNameFor(base);
+    if (!this.#dirs.has(dirKey)) await this.#checkDir(dirKey, true);
     try {
-      await fs.writeFile(tmp, value, { flag: "wx" });
+      await writeThenRename(tmp, abs, value);
     } catch (e) {
       if (errCode(e) !== "ENOENT") throw e;
       // The directory vanished behind our back (deletePrefix elsewhere): recreate once.
       this.#forgetDirs(dirKey);
       await this.#checkDir(dirKey, true);
-      await fs.writeFile(tmp, value, { flag: "wx" });
-    }
-    try {
-      await fs.rename(tmp, abs);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
+      await writeThenRename(tmp, abs, value);
     }
   }
 

@@ -89,6 +89,26 @@ export function* blocksInRegion(region: Region, block: readonly number[]): Gener
   }
 }
 
+/**
+ * Coordinates of every block overlapping `region`, with the last axis slowest: consecutive
+ * blocks differ in a leading axis, so their store keys lie in different directories (lazy).
+ */
+export function* blocksAcrossDirs(region: Region, block: readonly number[]): Generator<number[]> {
+  const nd = region.length;
+  if (nd < 2) {
+    yield* blocksInRegion(region, block);
+    return;
+  }
+  // Rotate the last axis to the front, iterate in C order, rotate back.
+  const rot = [region[nd - 1]!, ...region.slice(0, nd - 1)];
+  const rotBlock = [block[nd - 1]!, ...block.slice(0, nd - 1)];
+  for (const c of blocksInRegion(rot, rotBlock)) {
+    const last = c.shift()!;
+    c.push(last);
+    yield c;
+  }
+}
+
 /** C-order strides (in elements) of `shape`. */
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -98,6 +118,26 @@ export function stridesOf(shape: readonly number[]): number[] {
     acc *= shape[i]!;
   }
   return s;
+}
+
+/**
+ * Offset (in elements) of the box `start`/`size` inside a C-order array of `shape` when the box is
+ * one contiguous run there, else -1. A box is contiguous when, below its first axis of size > 1,
+ * every axis is whole.
+ */
+export function contiguousOffset(
+  shape: readonly number[],
+  start: readonly number[],
+  size: readonly number[],
+): number {
+  const nd = shape.length;
+  let k = 0;
+  while (k < nd - 1 && size[k] === 1) k++;
+  for (let i = k + 1; i < nd; i++) if (start[i] !== 0 || size[i] !== shape[i]) return -1;
+  const strides = stridesOf(shape);
+  let off = 0;
+  for (let i = 0; i < nd; i++) off += start[i]! * strides[i]!;
+  return off;
 }
 
 type Settable = {

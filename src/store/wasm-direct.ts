@@ -1,0 +1,399 @@
+/**
+ * Direct calls into numcodecs' emscripten codec modules (lz4, zstd, blosc).
+ *
+ * numcodecs passes a `Uint8Array` to its wasm through embind's `std::string` marshalling, which
+ * copies it into wasm memory one byte at a time in JavaScript (~1.3 ns/byte: as much CPU as lz4
+ * compression itself), then copies the result out again. numcodecs exposes no lower-level entry,
+ * so we make one: a private copy of the numcodecs module (imported with a query, so its emscripten
+ * state is ours alone) is watched while it instantiates:
+ *
+ * - start-up calls `_embind_register_function(name, argc, types, sig, invoker, fn, …)` once per
+ *   bound function; we note the invoker (a table index) and function pointer of `compress`,
+ *   `decompress` and `free_result`, found by name;
+ * - one probe `encode` through numcodecs' own wrapper shows which exports are malloc and free
+ *   (the one called with `4 + n + 1`, then the one called with the pointer it returned);
+ * - during a direct call the codec returns `val(typed_memory_view(size, ptr))`, which reaches JS
+ *   through `_emval_take_value(type, argv)`, the only two-argument import such a call makes: we
+ *   read `[size, ptr]` at argv and return the constant handle of `undefined` (no emval handle is
+ *   allocated, none has to be freed).
+ *
+ * Inputs are written into wasm memory with one `set` (or produced there, e.g. by a shuffle), and
+ * the result is read through a view of wasm memory. Before a module is used, a probe must give
+ * byte-identical output to numcodecs' wrapper and round-trip; with another numcodecs build, or on
+ * any surprise, `directModule` resolves to undefined and callers use numcodecs' wrappers.
+ */
+
+/** The numcodecs modules we bind. */
+export type DirectModuleName = "lz4" | "zstd" | "blosc";
+
+/** Extra argument of a direct call: an integer, or a string passed as `std::string`. */
+export type DirectArg = number | string;
+
+type WasmFn = (...args: number[]) => number;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmTable {
+  get(i: number): unknown;
+}
+interface WasmApi {
+  instantiate: (source: unknown, imports?: unknown) => Promise<unknown>;
+  Memory: new (...a: never[]) => WasmMemory;
+  Table: new (...a: never[]) => WasmTable;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Registration {
+  argCount: number;
+  signature: string;
+  invoker: number;
+  fn: number;
+}
+
+interface CodecClass {
+  fromConfig(cfg: Record<string, unknown>): {
+    encode(b: Uint8Array): Promise<Uint8Array>;
+    decode(b: Uint8Array): Promise<Uint8Array>;
+  };
+}
+
+const BOUND = new Set(["compress", "decompress", "free_result"]);
+
+/** Failed calls (C++ exceptions) after which a module is retired. */
+export const MAX_FAILURES = 16;
+
+function cString(mem: WasmMemory, ptr: number, max = 64): string {
+  const u8 = new Uint8Array(mem.buffer);
+  let s = "";
+  for (let p = ptr; p < u8.length && u8[p] !== 0 && s.length < max; p++) {
+    s += String.fromCharCode(u8[p]!);
+  }
+  return s;
+}
+
+/** Watches one emscripten instantiation: registrations, export calls, direct-call results. */
+class Observer {
+  memory: WasmMemory | undefined;
+  table: WasmTable | undefined;
+  raw: Record<string, unknown> = {};
+  readonly registered = new Map<string, Registration>();
+  /** Export calls while recording (the malloc/free probe). */
+  recording: [name: string, args: number[], result: unknown][] | undefined;
+  /** True while a direct call runs. */
+  calling = false;
+  /** argv of the last `_emval_take_value` during a direct call (-1: none). */
+  argv = -1;
+
+  wrapImports(imports: Record<string, Record<string, unknown>>): Record<string, unknown> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [ns, obj] of Object.entries(imports)) {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(obj)) {
+        if (typeof v !== "function") {
+          o[k] = v;
+          continue;
+        }
+        const fn = v as (...a: unknown[]) => unknown;
+        o[k] = (...args: unknown[]) => {
+          if (this.calling) {
+            if (args.length === 2) {
+              this.argv = args[1] as number;
+              return 1; // emval handle of `undefined`: reserved, never freed
+            }
+          } else if (args.length >= 6 && this.memory !== undefined) {
+            this.#noteRegistration(args);
+          }
+          return fn(...args);
+        };
+      }
+      out[ns] = o;
+    }
+    return out;
+  }
+
+  #noteRegistration(args: unknown[]): void {
+    if (!args.slice(0, 6).every((a) => typeof a === "number")) return;
+    const [namePtr, argCount, , sigPtr, invoker, fn] = args as number[];
+    const name = cString(this.memory!, namePtr!);
+    if (!BOUND.has(name)) return;
+    this.registered.set(name, {
+      argCount: argCount!,
+      signature: cString(this.memory!, sigPtr!),
+      invoker: invoker!,
+      fn: fn!,
+    });
+  }
+
+  attach(exports: Record<string, unknown>): Record<string, unknown> {
+    this.raw = exports;
+    const wrapped: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(exports)) {
+      if (v instanceof wasm.Memory) this.memory = v;
+      else if (v instanceof wasm.Table) this.table = v;
+      if (typeof v !== "function") {
+        wrapped[k] = v;
+        continue;
+      }
+      const fn = v as WasmFn;
+      wrapped[k] = (...args: number[]) => {
+        const r = fn(...args);
+        this.recording?.push([k, args, r]);
+        return r;
+      };
+    }
+    return wrapped;
+  }
+}
+
+/**
+ * One bound numcodecs module. Use: `const inp = m.input(n)`, fill `inp`, then
+ * `const out = m.call("compress", [...])`. Both views are valid only until the next `input()`;
+ * copy the result out before doing anything else with the module. Not re-entrant.
+ */
+export class DirectModule {
+  readonly name: DirectModuleName;
+  readonly #obs: Observer;
+  readonly #memory: WasmMemory;
+  readonly #malloc: WasmFn;
+  readonly #free: WasmFn;
+  readonly #fns = new Map<string, { invoker: WasmFn; fn: number; args: number }>();
+  readonly #strings = new Map<string, number>();
+  #wire = 0;
+  #wireCap = -1;
+  #inputLength = 0;
+  #pending = false;
+  #failures = 0;
+  /** Set after {@link MAX_FAILURES} calls failed inside wasm; the module is not used again. */
+  broken = false;
+
+  constructor(name: DirectModuleName, obs: Observer, malloc: WasmFn, free: WasmFn) {
+    this.name = name;
+    this.#obs = obs;
+    this.#memory = obs.memory!;
+    this.#malloc = malloc;
+    this.#free = free;
+    for (const [fname, r] of obs.registered) {
+      const invoker = obs.table!.get(r.invoker);
+      if (typeof invoker !== "function" || /[^ifdvp]/.test(r.signature))
+        throw new Error(`unexpected binding of ${fname}: ${r.signature}`);
+      this.#fns.set(fname, { invoker: invoker as WasmFn, fn: r.fn, args: r.argCount - 1 });
+    }
+    for (const f of BOUND) if (!this.#fns.has(f)) throw new Error(`${f} is not bound`);
+  }
+
+  #release(): void {
+    if (!this.#pending) return;
+    this.#pending = false;
+    const f = this.#fns.get("free_result")!;
+    f.invoker(f.fn);
+  }
+
+  #wireOf(s: string): number {
+    let p = this.#strings.get(s);
+    if (p === undefined) {
+      p = this.#malloc(4 + s.length + 1);
+      if (!p) throw new Error("wasm malloc failed");
+      const u8 = new Uint8Array(this.#memory.buffer);
+      new DataView(this.#memory.buffer).setUint32(p, s.length, true);
+      for (let i = 0; i < s.length; i++) u8[p + 4 + i] = s.charCodeAt(i);
+      u8[p + 4 + s.length] = 0;
+      this.#strings.set(s, p);
+    }
+    return p;
+  }
+
+  /** A view of `n` bytes of wasm memory: the first argument of the next {@link call}. */
+  input(n: number): Uint8Array {
+    this.#release();
+    if (n > this.#wireCap) {
+      if (this.#wire !== 0) this.#free(this.#wire);
+      this.#wire = 0;
+      const cap = Math.max(n, 1024);
+      const p = this.#malloc(4 + cap + 1);
+      if (!p) throw new Error(`wasm malloc of ${cap} bytes failed`);
+      this.#wire = p;
+      this.#wireCap = cap;
+    }
+    const buf = this.#memory.buffer;
+    new DataView(buf).setUint32(this.#wire, n, true);
+    this.#inputLength = n;
+    return new Uint8Array(buf, this.#wire + 4, n);
+  }
+
+  /** The bytes last given to {@link input}, viewed again (a call may have grown memory). */
+  lastInput(): Uint8Array {
+    return new Uint8Array(this.#memory.buffer, this.#wire + 4, this.#inputLength);
+  }
+
+  /**
+   * Call `compress` or `decompress` on the bytes last given to {@link input}, with `extra`
+   * arguments after it. Returns a view of the result in wasm memory (valid until the next
+   * `input()`). Throws (and marks the module broken) when the codec fails.
+   */
+  call(name: "compress" | "decompress", extra: readonly DirectArg[] = []): Uint8Array {
+    const f = this.#fns.get(name)!;
+    if (extra.length + 1 !== f.args) {
+      throw new Error(`${this.name} ${name} takes ${f.args} arguments, got ${extra.length + 1}`);
+    }
+    const args = [f.fn, this.#wire];
+    for (const a of extra) args.push(typeof a === "string" ? this.#wireOf(a) : a);
+    const obs = this.#obs;
+    obs.argv = -1;
+    obs.calling = true;
+    try {
+      f.invoker(...args);
+    } catch (e) {
+      // A C++ exception (corrupt input, out of memory). The module stays consistent, but what
+      // the call allocated may leak, so only a bounded number of failures is tolerated. No
+      // free_result: the codec may not have replaced its result pointer.
+      if (++this.#failures >= MAX_FAILURES) this.broken = true;
+      throw new Error(`${this.name} ${name} failed: ${String(e)}`);
+    } finally {
+      obs.calling = false;
+    }
+    this.#pending = true;
+    const buf = this.#memory.buffer;
+    if (obs.argv <= 0 || obs.argv + 8 > buf.byteLength) {
+      this.broken = true; // not the binding we verified
+      throw new Error(`${this.name} ${name} returned no memory view`);
+    }
+    const dv = new DataView(buf);
+    const size = dv.getUint32(obs.argv, true);
+    const ptr = dv.getUint32(obs.argv + 4, true);
+    // A negative error code as size_t (lz4 on corrupt input), as numcodecs' wrapper would see.
+    if (ptr + size > buf.byteLength) {
+      throw new Error(`${this.name} ${name} failed: result of ${size} bytes is an error code`);
+    }
+    return new Uint8Array(buf, ptr, size);
+  }
+}
+
+// ------------------------------------------------------------------ loading
+
+const PROBE_CONFIG: Record<DirectModuleName, [Record<string, unknown>, DirectArg[]]> = {
+  lz4: [{ id: "lz4", acceleration: 1 }, [1]],
+  zstd: [{ id: "zstd", level: 1 }, [1]],
+  blosc: [{ id: "blosc", cname: "lz4", clevel: 5, shuffle: 1, blocksize: 0 }, ["lz4", 5, 1, 0]],
+};
+
+function probeData(): Uint8Array {
+  const p = new Uint8Array(6151);
+  let s = 7;
+  for (let i = 0; i < p.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    p[i] = i % 3 === 0 ? (i >> 7) & 0xff : (s >>> 27) & 0xff;
+  }
+  return p;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+async function bind(name: DirectModuleName): Promise<DirectModule | undefined> {
+  const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
+  if (typeof resolve !== "function") return undefined;
+  const url = `${resolve(`numcodecs/${name}`)}?ngff-direct`;
+  const obs = new Observer();
+  const real = wasm.instantiate;
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    wasm.instantiate = real;
+  };
+  // One-shot: the next instantiation (numcodecs' glue, started by the probe below) is watched.
+  wasm.instantiate = async (source: unknown, imports?: unknown) => {
+    restore();
+    const isBytes = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+    if (!isBytes || typeof imports !== "object" || imports === null) {
+      return real.call(wasm, source, imports);
+    }
+    const res = (await real.call(
+      wasm,
+      source,
+      obs.wrapImports(imports as Record<string, Record<string, unknown>>),
+    )) as { module: unknown; instance: { exports: Record<string, unknown> } };
+    const exports = obs.attach(res.instance.exports);
+    return { module: res.module, instance: { exports } };
+  };
+  try {
+    const Codec = ((await import(url)) as { default: CodecClass }).default;
+    const [cfg, args] = PROBE_CONFIG[name];
+    const codec = Codec.fromConfig(cfg);
+    await codec.encode(new Uint8Array(16)); // instantiates the module
+    restore();
+    if (obs.memory === undefined || obs.table === undefined) return undefined;
+    const probe = probeData();
+    obs.recording = [];
+    const ref = await codec.encode(probe);
+    const calls = obs.recording;
+    obs.recording = undefined;
+    const m = calls.find(([, a]) => a.length === 1 && a[0] === probe.length + 5);
+    const ptr = m?.[2];
+    const f = calls.find(([k, a]) => k !== m?.[0] && a.length === 1 && a[0] === ptr);
+    const malloc = m && obs.raw[m[0]];
+    const free = f && obs.raw[f[0]];
+    if (typeof malloc !== "function" || typeof free !== "function") return undefined;
+    const mod = new DirectModule(name, obs, malloc as WasmFn, free as WasmFn);
+    // Self-test: same bytes as the wrapper, and a round trip.
+    mod.input(probe.length).set(probe);
+    const mine = mod.call("compress", args).slice();
+    if (!equalBytes(mine, ref)) return undefined;
+    mod.input(mine.length).set(mine);
+    if (!equalBytes(mod.call("decompress").slice(), probe)) return undefined;
+    mod.input(0);
+    return mod;
+  } catch {
+    return undefined;
+  } finally {
+    restore();
+  }
+}
+
+let enabled = true;
+const loaded = new Map<DirectModuleName, Promise<DirectModule | undefined>>();
+const ready = new Map<DirectModuleName, DirectModule | undefined>();
+let chain: Promise<unknown> = Promise.resolve();
+
+/**
+ * The bound module `name`, or undefined when binding is impossible (other numcodecs build,
+ * no `import.meta.resolve`, a failed self-test), disabled, or broken by an earlier failure.
+ * Loads are serialised (each briefly watches `WebAssembly.instantiate`) and cached.
+ */
+export function directModule(name: DirectModuleName): Promise<DirectModule | undefined> {
+  if (!enabled) return Promise.resolve(undefined);
+  let p = loaded.get(name);
+  if (p === undefined) {
+    p = chain.then(() => bind(name));
+    chain = p.catch(() => undefined);
+    p.then((m) => ready.set(name, m));
+    loaded.set(name, p);
+  }
+  return p.then((m) => (m?.broken ? undefined : m));
+}
+
+/**
+ * Without waiting: the bound module, `null` when it is known to be unavailable (or disabled, or
+ * broken), `undefined` while it has not finished loading.
+ */
+export function directModuleNow(name: DirectModuleName): DirectModule | null | undefined {
+  if (!enabled) return null;
+  if (!ready.has(name)) return undefined;
+  const m = ready.get(name);
+  return m === undefined || m.broken ? null : m;
+}
+
+/** The bound module (waiting for it only the first time), or null when unavailable. */
+export async function useDirect(name: DirectModuleName): Promise<DirectModule | null> {
+  const now = directModuleNow(name);
+  if (now !== undefined) return now;
+  return (await directModule(name)) ?? null;
+}
+
+/** @internal Turn direct calls off (tests compare both paths) or back on. */
+export function _setDirectEnabled(on: boolean): void {
+  enabled = on;
+}
