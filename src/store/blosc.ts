@@ -13,6 +13,7 @@ import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
 import { UnsupportedError } from "../errors.js";
+import { decodeOwnFrame, frameCodec } from "./blosc-decode.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
 import type { DirectModule } from "./wasm-direct.js";
 import { directModuleNow, useDirect } from "./wasm-direct.js";
@@ -441,9 +442,16 @@ export async function bloscDecode(src: Uint8Array): Promise<Uint8Array> {
 
 /**
  * Decompress any blosc v1 buffer and call `use` with the result, a view that is valid only
- * during the call (wasm memory when bound directly: no copy out).
+ * during the call (no copy out of wasm memory or of our decode scratch). Frames we wrote
+ * ourselves are decoded by blosc-decode.ts, everything else by c-blosc.
  */
 export async function bloscDecodeWith<T>(src: Uint8Array, use: (raw: Uint8Array) => T): Promise<T> {
+  const own = frameCodec(src);
+  if (own !== undefined) {
+    const cm = directModuleNow(own) ?? (await useDirect(own));
+    const raw = cm === null ? undefined : decodeOwnFrame(src, cm);
+    if (raw !== undefined) return use(raw);
+  }
   const m = directModuleNow("blosc") ?? (await useDirect("blosc"));
   if (m !== null) {
     m.input(src.length).set(src);
