@@ -4,7 +4,10 @@
  * 8192×8192 uint16 (134 MB), 256×256 chunks, blosc lz4 clevel 5 byte-shuffle, local disk (temp
  * dir). Writes the whole array, then reads it back, several runs each; prints medians in MB/s.
  *
- *   node --import tsx bench/store.bench.ts [runs=5]
+ *   node --import tsx bench/store.bench.ts [runs=5] [--compare <checkout dir>]...
+ *
+ * `--compare <dir>` adds a row for the store layer of another checkout (e.g. a `git archive` of an
+ * older commit with node_modules linked), interleaved with the others: before/after in one run.
  *
  * This layer runs with Zarr v2 and v3 metadata (same codec; typesize 2 in the blosc header).
  * Plain zarrita: `zarr.create` + `zarr.set` / `zarr.get` on @zarrita/storage FileSystemStore,
@@ -17,16 +20,36 @@ import * as os from "node:os";
 import * as path from "node:path";
 import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
-import { createArray, openArray } from "../src/store/array.js";
+import * as array from "../src/store/array.js";
 import { readBloscHeader } from "../src/store/blosc.js";
 import type { ZarrStore } from "../src/store/store.js";
-import { openLocalStore } from "../src/store/store.js";
+import * as storeModule from "../src/store/store.js";
 import type { ZarrFormat } from "../src/store/types.js";
 
 const N = 8192;
 const CHUNK = 256;
-const RUNS = Number(process.argv[2] ?? 5);
+const args = process.argv.slice(2);
+const compare: string[] = [];
+for (let i = args.indexOf("--compare"); i >= 0; i = args.indexOf("--compare")) {
+  compare.push(path.resolve(args[i + 1] ?? "."));
+  args.splice(i, 2);
+}
+const RUNS = Number(args[0] ?? 5);
 const MB = (N * N * 2) / 1e6;
+
+/** The store-layer entry points a row uses (this checkout's, or another's with --compare). */
+interface Layer {
+  createArray: typeof array.createArray;
+  openArray: typeof array.openArray;
+  openLocalStore: typeof storeModule.openLocalStore;
+}
+const thisLayer: Layer = { ...array, openLocalStore: storeModule.openLocalStore };
+
+async function layerAt(dir: string): Promise<Layer> {
+  const a = (await import(path.join(dir, "src/store/array.ts"))) as typeof array;
+  const s = (await import(path.join(dir, "src/store/store.ts"))) as typeof storeModule;
+  return { createArray: a.createArray, openArray: a.openArray, openLocalStore: s.openLocalStore };
+}
 
 function makeData(): Uint16Array {
   const d = new Uint16Array(N * N);
@@ -65,29 +88,32 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 
-/** Wall seconds of `fn`; its CPU seconds (all threads) are pushed to `cpu`. */
-async function time(fn: () => Promise<unknown>, cpu?: number[]): Promise<number> {
+/** Seconds of one phase: wall, and user / system CPU of all threads. */
+interface Sample {
+  wall: number;
+  user: number;
+  sys: number;
+}
+
+async function time(fn: () => Promise<unknown>, into: Sample[]): Promise<void> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
   const c = process.cpuUsage(c0);
-  cpu?.push((c.user + c.system) / 1e6);
-  return (performance.now() - t0) / 1000;
+  into.push({ wall: (performance.now() - t0) / 1000, user: c.user / 1e6, sys: c.system / 1e6 });
 }
 
 interface Row {
   name: string;
-  write: number[];
-  read: number[];
-  writeCpu: number[];
-  readCpu: number[];
+  write: Sample[];
+  read: Sample[];
   gets: number;
   bytes: number;
   header: string;
 }
 
 function newRow(name: string): Row {
-  return { name, write: [], read: [], writeCpu: [], readCpu: [], gets: 0, bytes: 0, header: "" };
+  return { name, write: [], read: [], gets: 0, bytes: 0, header: "" };
 }
 
 async function dirBytes(d: string): Promise<number> {
@@ -108,30 +134,29 @@ const WHOLE: [number, number][] = [
   [0, N],
 ];
 
-/** One write+read run through this layer. */
+/** One write+read run through a store layer. */
 async function oursOnce(
+  layer: Layer,
   row: Row,
   format: ZarrFormat,
   data: Uint16Array,
   dir: string,
 ): Promise<void> {
-  const { store, gets } = counting(await openLocalStore(dir, { create: true }));
-  const arr = await createArray(store, "a", format, {
+  const { store, gets } = counting(await layer.openLocalStore(dir, { create: true }));
+  const arr = await layer.createArray(store, "a", format, {
     shape: [N, N],
     dtype: "uint16",
     chunks: [CHUNK, CHUNK],
     codec: { name: "blosc", cname: "lz4", clevel: 5, shuffle: "shuffle" },
   });
   const before = gets();
-  row.write.push(await time(() => arr.writeRegion(WHOLE, data), row.writeCpu));
+  await time(() => arr.writeRegion(WHOLE, data), row.write);
   row.gets += gets() - before;
-  const back = await openArray(store, "a");
+  const back = await layer.openArray(store, "a");
   let out: unknown;
-  row.read.push(
-    await time(async () => {
-      out = await back.readRegion(WHOLE);
-    }, row.readCpu),
-  );
+  await time(async () => {
+    out = await back.readRegion(WHOLE);
+  }, row.read);
   if ((out as Uint16Array)[N * N - 1] !== data[N * N - 1]) throw new Error("read back mismatch");
   row.bytes = await dirBytes(dir);
   row.header = await headerOf(path.join(dir, "a", format === 2 ? "0/0" : "c/0/0"));
@@ -168,17 +193,13 @@ async function zarritaOnce(
     ],
   });
   const before = gets;
-  row.write.push(
-    await time(() => zarr.set(arr, null, { data, shape: [N, N], stride: [N, 1] }), row.writeCpu),
-  );
+  await time(() => zarr.set(arr, null, { data, shape: [N, N], stride: [N, 1] }), row.write);
   row.gets += gets - before;
   const back = await zarr.open(zarr.root(fsStore).resolve("a"), { kind: "array" });
   let out: unknown;
-  row.read.push(
-    await time(async () => {
-      out = await zarr.get(back);
-    }, row.readCpu),
-  );
+  await time(async () => {
+    out = await zarr.get(back);
+  }, row.read);
   if ((out as { data: Uint16Array }).data[N * N - 1] !== data[N * N - 1])
     throw new Error("read back mismatch");
   row.bytes = await dirBytes(dir);
@@ -191,9 +212,15 @@ try {
   const configs: [Row, (row: Row, dir: string) => Promise<void>][] = [
     [newRow('plain zarrita v3, shuffle "shuffle"'), (r, d) => zarritaOnce(r, "shuffle", data, d)],
     [newRow("plain zarrita v3, shuffle 1"), (r, d) => zarritaOnce(r, 1, data, d)],
-    [newRow("this layer, Zarr v2"), (r, d) => oursOnce(r, 2, data, d)],
-    [newRow("this layer, Zarr v3"), (r, d) => oursOnce(r, 3, data, d)],
+    [newRow("this layer, Zarr v2"), (r, d) => oursOnce(thisLayer, r, 2, data, d)],
+    [newRow("this layer, Zarr v3"), (r, d) => oursOnce(thisLayer, r, 3, data, d)],
   ];
+  for (const dir of compare) {
+    const layer = await layerAt(dir);
+    const label = path.basename(dir);
+    configs.push([newRow(`${label}, Zarr v2`), (r, d) => oursOnce(layer, r, 2, data, d)]);
+    configs.push([newRow(`${label}, Zarr v3`), (r, d) => oursOnce(layer, r, 3, data, d)]);
+  }
   // Runs are interleaved (run 1 of every config, then run 2, ...) so machine noise hits all alike.
   for (let run = 0; run < RUNS; run++) {
     for (const [i, [row, once]] of configs.entries()) {
@@ -204,30 +231,28 @@ try {
   }
   const rows = configs.map(([r]) => r);
   const baseline = rows[1]!;
-  const w0 = MB / median(baseline.write);
-  const r0 = MB / median(baseline.read);
-  const cw0 = MB / median(baseline.writeCpu);
-  const cr0 = MB / median(baseline.readCpu);
+  const wall = (xs: Sample[]) => MB / median(xs.map((x) => x.wall));
+  const cpu = (xs: Sample[]) => MB / median(xs.map((x) => x.user + x.sys));
+  const ms = (xs: Sample[], k: "user" | "sys") => (1000 * median(xs.map((x) => x[k]))).toFixed(0);
   const out: string[] = [
     `store layer vs plain zarrita — ${N}×${N} uint16 (${MB.toFixed(1)} MB), ${CHUNK}² chunks, blosc lz4 clevel 5, ${RUNS} interleaved runs (medians), ${os.cpus().length} cores, load avg ${os.loadavg()[0]!.toFixed(1)}`,
     "",
-    "| writer | write MB/s | read MB/s | write / read vs baseline | write MB/CPU-s | read MB/CPU-s | CPU write / read vs baseline | get() during writes | on disk MB | blosc header |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| writer | write MB/s | read MB/s | wall write / read vs baseline | write MB/CPU-s | read MB/CPU-s | CPU write / read vs baseline | write CPU ms user / sys | read CPU ms user / sys | get() during writes | on disk MB | blosc header |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of rows) {
-    const w = MB / median(r.write);
-    const rd = MB / median(r.read);
-    const cw = MB / median(r.writeCpu);
-    const cr = MB / median(r.readCpu);
+    const ratio = (f: (xs: Sample[]) => number) =>
+      `${(f(r.write) / f(baseline.write)).toFixed(2)}× / ${(f(r.read) / f(baseline.read)).toFixed(2)}×`;
     out.push(
-      `| ${r.name} | ${w.toFixed(0)} | ${rd.toFixed(0)} | ${(w / w0).toFixed(2)}× / ${(rd / r0).toFixed(2)}× | ${cw.toFixed(0)} | ${cr.toFixed(0)} | ${(cw / cw0).toFixed(2)}× / ${(cr / cr0).toFixed(2)}× | ${r.gets} | ${(r.bytes / 1e6).toFixed(1)} | ${r.header} |`,
+      `| ${r.name} | ${wall(r.write).toFixed(0)} | ${wall(r.read).toFixed(0)} | ${ratio(wall)} | ${cpu(r.write).toFixed(0)} | ${cpu(r.read).toFixed(0)} | ${ratio(cpu)} | ${ms(r.write, "user")} / ${ms(r.write, "sys")} | ${ms(r.read, "user")} / ${ms(r.read, "sys")} | ${r.gets} | ${(r.bytes / 1e6).toFixed(1)} | ${r.header} |`,
     );
   }
   out.push(
     "",
     'Baseline: "plain zarrita v3, shuffle 1" (the same work: a real byte shuffle). MB/s = MB / wall s;',
-    "MB/CPU-s = MB / (user + system CPU seconds of all threads), less sensitive to other load.",
-    `Reproduce: node --import tsx bench/store.bench.ts ${RUNS}`,
+    "MB/CPU-s = MB / (user + system CPU seconds of all threads), less sensitive to other load. System",
+    "time is mostly the kernel's file work (the same for every row) and varies with machine load.",
+    `Reproduce: node --import tsx bench/store.bench.ts ${RUNS}${compare.map((c) => ` --compare ${c}`).join("")}`,
   );
   console.log(`\n${out.join("\n")}`);
 } finally {
