@@ -24,6 +24,7 @@ import {
   sameRegion,
 } from "./region.js";
 import { joinKey } from "./safe-name.js";
+import { ByteScratch } from "./scratch.js";
 import { decodeShardIndex, encodeShard, shardIndexBytes, splitShard } from "./shard.js";
 import type { ArrayMeta } from "./spec.js";
 import { resolveArraySpec, resolveFillValue } from "./spec.js";
@@ -381,16 +382,20 @@ class ZarrArrayImpl implements ZarrArray {
         : data;
     if (typeof value === "object") this.#assertData(region, value);
     if (product(regionShape(region)) === 0) return;
-    // One whole-chunk scratch buffer per concurrency lane, reused for every chunk it writes.
-    const scratch: AnyTypedArray[] = [];
-    const scratchOf = (lane: number) =>
-      (scratch[lane] ??= typedArrayFor(this.dtype, this.#chunkLen));
+    // Per concurrency lane: a whole-chunk buffer and an encode buffer, reused for every chunk
+    // the lane writes (store.set is done with its value when it resolves).
+    const lanes: { chunk: AnyTypedArray; out: ByteScratch }[] = [];
+    const lane = (i: number) =>
+      (lanes[i] ??= {
+        chunk: typedArrayFor(this.dtype, this.#chunkLen),
+        out: new ByteScratch(),
+      });
     if (this.shards === undefined) {
       // For scalar writes every whole chunk encodes to the same bytes: encode once.
       let scalarChunk: Promise<Uint8Array> | undefined;
       // Consecutive chunks in different directories: creates and renames in one directory
       // serialise on its lock in the kernel (measured: ~20% less wall time than C order).
-      await forEachBounded(blocksAcrossDirs(region, this.chunks), concurrency, async (cc, lane) => {
+      await forEachBounded(blocksAcrossDirs(region, this.chunks), concurrency, async (cc, li) => {
         const key = this.blockKey(cc);
         const box = blockBox(cc, this.chunks, this.shape);
         const inter = intersect(box, region)!;
@@ -405,14 +410,14 @@ class ZarrArrayImpl implements ZarrArray {
               whole && typeof value === "object"
                 ? this.#contiguousChunk(value, region, box)
                 : undefined;
+            const { chunk, out } = lane(li);
             if (run !== undefined) {
-              encoded = await this.#codec.encode(run);
+              encoded = await this.#codec.encodeTo(run, out);
             } else {
-              const buf = scratchOf(lane);
               const old = whole ? undefined : await this.store.get(key);
-              await this.#prepareBase(buf, box, inter, old, key);
-              this.#composeInto(buf, cc, region, value, inter);
-              encoded = await this.#codec.encode(buf);
+              await this.#prepareBase(chunk, box, inter, old, key);
+              this.#composeInto(chunk, cc, region, value, inter);
+              encoded = await this.#codec.encodeTo(chunk, out);
             }
           }
           await this.store.set(key, encoded);
@@ -420,8 +425,8 @@ class ZarrArrayImpl implements ZarrArray {
       });
       return;
     }
-    await forEachBounded(blocksAcrossDirs(region, this.shards), concurrency, async (sc, lane) => {
-      await this.#writeShard(sc, region, value, scratchOf(lane));
+    await forEachBounded(blocksAcrossDirs(region, this.shards), concurrency, async (sc, li) => {
+      await this.#writeShard(sc, region, value, lane(li).chunk);
     });
   }
 

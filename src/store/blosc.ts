@@ -14,6 +14,7 @@ import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
 import { UnsupportedError } from "../errors.js";
 import { decodeOwnFrame, frameCodec } from "./blosc-decode.js";
+import { ByteScratch, copyInto } from "./scratch.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
 import type { DirectModule } from "./wasm-direct.js";
 import { directModuleNow, useDirect } from "./wasm-direct.js";
@@ -163,47 +164,94 @@ function transposePlane(p: Uint8Array, po: number, n: number, d: Uint8Array, d0:
     const p32 = new Uint32Array(p.buffer, p.byteOffset + po, n >>> 2);
     const d32 = new Uint32Array(d.buffer, d.byteOffset + d0, n >>> 2);
     const rw = rowBytes >>> 2;
-    for (let q = 0, i = 0; q < rw; q++) {
-      let r0 = 0;
-      let r1 = 0;
-      let r2 = 0;
-      let r3 = 0;
-      let r4 = 0;
-      let r5 = 0;
-      let r6 = 0;
-      let r7 = 0;
-      for (let sh = 0; sh < 32; sh += 8, i += 2) {
-        let lo = p32[i]!;
-        let hi = p32[i + 1]!;
-        // 8x8 bit-matrix transpose (bitshuffle's TRANS_BIT_8X8) on two 32-bit halves.
-        let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
-        lo = lo ^ t ^ (t << 7);
-        t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
-        hi = hi ^ t ^ (t << 7);
-        t = (lo ^ (lo >>> 14)) & 0x0000cccc;
-        lo = lo ^ t ^ (t << 14);
-        t = (hi ^ (hi >>> 14)) & 0x0000cccc;
-        hi = hi ^ t ^ (t << 14);
-        t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
-        lo ^= t;
-        hi ^= t >>> 4;
-        r0 |= (lo & 0xff) << sh;
-        r1 |= ((lo >>> 8) & 0xff) << sh;
-        r2 |= ((lo >>> 16) & 0xff) << sh;
-        r3 |= (lo >>> 24) << sh;
-        r4 |= (hi & 0xff) << sh;
-        r5 |= ((hi >>> 8) & 0xff) << sh;
-        r6 |= ((hi >>> 16) & 0xff) << sh;
-        r7 |= (hi >>> 24) << sh;
-      }
-      d32[q] = r0;
-      d32[q + rw] = r1;
-      d32[q + 2 * rw] = r2;
-      d32[q + 3 * rw] = r3;
-      d32[q + 4 * rw] = r4;
-      d32[q + 5 * rw] = r5;
-      d32[q + 6 * rw] = r6;
-      d32[q + 7 * rw] = r7;
+    for (let q = 0, i = 0; q < rw; q++, i += 8) {
+      // Four 8-byte groups: transpose each 8x8 bit matrix, then the 4x4 byte matrices of the
+      // low words (rows 0-3) and of the high words (rows 4-7), so each row gets one 32-bit store.
+      let a0 = p32[i]!;
+      let b0 = p32[i + 1]!;
+      let a1 = p32[i + 2]!;
+      let b1 = p32[i + 3]!;
+      let a2 = p32[i + 4]!;
+      let b2 = p32[i + 5]!;
+      let a3 = p32[i + 6]!;
+      let b3 = p32[i + 7]!;
+      let t = (a0 ^ (a0 >>> 7)) & 0x00aa00aa;
+      a0 = a0 ^ t ^ (t << 7);
+      t = (b0 ^ (b0 >>> 7)) & 0x00aa00aa;
+      b0 = b0 ^ t ^ (t << 7);
+      t = (a0 ^ (a0 >>> 14)) & 0x0000cccc;
+      a0 = a0 ^ t ^ (t << 14);
+      t = (b0 ^ (b0 >>> 14)) & 0x0000cccc;
+      b0 = b0 ^ t ^ (t << 14);
+      t = (a0 ^ ((a0 >>> 28) | (b0 << 4))) & 0xf0f0f0f0;
+      a0 ^= t;
+      b0 ^= t >>> 4;
+      t = (a1 ^ (a1 >>> 7)) & 0x00aa00aa;
+      a1 = a1 ^ t ^ (t << 7);
+      t = (b1 ^ (b1 >>> 7)) & 0x00aa00aa;
+      b1 = b1 ^ t ^ (t << 7);
+      t = (a1 ^ (a1 >>> 14)) & 0x0000cccc;
+      a1 = a1 ^ t ^ (t << 14);
+      t = (b1 ^ (b1 >>> 14)) & 0x0000cccc;
+      b1 = b1 ^ t ^ (t << 14);
+      t = (a1 ^ ((a1 >>> 28) | (b1 << 4))) & 0xf0f0f0f0;
+      a1 ^= t;
+      b1 ^= t >>> 4;
+      t = (a2 ^ (a2 >>> 7)) & 0x00aa00aa;
+      a2 = a2 ^ t ^ (t << 7);
+      t = (b2 ^ (b2 >>> 7)) & 0x00aa00aa;
+      b2 = b2 ^ t ^ (t << 7);
+      t = (a2 ^ (a2 >>> 14)) & 0x0000cccc;
+      a2 = a2 ^ t ^ (t << 14);
+      t = (b2 ^ (b2 >>> 14)) & 0x0000cccc;
+      b2 = b2 ^ t ^ (t << 14);
+      t = (a2 ^ ((a2 >>> 28) | (b2 << 4))) & 0xf0f0f0f0;
+      a2 ^= t;
+      b2 ^= t >>> 4;
+      t = (a3 ^ (a3 >>> 7)) & 0x00aa00aa;
+      a3 = a3 ^ t ^ (t << 7);
+      t = (b3 ^ (b3 >>> 7)) & 0x00aa00aa;
+      b3 = b3 ^ t ^ (t << 7);
+      t = (a3 ^ (a3 >>> 14)) & 0x0000cccc;
+      a3 = a3 ^ t ^ (t << 14);
+      t = (b3 ^ (b3 >>> 14)) & 0x0000cccc;
+      b3 = b3 ^ t ^ (t << 14);
+      t = (a3 ^ ((a3 >>> 28) | (b3 << 4))) & 0xf0f0f0f0;
+      a3 ^= t;
+      b3 ^= t >>> 4;
+      // 4x4 byte transposes: swap bytes between word pairs, then 16-bit halves.
+      t = ((a0 >>> 8) ^ a1) & 0x00ff00ff;
+      a1 ^= t;
+      a0 ^= t << 8;
+      t = ((a2 >>> 8) ^ a3) & 0x00ff00ff;
+      a3 ^= t;
+      a2 ^= t << 8;
+      t = ((a0 >>> 16) ^ a2) & 0x0000ffff;
+      a2 ^= t;
+      a0 ^= t << 16;
+      t = ((a1 >>> 16) ^ a3) & 0x0000ffff;
+      a3 ^= t;
+      a1 ^= t << 16;
+      t = ((b0 >>> 8) ^ b1) & 0x00ff00ff;
+      b1 ^= t;
+      b0 ^= t << 8;
+      t = ((b2 >>> 8) ^ b3) & 0x00ff00ff;
+      b3 ^= t;
+      b2 ^= t << 8;
+      t = ((b0 >>> 16) ^ b2) & 0x0000ffff;
+      b2 ^= t;
+      b0 ^= t << 16;
+      t = ((b1 >>> 16) ^ b3) & 0x0000ffff;
+      b3 ^= t;
+      b1 ^= t << 16;
+      d32[q] = a0;
+      d32[q + rw] = a1;
+      d32[q + 2 * rw] = a2;
+      d32[q + 3 * rw] = a3;
+      d32[q + 4 * rw] = b0;
+      d32[q + 5 * rw] = b1;
+      d32[q + 6 * rw] = b2;
+      d32[q + 7 * rw] = b3;
     }
     g = rowBytes;
   }
@@ -349,15 +397,20 @@ function memcpyed(src: Uint8Array, p: BloscParams, flags: number): Uint8Array {
 }
 
 // Frame assembly scratch shared by synchronous (direct wasm) encodes: nothing can interleave.
-let frameScratch = new Uint8Array(0);
+const shared = new ByteScratch();
 
 /**
  * Encode with our own frame (any typesize; cname lz4, lz4hc, zstd or zlib). Blocks are shuffled
- * straight into the compressor's input (wasm memory when bound directly); the result is a fresh
- * buffer of exactly the frame's size.
+ * straight into the compressor's input (wasm memory when bound directly). Without `scratch` the
+ * result is a fresh buffer of exactly the frame's size; with it, the frame is assembled in (and
+ * returned as a view of) `scratch`, valid until the scratch is reused.
  * @throws {UnsupportedError} for cname blosclz.
  */
-export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise<Uint8Array> {
+export async function encodeBloscFrame(
+  src: Uint8Array,
+  p: BloscParams,
+  scratch?: ByteScratch,
+): Promise<Uint8Array> {
   if (p.cname === "blosclz") throw blosclzError(p);
   let flags = (COMPFORMAT[p.cname] << 5) | BLOSC_FLAGS.dontSplit;
   if (p.shuffle === "shuffle") flags |= BLOSC_FLAGS.shuffle;
@@ -368,18 +421,12 @@ export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise
   const nblocks = Math.ceil(nbytes / blocksize);
   // Worst case that is still worth keeping: anything larger is stored memcpyed instead.
   const limit = nbytes + HEADER;
+  const size = limit + 4 * nblocks + 4;
   const direct = await directSinkFor(p);
   const sink = direct ?? wrapperSink(p, blocksize);
-  let out: Uint8Array;
-  if (direct !== undefined) {
-    // From here on nothing awaits, so the shared scratch cannot be used by anyone else.
-    if (frameScratch.length < limit + 4 * nblocks + 4) {
-      frameScratch = new Uint8Array(limit + 4 * nblocks + 4);
-    }
-    out = frameScratch;
-  } else {
-    out = new Uint8Array(limit + 4 * nblocks + 4);
-  }
+  // From here on a direct sink never awaits, so the shared scratch cannot be used by anyone else.
+  const copyOut = scratch === undefined && direct !== undefined;
+  const out = scratch?.get(size) ?? (copyOut ? shared.get(size) : new Uint8Array(size));
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let pos = HEADER + 4 * nblocks;
   for (let b = 0; b < nblocks; b++) {
@@ -400,23 +447,28 @@ export async function encodeBloscFrame(src: Uint8Array, p: BloscParams): Promise
     pos += 4 + c.length;
   }
   writeHeader(out, flags, p, nbytes, blocksize, pos);
-  return direct !== undefined ? out.slice(0, pos) : out.subarray(0, pos);
+  return copyOut ? out.slice(0, pos) : out.subarray(0, pos);
 }
 
 const nativeCache = new Map<string, ReturnType<typeof Blosc.fromConfig>>();
 
 /**
  * Blosc-compress `src` so that the header carries `p.shuffle` and `p.typesize`. Returns a buffer
- * the caller owns.
+ * the caller owns, or with `scratch` possibly a view of it (valid until the scratch is reused).
  * @throws {UnsupportedError} for cname blosclz with a typesize other than 4.
  */
-export async function bloscEncode(src: Uint8Array, p: BloscParams): Promise<Uint8Array> {
-  if (p.typesize !== 4) return encodeBloscFrame(src, p);
+export async function bloscEncode(
+  src: Uint8Array,
+  p: BloscParams,
+  scratch?: ByteScratch,
+): Promise<Uint8Array> {
+  if (p.typesize !== 4) return encodeBloscFrame(src, p, scratch);
   // numcodecs' c-blosc compresses with typesize 4, which is the truth here.
   const m = directModuleNow("blosc") ?? (await useDirect("blosc"));
   if (m !== null) {
     m.input(src.length).set(src);
-    return m.call("compress", [p.cname, p.clevel, SHUFFLE_CODE[p.shuffle], p.blocksize]).slice();
+    const v = m.call("compress", [p.cname, p.clevel, SHUFFLE_CODE[p.shuffle], p.blocksize]);
+    return scratch === undefined ? v.slice() : copyInto(v, scratch);
   }
   const key = `${p.cname}/${p.clevel}/${p.shuffle}/${p.blocksize}`;
   let codec = nativeCache.get(key);

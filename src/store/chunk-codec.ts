@@ -3,6 +3,7 @@ import { endianness } from "node:os";
 import { InvalidMetadataError, UnsupportedError } from "../errors.js";
 import type { BytesCodec } from "./codecs.js";
 import { compressorFor } from "./codecs.js";
+import type { ByteScratch } from "./scratch.js";
 import type { ArrayMeta } from "./spec.js";
 import type { AnyTypedArray } from "./types.js";
 import { bytesOf, dtypeByteSize, product, typedArrayView } from "./types.js";
@@ -30,6 +31,15 @@ export class ChunkCodec {
   async encode(chunk: AnyTypedArray): Promise<Uint8Array> {
     const raw = bytesOf(chunk);
     return this.#compressor === undefined ? raw.slice() : this.#compressor.encode(raw);
+  }
+
+  /**
+   * Encode a whole chunk; the result may be a view of `chunk` (no compressor) or of `scratch`,
+   * valid until either is reused.
+   */
+  async encodeTo(chunk: AnyTypedArray, scratch: ByteScratch): Promise<Uint8Array> {
+    const raw = bytesOf(chunk);
+    return this.#compressor === undefined ? raw : this.#compressor.encodeTo(raw, scratch);
   }
 
   /**

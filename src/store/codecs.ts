@@ -9,6 +9,7 @@ import Zstd from "numcodecs/zstd";
 import { registry } from "zarrita";
 import { bloscDecode, bloscDecodeWith, bloscEncode } from "./blosc.js";
 import { crc32c } from "./crc32c.js";
+import { type ByteScratch, copyInto } from "./scratch.js";
 import type { ResolvedCodec } from "./spec.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
 import type { DirectModuleName } from "./wasm-direct.js";
@@ -17,6 +18,8 @@ import { directModuleNow, useDirect } from "./wasm-direct.js";
 /** A bytes-to-bytes codec. Results of `encode` and `decode` belong to the caller. */
 export interface BytesCodec {
   encode(bytes: Uint8Array): Promise<Uint8Array>;
+  /** Encode into `scratch` when that saves an allocation: the result is valid until it is reused. */
+  encodeTo(bytes: Uint8Array, scratch: ByteScratch): Promise<Uint8Array>;
   decode(bytes: Uint8Array): Promise<Uint8Array>;
   /** Decode and call `use` with a view of the result that is valid only during the call. */
   decodeWith<T>(bytes: Uint8Array, use: (raw: Uint8Array) => T): Promise<T>;
@@ -31,7 +34,7 @@ function ownedCodec(
   encode: (b: Uint8Array) => Promise<Uint8Array>,
   decode: (b: Uint8Array) => Promise<Uint8Array>,
 ): BytesCodec {
-  return { encode, decode, decodeWith: async (b, use) => use(await decode(b)) };
+  return { encode, encodeTo: encode, decode, decodeWith: async (b, use) => use(await decode(b)) };
 }
 
 /** gzip through `node:zlib`. */
@@ -68,13 +71,16 @@ function wasmCodec(
     m.input(b.length).set(b);
     return use(m.call("decompress"));
   };
+  const encodeTo = async (b: Uint8Array, scratch?: ByteScratch): Promise<Uint8Array> => {
+    const m = directModuleNow(name) ?? (await useDirect(name));
+    if (m === null) return wrapper.encode(b);
+    m.input(b.length).set(b);
+    const v = m.call("compress", [arg]);
+    return scratch === undefined ? v.slice() : copyInto(v, scratch);
+  };
   return {
-    encode: async (b) => {
-      const m = directModuleNow(name) ?? (await useDirect(name));
-      if (m === null) return wrapper.encode(b);
-      m.input(b.length).set(b);
-      return m.call("compress", [arg]).slice();
-    },
+    encode: (b) => encodeTo(b),
+    encodeTo,
     decode: (b) => decodeWith(b, (raw) => raw.slice()),
     decodeWith,
   };
@@ -109,6 +115,7 @@ export function bloscCodec(p: {
 }): BytesCodec {
   return {
     encode: (b) => bloscEncode(b, p),
+    encodeTo: (b, scratch) => bloscEncode(b, p, scratch),
     decode: (b) => bloscDecode(b),
     decodeWith: (b, use) => bloscDecodeWith(b, use),
   };

@@ -23,7 +23,11 @@ export interface ZarrStore {
   readonly readOnly: boolean;
   /** The value, or undefined when the key does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
-  /** Write a value atomically: a crash leaves the old value or the new one, never a torn file. */
+  /**
+   * Write a value atomically: a crash leaves the old value or the new one, never a torn file.
+   * The store is done with `value` when the promise settles (it copies what it keeps), so the
+   * caller may reuse the buffer afterwards; the array layer relies on this.
+   */
   set(key: string, value: Uint8Array): Promise<void>;
   /** Delete one key; no error when it is missing. */
   delete(key: string): Promise<void>;

@@ -295,7 +295,9 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 async function bind(name: DirectModuleName): Promise<DirectModule | undefined> {
   const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
   if (typeof resolve !== "function") return undefined;
-  const url = `${resolve(`numcodecs/${name}`)}?ngff-direct`;
+  // A query unique to this copy of the store layer: another copy in the same process (bundles,
+  // benchmarks comparing checkouts) must not get our already-instantiated module back.
+  const url = `${resolve(`numcodecs/${name}`)}?ngff-direct=${INSTANCE_TAG}`;
   const obs = new Observer();
   const real = wasm.instantiate;
   let restored = false;
@@ -353,6 +355,7 @@ async function bind(name: DirectModuleName): Promise<DirectModule | undefined> {
   }
 }
 
+const INSTANCE_TAG = Math.random().toString(36).slice(2);
 let enabled = true;
 const loaded = new Map<DirectModuleName, Promise<DirectModule | undefined>>();
 const ready = new Map<DirectModuleName, DirectModule | undefined>();

@@ -4,13 +4,8 @@
  */
 import Blosc from "numcodecs/blosc";
 import { describe, expect, test } from "vitest";
-import {
-  bloscDecode,
-  bloscDecodeWith,
-  byteShuffle,
-  encodeBloscFrame,
-} from "../../../src/store/blosc.js";
-import { byteUnshuffle2, decodeOwnFrame, frameCodec } from "../../../src/store/blosc-decode.js";
+import { bloscDecode, bloscDecodeWith, encodeBloscFrame } from "../../../src/store/blosc.js";
+import { decodeOwnFrame, frameCodec } from "../../../src/store/blosc-decode.js";
 import type { BloscCname, BloscShuffle } from "../../../src/store/types.js";
 import { directModule } from "../../../src/store/wasm-direct.js";
 
@@ -111,17 +106,4 @@ test("inconsistent frames of our kind are refused", async () => {
   const tooMany = frame.slice();
   new DataView(tooMany.buffer).setUint32(4, 1e9, true); // nbytes: offsets table cannot fit
   expect(() => decodeOwnFrame(tooMany, m)).toThrow(/offsets/);
-});
-
-test("byteUnshuffle2 inverts byteShuffle, aligned or not, odd lengths too", () => {
-  for (const n of [0, 1, 2, 7, 8, 64, 1001, 4096]) {
-    for (const off of [0, 1, 2]) {
-      const src = sample(n + off, n).subarray(off);
-      const shuffled = new Uint8Array(n);
-      byteShuffle(src, shuffled, 2);
-      const back = new Uint8Array(n + off).subarray(off);
-      byteUnshuffle2(shuffled, back);
-      expect(same(back, src)).toBe(true);
-    }
-  }
 });
