@@ -6,6 +6,8 @@
 import { readNode } from "../store/index.js";
 import { joinPath, type NodeContext } from "./context.js";
 
+const GROUP_FILES = new Set([".zattrs", ".zgroup", "zarr.json"]);
+
 function omeKeys(format: 2 | 3, attributes: Record<string, unknown>): string[] {
   if (format === 2) return Object.keys(attributes);
   const keys = Object.keys(attributes);
@@ -19,21 +21,33 @@ function omeKeys(format: 2 | 3, attributes: Record<string, unknown>): string[] {
 }
 
 /**
- * Whether the group at `path` is the leftover of an interrupted create: a position (`"position"`)
- * is a group with no attributes and nothing below it; a well (`"well"`) is a group with at most
- * `well` metadata whose children are all such positions. Adopting it loses no data.
+ * Whether the directory at `path` is the leftover of an interrupted create: a position
+ * (`"position"`) is a group with no attributes and nothing below it, or a directory holding
+ * only an empty `.zattrs` (a v2 group killed before its `.zgroup`); a well (`"well"`) is a
+ * group with at most `well` metadata whose children are all such positions. Adopting it loses
+ * no data.
  */
 export async function isEmptyLeftover(
   ctx: NodeContext,
   path: string,
   kind: "position" | "well",
 ): Promise<boolean> {
-  const node = await readNode(ctx.store, path).catch(() => undefined);
-  if (node?.kind !== "group" || node.format !== ctx.format) return false;
-  const keys = omeKeys(node.format, node.attributes);
+  const { dirs, files } = await ctx.store.list(path);
+  if (!files.every((f) => GROUP_FILES.has(f))) return false;
+  let node: Awaited<ReturnType<typeof readNode>>;
+  try {
+    node = await readNode(ctx.store, path);
+  } catch {
+    return false; // unreadable metadata: not ours to judge
+  }
+  if (node === undefined) {
+    if (kind === "well" || dirs.length > 0) return false;
+    const attrs = await ctx.store.get(joinPath(path, ".zattrs"));
+    return attrs === undefined || new TextDecoder().decode(attrs).trim() === "{}";
+  }
+  if (node.kind !== "group" || node.format !== ctx.format) return false;
   const allowed = kind === "well" ? ["well"] : [];
-  if (!keys.every((k) => allowed.includes(k))) return false;
-  const { dirs } = await ctx.store.list(path);
+  if (!omeKeys(node.format, node.attributes).every((k) => allowed.includes(k))) return false;
   if (kind === "position") return dirs.length === 0;
   for (const d of dirs) {
     if (!(await isEmptyLeftover(ctx, joinPath(path, d), "position"))) return false;

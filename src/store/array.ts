@@ -149,7 +149,9 @@ class ZarrArrayImpl implements ZarrArray {
    * read-modify-write (`partial`), holding the store's cross-process lock of that block.
    */
   #lock<T>(key: string, partial: boolean, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.#lockPrefix + key, () => withChunkLock(this.store, key, partial, fn));
+    return withLock(this.#lockPrefix + key, () =>
+      withChunkLock(this.store, this.path, key, partial, fn),
+    );
   }
 
   /** Store key of a chunk (or shard) at grid coordinates `coords`. */

@@ -24,10 +24,13 @@ export interface LockOptions {
   staleMs?: number;
   /** Give up waiting after this long with {@link LockTimeoutError} (default 120 s). */
   timeoutMs?: number;
+  /** Keep an idle lock this long for the next call of this process (default 20 ms; 0 = never). */
+  lingerMs?: number;
 }
 
 const DEFAULT_STALE_MS = 30_000;
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_LINGER_MS = 20;
 /** A lock file still empty after this long lost its holder between create and write. */
 const EMPTY_STALE_MS = 2_000;
 const HOST = hostname();
@@ -196,9 +199,56 @@ function release(path: string, fd: number): void {
   }
 }
 
+/** A lock file this thread holds: its fd, its heartbeat, and the linger timer once idle. */
+interface Held {
+  fd: number;
+  beat: NodeJS.Timeout;
+  linger: NodeJS.Timeout | undefined;
+}
+
+const held = new Map<string, Held>();
+let exitHook = false;
+
+function releaseHeld(path: string): void {
+  const h = held.get(path);
+  if (h === undefined) return;
+  held.delete(path);
+  clearInterval(h.beat);
+  if (h.linger !== undefined) clearTimeout(h.linger);
+  release(path, h.fd);
+}
+
+function hold(path: string, fd: number, staleMs: number): Held {
+  // Touch the file while held, so a long holder never looks stale to other hosts.
+  const beat = setInterval(
+    () => {
+      try {
+        const now = new Date();
+        fs.futimesSync(fd, now, now);
+      } catch {
+        // best effort
+      }
+    },
+    Math.max(10, staleMs / 3),
+  );
+  beat.unref();
+  if (!exitHook) {
+    exitHook = true;
+    // Lingering locks of a process that exits normally are removed on the way out.
+    process.once("exit", () => {
+      for (const p of [...held.keys()]) releaseHeld(p);
+    });
+  }
+  const h: Held = { fd, beat, linger: undefined };
+  held.set(path, h);
+  return h;
+}
+
 /**
  * Run `fn` holding the lock file at absolute `path` (its directory must exist). Callers in this
- * process queue in memory first, so only one of them at a time contends for the file.
+ * thread queue in memory first, so only one of them at a time uses the file. When `fn` is done
+ * the file is kept `lingerMs` longer: the next call of this thread (the next plane written into
+ * the same chunk, the next position of the same well) then costs no file operation at all.
  * @throws {LockTimeoutError} after `timeoutMs` of waiting for a live holder.
  */
 export function withLockFile<T>(
@@ -208,39 +258,54 @@ export function withLockFile<T>(
 ): Promise<T> {
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
   return withLock(`file-lock:${path}`, async () => {
-    const fd = await acquire(path, staleMs, timeoutMs);
-    // Touch the file while held, so a long holder never looks stale to other hosts.
-    const beat = setInterval(
-      () => {
-        try {
-          const now = new Date();
-          fs.futimesSync(fd, now, now);
-        } catch {
-          // best effort
-        }
-      },
-      Math.max(10, staleMs / 3),
-    );
-    beat.unref();
+    let h = held.get(path);
+    if (h !== undefined && h.linger !== undefined) {
+      clearTimeout(h.linger);
+      h.linger = undefined;
+    }
+    h ??= hold(path, await acquire(path, staleMs, timeoutMs), staleMs);
     try {
       return await fn();
     } finally {
-      clearInterval(beat);
-      release(path, fd);
+      if (lingerMs > 0) {
+        h.linger = setTimeout(() => releaseHeld(path), lingerMs);
+        h.linger.unref();
+      } else releaseHeld(path);
     }
   });
 }
 
+/** Release every lock file this thread keeps lingering (tests; a process exit does it too). */
+export function releaseLingeringLocks(): void {
+  for (const p of [...held.keys()]) releaseHeld(p);
+}
+
 /**
- * Run `fn` under the cross-process lock of chunk or shard `key` when the write is `partial` (a
- * read-modify-write); a write of whole blocks reads nothing and needs no lock.
+ * The lock key of chunk (or shard) `key` of the array at `arrayPath`: a file in the array's own
+ * directory, `<array>/.<chunk key with "." for "/">.ngff-lock`. Not next to the chunk: creating
+ * a file in the directory where a chunk was just replaced by rename waits for ext4 to flush it
+ * (auto_da_alloc), which made each lock cost ~1 ms instead of ~40 µs.
+ */
+export function chunkLockKey(arrayPath: string, key: string): string {
+  const rel = arrayPath === "" ? key : key.slice(arrayPath.length + 1);
+  const name = `.${rel.replaceAll("/", ".")}${LOCK_SUFFIX}`;
+  return arrayPath === "" ? name : `${arrayPath}/${name}`;
+}
+
+/**
+ * Run `fn` under the cross-process lock of chunk or shard `key` of the array at `arrayPath`
+ * when the write is `partial` (a read-modify-write); a write of whole blocks reads nothing and
+ * needs no lock.
  */
 export function withChunkLock<T>(
   store: ZarrStore,
+  arrayPath: string,
   key: string,
   partial: boolean,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return partial ? withStoreLock(store, key, fn) : fn();
+  if (!partial || store.lock === undefined || store.readOnly) return fn();
+  return store.lock(chunkLockKey(arrayPath, key), fn);
 }

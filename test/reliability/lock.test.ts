@@ -16,8 +16,10 @@ import {
   type ZarrStore,
 } from "../../src/store/index.js";
 import {
+  chunkLockKey,
   LOCK_NAME_PATTERN,
   lockKeyFor,
+  releaseLingeringLocks,
   withLockFile,
   withStoreLock,
 } from "../../src/store/lock.js";
@@ -61,6 +63,7 @@ async function newPlate(dir: string): Promise<Plate> {
     channelNames: ["c"],
   })) as Plate;
   await plate.createPositions(["A/1/0"]);
+  releaseLingeringLocks(); // the test plays the other processes: this one holds nothing now
   return plate;
 }
 
@@ -68,7 +71,7 @@ describe("a holder SIGKILLed while holding the lock", () => {
   test("plate metadata: the next writer breaks the dead holder's lock at once", async () => {
     const dir = path.join(root, "p.zarr");
     await newPlate(dir);
-    const holder = startWriter(["hold", dir, ""]);
+    const holder = startWriter(["hold", dir, lockKeyFor("")]);
     await holder.ready;
     expect(await listFiles(dir)).toContain(".ngff-lock");
     holder.child.kill("SIGKILL");
@@ -80,6 +83,7 @@ describe("a holder SIGKILLed while holding the lock", () => {
     await plate.createPositions(["B/2/0", "A/1/1"]);
     expect(performance.now() - t0).toBeLessThan(5_000); // far below the 30 s stale timeout
     expect(plate.wellPaths()).toEqual(["A/1", "B/2"]);
+    releaseLingeringLocks();
     expect((await listFiles(dir)).filter((f) => LOCK_NAME_PATTERN.test(path.basename(f)))).toEqual(
       [],
     );
@@ -97,9 +101,11 @@ describe("a holder SIGKILLed while holding the lock", () => {
       dtype: "uint8",
       chunks: [1, 1, 1, 8, 8],
     });
-    const holder = startWriter(["hold", dir, "0/0/0/0/0/0"]);
+    const lockKey = chunkLockKey("0", "0/0/0/0/0/0");
+    expect(lockKey).toBe("0/.0.0.0.0.0.ngff-lock");
+    const holder = startWriter(["hold", dir, lockKey]);
     await holder.ready;
-    expect(await listFiles(dir)).toContain("0/0/0/0/0/.0.ngff-lock");
+    expect(await listFiles(dir)).toContain(lockKey);
     holder.child.kill("SIGKILL");
     await holder.exit;
     await img.write([0, 0, 0, [0, 2], [0, 2]], 7);
@@ -178,10 +184,24 @@ test("a long holder touches its lock file, so it never looks stale", async () =>
         await new Promise((r) => setTimeout(r, 120));
       }
     },
-    { staleMs: 150 },
+    { staleMs: 150, lingerMs: 0 },
   );
   expect(seen.at(-1)!).toBeGreaterThan(seen[0]!);
   await expect(fs.stat(file)).rejects.toThrow(); // released
+});
+
+test("an idle lock lingers for the next call of its process, then goes", async () => {
+  const dir = await fs.mkdtemp(path.join(root, "linger-"));
+  const file = path.join(dir, ".ngff-lock");
+  const inodes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await withLockFile(file, async () => {
+      inodes.push((await fs.stat(file)).ino);
+    });
+  }
+  expect(new Set(inodes).size).toBe(1); // one lock file for the three calls
+  await new Promise((r) => setTimeout(r, 80));
+  await expect(fs.stat(file)).rejects.toThrow(); // released 20 ms after the last call
 });
 
 test("listings hide lock files; memory stores need none", async () => {
@@ -189,8 +209,8 @@ test("listings hide lock files; memory stores need none", async () => {
   await newPlate(dir);
   const store: ZarrStore = await openLocalStore(dir);
   let inside: string[] = [];
-  await withStoreLock(store, "A/1", async () => {
-    expect(await listFiles(dir)).toContain("A/.1.ngff-lock");
+  await withStoreLock(store, "A/2", async () => {
+    expect(await listFiles(dir)).toContain("A/.2.ngff-lock");
     inside = (await store.list("A")).files;
   });
   expect(inside.some((f) => f.includes("ngff-lock"))).toBe(false);
