@@ -148,7 +148,8 @@ class Observer {
 /**
  * One bound numcodecs module. Use: `const inp = m.input(n)`, fill `inp`, then
  * `const out = m.call("compress", [...])`. Both views are valid only until the next `input()`;
- * copy the result out before doing anything else with the module. Not re-entrant.
+ * copy the result out before doing anything else with the module (in particular, never hand a
+ * view of this module's memory back to `input()`). Not re-entrant.
  */
 export class DirectModule {
   readonly name: DirectModuleName;
@@ -228,7 +229,9 @@ export class DirectModule {
   /**
    * Call `compress` or `decompress` on the bytes last given to {@link input}, with `extra`
    * arguments after it. Returns a view of the result in wasm memory (valid until the next
-   * `input()`). Throws (and marks the module broken) when the codec fails.
+   * `input()`). Throws when the codec fails (a C++ exception, or an error code as size); after
+   * {@link MAX_FAILURES} exceptions, or a result that is not the verified shape, the module is
+   * marked broken and callers fall back to numcodecs' wrappers.
    */
   call(name: "compress" | "decompress", extra: readonly DirectArg[] = []): Uint8Array {
     const f = this.#fns.get(name)!;
@@ -251,12 +254,12 @@ export class DirectModule {
     } finally {
       obs.calling = false;
     }
-    this.#pending = true;
     const buf = this.#memory.buffer;
     if (obs.argv <= 0 || obs.argv + 8 > buf.byteLength) {
       this.broken = true; // not the binding we verified
       throw new Error(`${this.name} ${name} returned no memory view`);
     }
+    this.#pending = true; // the codec holds a result buffer until free_result
     const dv = new DataView(buf);
     const size = dv.getUint32(obs.argv, true);
     const ptr = dv.getUint32(obs.argv + 4, true);
