@@ -22,6 +22,7 @@ import type { MultiscaleMeta } from "./nodes/multiscales-meta.js";
 import { serializeMultiscale } from "./nodes/multiscales-meta.js";
 import { readOmeAttrs, writeOmeAttrs } from "./nodes/ome-attrs.js";
 import { type PixelInput, toDense } from "./nodes/pixel-data.js";
+import { assertPlateName } from "./nodes/plate-batch.js";
 import {
   type Acquisition,
   assertValidPlate,
@@ -37,6 +38,7 @@ import { Position } from "./nodes/position.js";
 import type { PyramidDims, PyramidMethod } from "./nodes/pyramid-ops.js";
 import { checkTransforms, type Transform } from "./nodes/transforms.js";
 import {
+  assertSafePath,
   type CodecSpec,
   createGroup,
   openLocalStore,
@@ -373,6 +375,8 @@ export async function writeMultiscalesMetadata(
       ? (datasets[0]!.coordinateTransformations[0] as { scale: number[] }).scale.length
       : undefined;
   const axes = resolveAxes(opts.axes, opts.axes === undefined ? ndim : undefined);
+  // A dataset path is resolved against the group: never "..", absolute or a metadata name.
+  datasets.forEach((d, i) => assertSafePath(d.path, { what: `datasets[${i}].path` }));
   const m: MultiscaleMeta = {
     axes,
     datasets: datasets.map((d, i) => ({
@@ -462,6 +466,7 @@ export async function writeWellMetadata(
   opts: { fmt?: NgffVersion } = {},
 ): Promise<void> {
   const well = { images: images.map((i) => (typeof i === "string" ? { path: i } : { ...i })) };
+  for (const i of well.images) assertPlateName(i.path, "field");
   assertValidWell(well);
   const ctx = await openWriterGroup(group, opts.fmt);
   await mergeOme(ctx, "well", wellToJson(well, ctx.version), "well");

@@ -163,7 +163,7 @@ export class Plate extends NgffNode implements RowSource {
       if (init.channelNames === undefined) this._channelNames = [...position.channelNames];
       if (init.axes === undefined) this._axes = [...position.axes];
       // The wells opened so far got the channel names and axes before they were known.
-      this.#wells.clear();
+      for (const w of this.#wells.values()) (await w)._inherit(this.#childInit());
       return;
     }
   }

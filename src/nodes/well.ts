@@ -5,7 +5,7 @@
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
 import { createGroup } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
-import type { AxisSpec } from "./axes.js";
+import { type AxisSpec, cloneAxis } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
 import { isEmptyLeftover } from "./leftovers.js";
 import { NgffNode } from "./ngff-node.js";
@@ -140,6 +140,12 @@ export class Well extends NgffNode {
       throw e;
     }
     return structuredClone(draft);
+  }
+
+  /** Take the plate's channel names and axes (learned after this well was opened). @internal */
+  _inherit(init: WellInit): void {
+    if (init.channelNames !== undefined) this._channelNames = [...init.channelNames];
+    if (init.axes !== undefined) this._axes = init.axes.map(cloneAxis);
   }
 
   /** Remember a position created by the plate's batch path. @internal */

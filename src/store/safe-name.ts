@@ -95,6 +95,9 @@ export function assertSafePath(path: string, opts?: { maxSegments?: number; what
         what,
       });
     }
+    if (LOCK_NAME.test(s)) {
+      throw new UnsafePathError(path, `segment "${s}" looks like a lock file name`, { what });
+    }
   }
 }
 

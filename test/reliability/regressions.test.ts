@@ -13,6 +13,8 @@ import {
   type Plate,
   type Position,
   validateStore,
+  writeMultiscalesMetadata,
+  writeWellMetadata,
 } from "../../src/index.js";
 import { createGroup, openLocalStore } from "../../src/store/index.js";
 import { digestTree, tempDir } from "./helpers/tree.js";
@@ -178,8 +180,8 @@ describe("a plate reopened without channel names, then a position added to its f
   // InvalidMetadataError "channelNames: found []". Any single process reopening a plate this way
   // hit it too. Why: `Plate.open` learns the channel names from the first position, but it
   // opens (and caches) that position's well before it knows them, so the cached well handed
-  // `[]` to every position created in it. Fix: the wells opened while adopting the first
-  // position's channel names and axes are dropped from the cache.
+  // `[]` to every position created in it. Fix: the wells opened while learning the first
+  // position's channel names and axes take them once learned (kept cached: one read each).
   test.each(["0.4", "0.5"] as const)("NGFF %s", async (version) => {
     const dir = path.join(root, `reopen-${version}.zarr`);
     const plate = (await openOmeZarr(dir, {
@@ -196,5 +198,33 @@ describe("a plate reopened without channel names, then a position added to its f
     expect(pos.channelNames).toEqual(["DAPI", "GFP"]);
     await pos.createImage("0", image(7));
     expect((await validateStore(dir)).issues).toEqual([]);
+  });
+});
+
+describe("function-style writers and unsafe paths", () => {
+  // What happened: the hostile-input suite fed every unsafe name to every place that takes one.
+  // `writeMultiscalesMetadata(group, [{ path: "../evil", … }])` wrote the path into
+  // `multiscales` without a word — as it did "/abs", ".zattrs" or "" — so readers resolving the
+  // dataset (our pyramid included) would reach outside the image group. `writeWellMetadata`
+  // listed a 300-byte field name no file system can create. Why: the writers validated the
+  // metadata's shape (zod) but not its paths, unlike the node API. Fix: dataset paths go
+  // through assertSafePath, field paths through the plate's name check (UnsafePathError).
+  test.each(["../evil", "/abs", ".zattrs", "", "a/../../b"])("dataset path %j", async (p) => {
+    const dir = path.join(root, "w.zarr");
+    const err = await writeMultiscalesMetadata(
+      dir,
+      [{ path: p, coordinateTransformations: [{ type: "scale", scale: [1, 1] }] }],
+      { axes: "yx" },
+    ).catch((e) => e);
+    expect(isOmeZarrError(err, "UnsafePath")).toBe(true);
+    await expect(fs.stat(dir)).rejects.toThrow(); // nothing created
+  });
+
+  test("a field name longer than a file name can be", async () => {
+    const dir = path.join(root, "well.zarr");
+    const err = await writeWellMetadata(dir, ["0", "x".repeat(300)]).catch((e) => e);
+    expect(isOmeZarrError(err, "UnsafePath")).toBe(true);
+    expect(err.message).toContain("longer than 255 bytes");
+    await expect(fs.stat(dir)).rejects.toThrow();
   });
 });
