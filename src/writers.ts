@@ -376,7 +376,9 @@ export async function writeMultiscalesMetadata(
       : undefined;
   const axes = resolveAxes(opts.axes, opts.axes === undefined ? ndim : undefined);
   // A dataset path is resolved against the group: never "..", absolute or a metadata name.
-  datasets.forEach((d, i) => assertSafePath(d.path, { what: `datasets[${i}].path` }));
+  datasets.forEach((d, i) => {
+    assertSafePath(d.path, { what: `datasets[${i}].path` });
+  });
   const m: MultiscaleMeta = {
     axes,
     datasets: datasets.map((d, i) => ({
