@@ -4,7 +4,7 @@
  * (version (0.4 only), axes, datasets, name, coordinateTransformations, type, metadata).
  */
 import { InvalidMetadataError, type MetadataIssue } from "../errors.js";
-import { type AxisSpec, cloneAxis } from "./axes.js";
+import { type AxisSpec, axesIssues, cloneAxis } from "./axes.js";
 import type { NgffVersion } from "./context.js";
 import { cloneTransform, type Transform, transformIssues } from "./transforms.js";
 
@@ -76,6 +76,13 @@ export function parseMultiscales(value: unknown, source?: string): MultiscaleMet
         location: `${loc}.axes`,
         message: "axes must be an array of { name, type?, unit? }",
       });
+      return;
+    }
+    // The spec's axes rules (2–5 axes, 2–3 space, order, unique names) hold for stored
+    // metadata too: a store that breaks them is refused on open, not written through.
+    const axisProblems = axesIssues(axes, `${loc}.axes`);
+    if (axisProblems.length > 0) {
+      issues.push(...axisProblems);
       return;
     }
     const ndim = axes.length;

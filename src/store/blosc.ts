@@ -498,6 +498,15 @@ export async function bloscDecode(src: Uint8Array): Promise<Uint8Array> {
  * ourselves are decoded by blosc-decode.ts, everything else by c-blosc.
  */
 export async function bloscDecodeWith<T>(src: Uint8Array, use: (raw: Uint8Array) => T): Promise<T> {
+  // A frame cut short (a torn or truncated chunk file) must fail: c-blosc trusts the header's
+  // compressed size and would read past the end of the buffer, returning garbage.
+  const cbytes =
+    src.length < 16 ? -1 : new DataView(src.buffer, src.byteOffset).getUint32(12, true);
+  if (cbytes < 16 || cbytes > src.length) {
+    throw new Error(
+      `truncated blosc frame: ${src.length} bytes, ${cbytes < 0 ? "no complete header" : `the header says ${cbytes}`}`,
+    );
+  }
   const own = frameCodec(src);
   if (own !== undefined) {
     const cm = directModuleNow(own) ?? (await useDirect(own));

@@ -229,7 +229,7 @@ const inputCases: HostileCase[] = [
     act: async (d) =>
       (await fov(d)).setContrastLimits("DAPI", { start: 0, end: Number.NaN, min: 0, max: 1 }),
     tag: "InvalidMetadata",
-    message: /invalid contrast limits[^]*window: found .*"end":null/,
+    message: /invalid contrast limits[\s\S]*window: found .*"end":null/,
   },
   // ---- axes and channels at creation ----------------------------------------------------------
   {

@@ -7,6 +7,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import {
+  type CodecSpec,
   createArray,
   isOmeZarrError,
   openOmeZarr,
@@ -226,5 +227,76 @@ describe("function-style writers and unsafe paths", () => {
     expect(isOmeZarrError(err, "UnsafePath")).toBe(true);
     expect(err.message).toContain("longer than 255 bytes");
     await expect(fs.stat(dir)).rejects.toThrow();
+  });
+});
+
+describe("a truncated chunk", () => {
+  // What happened: the hostile-store suite cut a blosc chunk of a finished image short (as a
+  // torn write on a network file system leaves it) and read the array: no error, and the
+  // pixels were garbage — silently. Cutting even one byte did it. Why: c-blosc's decompress
+  // trusts the compressed size in the frame header and reads past the end of the buffer it was
+  // given (wasm memory), and our own frame decoder handed such frames to c-blosc. Fix: a frame
+  // shorter than its header says is refused before any decoder runs, so the read fails with
+  // InvalidMetadataError "corrupt chunk <key>; rewrite or delete it". Every codec is checked.
+  const codecs: CodecSpec[] = [
+    { name: "blosc" },
+    { name: "blosc", cname: "zstd", shuffle: "bitshuffle" },
+    { name: "blosc", cname: "zlib" },
+    { name: "zstd" },
+    { name: "lz4" },
+    { name: "gzip" },
+    { name: "zlib" },
+    { name: "none" },
+  ];
+  test.each(codecs.flatMap((c) => ([2, 3] as const).map((f) => [f, c] as const)))(
+    "Zarr v%i, %j",
+    async (format, codec) => {
+      const store = await openLocalStore(path.join(root, "t"), { create: true });
+      const a = await createArray(store, "a", format, {
+        shape: [64, 64],
+        dtype: "uint16",
+        chunks: [64, 64],
+        codec,
+      });
+      await a.writeRegion(
+        [
+          [0, 64],
+          [0, 64],
+        ],
+        Uint16Array.from({ length: 4096 }, (_, k) => (k * 7) % 1000),
+      );
+      const file = path.join(store.root!, format === 2 ? "a/0/0" : "a/c/0/0");
+      const whole = await fs.readFile(file);
+      for (const n of [whole.length - 1, whole.length >> 1, 20]) {
+        await fs.writeFile(file, whole.subarray(0, n));
+        const err = await a.readRegion(a.blockRegion([0, 0])).catch((e) => e);
+        expect(isOmeZarrError(err, "InvalidMetadata"), `cut to ${n} bytes`).toBe(true);
+        expect(err.message).toContain("corrupt chunk a/");
+      }
+    },
+  );
+});
+
+describe("a stored multiscales that breaks the axes rules", () => {
+  // What happened: the hostile-store suite edited a finished image's metadata to six axes (the
+  // spec allows 2 to 5; here 4 of them space axes) with matching scales. `openOmeZarr(…, "r+")`
+  // opened it without a word, ready to write more metadata through it; only validateStore
+  // noticed. Why: axes given to the API are checked (checkAxes), but `parseMultiscales` only
+  // checked that stored axes had names. Fix: stored axes go through the same rules on open, and
+  // the error lists each (InvalidMetadataError, located at multiscales[0].axes).
+  test("six axes, four of them space", async () => {
+    const dir = path.join(root, "six.zarr");
+    await (
+      await openOmeZarr(dir, { layout: "fov", mode: "w-", channelNames: ["a", "b"] })
+    ).createImage("0", image(8));
+    const file = path.join(dir, ".zattrs");
+    const attrs = JSON.parse(await fs.readFile(file, "utf8"));
+    attrs.multiscales[0].axes.splice(2, 0, { name: "w", type: "space" });
+    attrs.multiscales[0].datasets[0].coordinateTransformations[0].scale.splice(2, 0, 1);
+    await fs.writeFile(file, JSON.stringify(attrs));
+    const err = await openOmeZarr(dir, { layout: "fov", mode: "r+" }).catch((e) => e);
+    expect(isOmeZarrError(err, "InvalidMetadata")).toBe(true);
+    expect(err.message).toContain("multiscales[0].axes: found 6 axes; expected 2 to 5 axes");
+    expect(err.message).toContain("found 4 space axes");
   });
 });
