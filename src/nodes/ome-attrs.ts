@@ -4,6 +4,7 @@
  * `attributes.ome` of `zarr.json`, together with `version: "0.5"`.
  */
 import { readNode, writeAttributes, type ZarrStore } from "../store/index.js";
+import { decodeMetadata } from "../store/metadata.js";
 import { assertWritable, type NgffVersion, type NodeContext } from "./context.js";
 
 /** Top-level `.zattrs` keys that belong to OME-NGFF 0.4 (everything else is the user's). */
@@ -50,6 +51,37 @@ export async function readOmeAttrs(store: ZarrStore, path: string): Promise<OmeA
   }
   const raw = attributes.ome;
   const ome: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
+  delete ome.version;
+  return { version: "0.5", ome, attributes };
+}
+
+/**
+ * The OME attributes of a group known to exist in `format`, reading only its attributes file
+ * (`.zattrs`, or `zarr.json`): one read instead of {@link readOmeAttrs}' discovery. Undefined
+ * when the file is missing. Used to re-read plate and well metadata under their lock.
+ * @throws {InvalidMetadataError} when the file is corrupt JSON.
+ */
+export async function readGroupOmeAttrs(
+  store: ZarrStore,
+  path: string,
+  format: 2 | 3,
+): Promise<OmeAttrs | undefined> {
+  const key =
+    path === ""
+      ? format === 2
+        ? ".zattrs"
+        : "zarr.json"
+      : `${path}/${format === 2 ? ".zattrs" : "zarr.json"}`;
+  const bytes = await store.get(key);
+  if (bytes === undefined) return undefined;
+  const json = decodeMetadata(bytes, key);
+  const attributes = format === 2 ? json : isRecord(json.attributes) ? json.attributes : {};
+  if (format === 2) {
+    const ome: Record<string, unknown> = {};
+    for (const k of OME_V04_KEYS) if (k in attributes) ome[k] = attributes[k];
+    return { version: "0.4", ome, attributes };
+  }
+  const ome: Record<string, unknown> = isRecord(attributes.ome) ? { ...attributes.ome } : {};
   delete ome.version;
   return { version: "0.5", ome, attributes };
 }

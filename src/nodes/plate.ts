@@ -10,7 +10,7 @@ import type { AxisSpec } from "./axes.js";
 import { checkAxes } from "./axes.js";
 import { assertWritable, childContext, type NodeContext } from "./context.js";
 import { NgffNode } from "./ngff-node.js";
-import { readOmeAttrs } from "./ome-attrs.js";
+import { readGroupOmeAttrs, readOmeAttrs } from "./ome-attrs.js";
 import {
   assertPlateName,
   checkAcquisition,
@@ -259,7 +259,7 @@ export class Plate extends NgffNode implements RowSource {
   /** Re-read the plate metadata and attributes when other processes may write this store. */
   async #refresh(): Promise<void> {
     if (this.ctx.store.lock === undefined) return;
-    const read = await readOmeAttrs(this.ctx.store, this.ctx.path);
+    const read = await readGroupOmeAttrs(this.ctx.store, this.ctx.path, this.ctx.format);
     if (read === undefined) return;
     this._attributes = read.attributes;
     if (read.ome.plate !== undefined) {

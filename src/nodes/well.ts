@@ -9,7 +9,7 @@ import { type AxisSpec, cloneAxis } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
 import { isEmptyLeftover } from "./leftovers.js";
 import { NgffNode } from "./ngff-node.js";
-import { readOmeAttrs } from "./ome-attrs.js";
+import { readGroupOmeAttrs, readOmeAttrs } from "./ome-attrs.js";
 import { assertPlateName, SerialQueue } from "./plate-batch.js";
 import {
   assertValidWell,
@@ -116,7 +116,7 @@ export class Well extends NgffNode {
   /** Re-read the well metadata and attributes when other processes may write this store. */
   async #refresh(): Promise<void> {
     if (this.ctx.store.lock === undefined) return;
-    const read = await readOmeAttrs(this.ctx.store, this.ctx.path);
+    const read = await readGroupOmeAttrs(this.ctx.store, this.ctx.path, this.ctx.format);
     if (read === undefined) return;
     this._attributes = read.attributes;
     if (read.ome.well !== undefined) {
