@@ -16,7 +16,15 @@ import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { NotFoundError, validateStore } from "../../../src/index.js";
 import type { Scenario } from "../../fixtures/reliability/job.js";
-import { decodeEveryBlock, digestTree, isScratch, lcg, listFiles, tempDir } from "./tree.js";
+import {
+  decodeEveryBlock,
+  digestTree,
+  isScratch,
+  LOCK_NAME_PATTERN,
+  lcg,
+  listFiles,
+  tempDir,
+} from "./tree.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const JOB = path.join(REPO, "test/fixtures/reliability/job.ts");
@@ -109,8 +117,13 @@ function pending(i: { code: string; message: string; path: string }): boolean {
  * What a killed writer may leave: a store that validates, or no store at all (no group at the
  * root, and no metadata file below it). Either way every block present decodes.
  */
-export async function checkCrashState(dir: string): Promise<"absent" | "valid"> {
-  const files = (await listFiles(dir)).filter((f) => !isScratch(path.basename(f)));
+export async function checkCrashState(
+  dir: string,
+): Promise<{ state: "absent" | "valid"; locks: number; temps: number }> {
+  const all = await listFiles(dir);
+  const files = all.filter((f) => !isScratch(path.basename(f)));
+  const locks = all.filter((f) => LOCK_NAME_PATTERN.test(path.basename(f))).length;
+  const temps = all.length - files.length - locks;
   let state: "absent" | "valid";
   try {
     const result = await validateStore(dir);
@@ -131,7 +144,7 @@ export async function checkCrashState(dir: string): Promise<"absent" | "valid"> 
     state = "absent";
   }
   if (files.length > 0) await decodeEveryBlock(dir);
-  return state;
+  return { state, locks, temps };
 }
 
 /** The reference: one uninterrupted run, its marker timeline and the digest of what it wrote. */
@@ -176,6 +189,10 @@ export interface CrashReport {
   valid: number;
   /** Runs that finished before their kill point (resumed runs can be faster). */
   missed: number;
+  /** Kills that left lock files behind (the resumed run had to break them as stale). */
+  leftLocks: number;
+  /** Kills that left temp files behind. */
+  leftTemps: number;
 }
 
 /**
@@ -189,7 +206,15 @@ export async function crashCampaign(
   const ref = await referenceRun(scenario);
   const rnd = lcg(opts.seed);
   const from = opts.from?.(ref) ?? 0;
-  const report: CrashReport = { kills: 0, chains: 0, absent: 0, valid: 0, missed: 0 };
+  const report: CrashReport = {
+    kills: 0,
+    chains: 0,
+    absent: 0,
+    valid: 0,
+    missed: 0,
+    leftLocks: 0,
+    leftTemps: 0,
+  };
   const root = await tempDir(scenario);
   try {
     while (report.kills < opts.kills) {
@@ -205,13 +230,15 @@ export async function crashCampaign(
           continue;
         }
         report.kills++;
-        const state = await checkCrashState(dir).catch((err: unknown) => {
+        const left = await checkCrashState(dir).catch((err: unknown) => {
           throw new Error(
             `after kills ${JSON.stringify(history)}: ${err instanceof Error ? err.message : err}`,
             { cause: err },
           );
         });
-        report[state]++;
+        report[left.state]++;
+        if (left.locks > 0) report.leftLocks++;
+        if (left.temps > 0) report.leftTemps++;
       }
       const final = await runJobChild(scenario, dir);
       expect(final.killed).toBe(false);

@@ -14,9 +14,9 @@ import {
   TEMP_NAME_PATTERN,
   type ZarrStore,
 } from "../../../src/store/index.js";
+import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
 
-/** Lock files of the cross-process lock (`.ngff-lock`, `.<chunk>.ngff-lock`) and their helpers. */
-export const LOCK_NAME_PATTERN = /\.ngff-lock(\.[0-9a-z-]+)?$/;
+export { LOCK_NAME_PATTERN };
 
 /** Files written by a writer that are not part of the data: temp files and lock files. */
 export function isScratch(name: string): boolean {
