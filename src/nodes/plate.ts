@@ -190,7 +190,11 @@ export class Plate extends NgffNode implements RowSource {
     if (issues.length > 0)
       throw new InvalidMetadataError(issues, { summary: "invalid plate options" });
     assertWritable(ctx);
-    await createGroup(ctx.store, ctx.path, ctx.format, {}, { parents: true });
+    // Another process may have created the plate since the caller looked (two writers opening
+    // with mode "a" at once): keep what it wrote; the first update merges onto it.
+    await withStoreLock(ctx.store, ctx.path, () =>
+      createGroup(ctx.store, ctx.path, ctx.format, undefined, { parents: true }),
+    );
     const init: {
       attributes: Record<string, unknown>;
       channelNames: readonly string[];

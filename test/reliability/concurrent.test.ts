@@ -29,49 +29,65 @@ afterEach(() => fs.rm(root, { recursive: true, force: true }));
 const RUNS = FULL ? 10 : 1;
 
 describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
-  test(`3 processes add 36 positions each to one plate, ${RUNS} runs`, {
-    timeout: 120_000,
-  }, async () => {
-    const workers = 3;
-    for (let run = 0; run < RUNS; run++) {
-      const dir = path.join(root, `plate-${run}.zarr`);
-      // Two wells exist before the writers start; the others are created by whoever comes first.
-      const plate = (await openOmeZarr(dir, {
-        layout: "hcs",
-        mode: "w-",
-        channelNames: ["c"],
-        version,
-      })) as Plate;
-      await plate.createPositions(["A/1/pre", "C/4/pre"]);
-      for await (const [, pos] of plate.positions()) {
-        await pos.createImage("0", { data: new Uint8Array(4), shape: [1, 1, 1, 2, 2] });
-      }
-      await runTogether(
-        Array.from({ length: workers }, (_, w) => ["plate", dir, String(w), String(workers)]),
-      );
-      const reopened = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
-      expect(reopened.wellPaths().sort()).toEqual([...PLATE_WELLS].sort());
-      for (const well of PLATE_WELLS) {
-        const expected = Array.from({ length: workers }, (_, w) => fieldsOf(w)).flat();
-        if (well === "A/1" || well === "C/4") expected.push("pre");
-        expect((await reopened.getWell(well)).positionNames().sort(), well).toEqual(
-          expected.sort(),
+  test.each([
+    ["an existing plate", false],
+    ["a plate they all create (mode a)", true],
+  ] as const)(
+    `3 processes add 36 positions each to %s, ${RUNS} runs`,
+    { timeout: 120_000 },
+    async (_, create) => {
+      const workers = 3;
+      for (let run = 0; run < RUNS; run++) {
+        const dir = path.join(root, `plate-${create}-${run}.zarr`);
+        const pre: string[] = [];
+        if (!create) {
+          // Two wells exist before the writers start; the others are created by whoever comes first.
+          const plate = (await openOmeZarr(dir, {
+            layout: "hcs",
+            mode: "w-",
+            channelNames: ["c"],
+            version,
+          })) as Plate;
+          await plate.createPositions(["A/1/pre", "C/4/pre"]);
+          for await (const [, pos] of plate.positions()) {
+            await pos.createImage("0", { data: new Uint8Array(4), shape: [1, 1, 1, 2, 2] });
+          }
+          pre.push("A/1", "C/4");
+        }
+        await runTogether(
+          Array.from({ length: workers }, (_, w) => [
+            create ? "plate-create" : "plate",
+            dir,
+            String(w),
+            String(workers),
+            version,
+          ]),
         );
+        const reopened = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
+        expect(reopened.version).toBe(version);
+        expect(reopened.wellPaths().sort()).toEqual([...PLATE_WELLS].sort());
+        for (const well of PLATE_WELLS) {
+          const expected = Array.from({ length: workers }, (_, w) => fieldsOf(w)).flat();
+          if (pre.includes(well)) expected.push("pre");
+          expect((await reopened.getWell(well)).positionNames().sort(), well).toEqual(
+            expected.sort(),
+          );
+        }
+        let images = 0;
+        for await (const [p, pos] of reopened.positions()) {
+          const value = p.endsWith("pre") ? 0 : Number(p.split("/")[2]![0]) + 1;
+          const data = (await (await pos.data).toArray()).data as Uint8Array;
+          expect([...data], p).toEqual([value, value, value, value]);
+          images++;
+        }
+        expect(images).toBe(PLATE_WELLS.length * workers * 3 + pre.length);
+        expect((await validateStore(dir)).issues).toEqual([]);
+        // Every lock was released.
+        expect((await listFiles(dir)).filter((f) => f.includes("ngff-lock"))).toEqual([]);
       }
-      let images = 0;
-      for await (const [p, pos] of reopened.positions()) {
-        const value = p.endsWith("pre") ? 0 : Number(p.split("/")[2]![0]) + 1;
-        const data = (await (await pos.data).toArray()).data as Uint8Array;
-        expect([...data], p).toEqual([value, value, value, value]);
-        images++;
-      }
-      expect(images).toBe(PLATE_WELLS.length * workers * 3 + 2);
-      expect((await validateStore(dir)).issues).toEqual([]);
-      // Every lock was released.
-      expect((await listFiles(dir)).filter((f) => f.includes("ngff-lock"))).toEqual([]);
-    }
-    await noteReport({ suite: "concurrent-plate", version, runs: RUNS, workers });
-  });
+      await noteReport({ suite: "concurrent-plate", version, create, runs: RUNS, workers });
+    },
+  );
 
   test(`3 processes write interleaved tiles sharing chunks, ${RUNS} runs`, {
     timeout: 120_000,

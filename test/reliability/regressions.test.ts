@@ -11,7 +11,7 @@ import {
   createArray,
   isOmeZarrError,
   openOmeZarr,
-  type Plate,
+  Plate,
   type Position,
   validateStore,
   writeMultiscalesMetadata,
@@ -299,4 +299,41 @@ describe("a stored multiscales that breaks the axes rules", () => {
     expect(err.message).toContain("multiscales[0].axes: found 6 axes; expected 2 to 5 axes");
     expect(err.message).toContain("found 4 space axes");
   });
+});
+
+describe("two processes creating the same plate with mode a", () => {
+  // What happened: reviewing what the concurrency suite's "plate they all create (mode a)" case
+  // relies on: when two acquisition processes start together, both may find no plate and both
+  // create it. `Plate.create` wrote the root group with attributes `{}` even when the group
+  // existed — so a process that came second wiped the `plate` metadata the first had already
+  // written (its wells vanished from the plate; the groups stayed on disk, unlisted). Why:
+  // "create" meant "reset attributes". Fix: creating a plate keeps the attributes of a group
+  // that appeared meanwhile (under the plate's lock), and its first update merges onto them.
+  test.each(["0.4", "0.5"] as const)(
+    "NGFF %s: the second create keeps the first one's wells",
+    async (version) => {
+      const dir = path.join(root, `race-${version}.zarr`);
+      const first = (await openOmeZarr(dir, {
+        layout: "hcs",
+        mode: "w-",
+        channelNames: ["c"],
+        version,
+      })) as Plate;
+      await first.createPositions(["A/1/0"]);
+      // The second process's probe ran before the first created anything: it creates too.
+      const second = await Plate.create(
+        {
+          store: await openLocalStore(dir),
+          path: "",
+          format: version === "0.4" ? 2 : 3,
+          version,
+          mode: "a",
+        },
+        { channelNames: ["c"] },
+      );
+      await second.createPositions(["B/1/0"]);
+      const reopened = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
+      expect(reopened.wellPaths()).toEqual(["A/1", "B/1"]);
+    },
+  );
 });
