@@ -88,6 +88,15 @@ export {
   type OpenOmeZarrOptions,
   openOmeZarr,
 } from "./open.js";
+// Pyramid engine (pixel work of already-created levels; Position.computePyramid wraps it)
+export {
+  type ComputeLevelsOptions,
+  computeLevels,
+  type PyramidProgress,
+  type PyramidReport,
+} from "./pyramid/compute.js";
+export { affectedTargets, planLevels } from "./pyramid/plan.js";
+export { createPyramidPool, type PyramidPoolOptions } from "./pyramid/pool.js";
 // Metadata models (zod) and builders
 export {
   type DimSpec,
