@@ -14,7 +14,13 @@ import {
   UnsupportedError,
 } from "../errors.js";
 import type { PyramidReport } from "../pyramid/compute.js";
-import { assertSafeName, createGroup, type DataType, readNode } from "../store/index.js";
+import {
+  assertSafeName,
+  createGroup,
+  type DataType,
+  INTEGER_DATA_TYPES,
+  readNode,
+} from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { childContext, type NodeContext } from "./context.js";
@@ -61,16 +67,7 @@ export interface CreateLabelOptions {
   signal?: AbortSignal;
 }
 
-const INTEGER_TYPES: readonly DataType[] = [
-  "int8",
-  "int16",
-  "int32",
-  "int64",
-  "uint8",
-  "uint16",
-  "uint32",
-  "uint64",
-];
+const INTEGER_TYPES = INTEGER_DATA_TYPES;
 
 function fail(issues: MetadataIssue[], summary: string): never {
   throw new InvalidMetadataError(issues, { summary });

@@ -38,6 +38,6 @@ export type {
   TypedArrayFor,
   ZarrFormat,
 } from "./types.js";
-export { DATA_TYPES, dtypeByteSize, typedArrayFor } from "./types.js";
+export { DATA_TYPES, dtypeByteSize, INTEGER_DATA_TYPES, typedArrayFor } from "./types.js";
 export type { ZarritaStore } from "./zarrita-adapter.js";
 export { asZarritaStore } from "./zarrita-adapter.js";

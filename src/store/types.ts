@@ -35,6 +35,11 @@ export const DATA_TYPES: readonly DataType[] = [
   "float64",
 ];
 
+/** The integer data types (what label images may use). */
+export const INTEGER_DATA_TYPES: readonly DataType[] = DATA_TYPES.filter(
+  (d) => d.startsWith("int") || d.startsWith("uint"),
+);
+
 /** The typed array that holds elements of data type `D` (bool is one byte per element). */
 export type TypedArrayFor<D extends DataType> = D extends "bool"
   ? Uint8Array

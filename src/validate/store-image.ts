@@ -6,7 +6,7 @@
 import type { MetadataIssue } from "../errors.js";
 import { formatLocation } from "../schema/issues.js";
 import {
-  type DataType,
+  INTEGER_DATA_TYPES,
   openArray,
   type ZarrArray,
   type ZarrFormat,
@@ -16,16 +16,7 @@ import {
 /** A store issue: a metadata issue plus the store path of the group whose metadata it is about. */
 export type StoreIssue = MetadataIssue & { readonly path: string };
 
-const INTEGER_DTYPES: readonly DataType[] = [
-  "int8",
-  "int16",
-  "int32",
-  "int64",
-  "uint8",
-  "uint16",
-  "uint32",
-  "uint64",
-];
+const INTEGER_DTYPES = INTEGER_DATA_TYPES;
 
 /** Join store path segments, skipping empty ones. */
 export function joinPath(...parts: string[]): string {
