@@ -6,7 +6,8 @@
  *   node --import tsx bench/pyramid.bench.ts --p2           # also P2 at 256 MiB and 1 GiB
  *   node --import tsx bench/pyramid.bench.ts --p2-only      # P2 without P1
  *   add --p2-4g for P2 at 4 GiB too (needs ~5 GB of disk); --runs N (default 3 for P1, 1 for
- *   P2); --dist runs the built library (`npm run build` first: JavaScript workers, no tsx).
+ *   P2); --dist runs the built library (`npm run build` first: JavaScript workers, no tsx);
+ *   --compare-io adds P1 runs with async file I/O in the workers (`syncIO: false`).
  *
  * P1: 1×1×16×2048×2048 uint16 (seeded smooth blobs plus noise), chunks 1×1×1×256×256, Zarr v2
  * blosc lz4 clevel 5 shuffle, levels 0..4 downsampling y and x by 2; level 0 written with
@@ -15,9 +16,9 @@
  * The compute child starts its pool (timed apart) and then runs computeLevels with it.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PyramidTask } from "../src/pyramid/protocol.js";
@@ -47,6 +48,47 @@ interface Measurement {
   computeCpuSeconds: number;
   /** Peak RSS of the compute process (pool start included), MB. */
   peakMB: number;
+  /** CPU seconds during computeLevels per thread group, user / system (see {@link threadCpu}). */
+  threads: Record<ThreadGroup, [number, number]>;
+}
+
+type ThreadGroup = "main" | "workers" | "other";
+
+/** utime/stime (seconds) of every thread of this process, by thread id, from /proc. */
+function threadTimes(): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // Fields 14 and 15 of stat (utime, stime) in clock ticks (100 Hz on Linux).
+      out.set(tid, [Number(f[11]) / 100, Number(f[12]) / 100]);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU per thread group between two snapshots: `main` (the process's own thread), `workers`
+ * (threads that appeared while the pool started: the Piscina workers), `other` (libuv's
+ * threadpool, where async fs calls run, and V8's platform threads: GC and compilation).
+ */
+function threadCpu(
+  before: Map<string, [number, number]>,
+  after: Map<string, [number, number]>,
+  workerTids: ReadonlySet<string>,
+): Record<ThreadGroup, [number, number]> {
+  const r: Record<ThreadGroup, [number, number]> = { main: [0, 0], workers: [0, 0], other: [0, 0] };
+  for (const [tid, [u, s]] of after) {
+    const [u0, s0] = before.get(tid) ?? [0, 0];
+    const g: ThreadGroup =
+      tid === String(process.pid) ? "main" : workerTids.has(tid) ? "workers" : "other";
+    r[g][0] += u - u0;
+    r[g][1] += s - s0;
+  }
+  return r;
 }
 
 function vmHWM(): number {
@@ -123,13 +165,15 @@ async function computePhase(
   method: "mean" | "stride",
   workers: number,
   dist: boolean,
+  io: IOMode,
 ) {
   const { computeLevels, createPyramidPool, openLocalStore } = await loadLibrary(dist);
   const store = await openLocalStore(dir);
   // A caller-owned pool, as a plate job would share one; the warm-up tasks compute no blocks,
   // they only load the worker module in every thread.
   const tp = performance.now();
-  const pool = createPyramidPool({ workers });
+  const beforePool = new Set(threadTimes().keys());
+  const pool = createPyramidPool({ workers, syncIO: io === "sync" });
   const warm: PyramidTask = {
     runId: "warm-up",
     storeRoot: dir,
@@ -143,16 +187,20 @@ async function computePhase(
   try {
     await Promise.all(Array.from({ length: 4 * workers }, () => pool.run(warm)));
     const poolStartSeconds = (performance.now() - tp) / 1000;
+    const th0 = threadTimes();
+    const workerTids = new Set([...th0.keys()].filter((t) => !beforePool.has(t)));
     const t1 = performance.now();
     const c1 = process.cpuUsage();
     await computeLevels({ store, levelPaths: LEVEL_PATHS, factors: FACTORS, method, pool });
     const computeSeconds = (performance.now() - t1) / 1000;
     const c = process.cpuUsage(c1);
+    const threads = threadCpu(th0, threadTimes(), workerTids);
     const m: Measurement = {
       poolStartSeconds,
       computeSeconds,
       computeCpuSeconds: (c.user + c.system) / 1e6,
       peakMB: vmHWM(),
+      threads,
     };
     process.stdout.write(`${JSON.stringify(m)}\n`);
   } finally {
@@ -174,7 +222,7 @@ function runChild(args: string[]): unknown {
 async function measureJob(
   planes: number,
   side: number,
-  configs: readonly { method: "mean" | "stride"; workers: number }[],
+  configs: readonly Config[],
   runs: number,
   lib: string,
 ): Promise<{ writeSeconds: number; results: Measurement[][] }> {
@@ -188,7 +236,14 @@ async function measureJob(
     for (let r = 0; r < runs; r++) {
       configs.forEach((c, i) => {
         results[i]!.push(
-          runChild(["compute", dir, c.method, String(c.workers), lib]) as Measurement,
+          runChild([
+            "compute",
+            dir,
+            c.method,
+            String(c.workers),
+            lib,
+            c.io ?? "sync",
+          ]) as Measurement,
         );
       });
     }
@@ -198,43 +253,62 @@ async function measureJob(
   }
 }
 
+type IOMode = "sync" | "async";
+
+interface Config {
+  method: "mean" | "stride";
+  workers: number;
+  /** How the pool's workers do file I/O (`createPyramidPool({ syncIO })`); default sync. */
+  io?: IOMode;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
-async function p1(runs: number, lib: string): Promise<void> {
-  const configs = [
-    { method: "mean", workers: 1 },
-    { method: "mean", workers: 2 },
-    { method: "stride", workers: 1 },
-    { method: "stride", workers: 2 },
-  ] as const;
+async function p1(runs: number, lib: string, compareIO: boolean): Promise<void> {
+  const ios: IOMode[] = compareIO ? ["sync", "async"] : ["sync"];
+  const configs: Config[] = [];
+  for (const method of ["mean", "stride"] as const) {
+    for (const io of ios) for (const workers of [1, 2]) configs.push({ method, workers, io });
+  }
   const { writeSeconds, results } = await measureJob(16, 2048, configs, runs, lib);
   const med = results.map((ms) => ({
     wall: median(ms.map((m) => m.computeSeconds)),
     best: Math.min(...ms.map((m) => m.computeSeconds)),
     cpu: median(ms.map((m) => m.computeCpuSeconds)),
-    start: median(ms.map((m) => m.poolStartSeconds)),
     rss: median(ms.map((m) => m.peakMB)),
+    th: (g: ThreadGroup) =>
+      `${fmt(median(ms.map((m) => m.threads[g][0])))} / ${fmt(median(ms.map((m) => m.threads[g][1])))}`,
     all: ms.map((m) => fmt(m.computeSeconds)).join(", "),
   }));
   const rows = configs.map((c, i) => {
     const m = med[i]!;
-    const one = med[c.workers === 1 ? i : i - 1]!;
+    const oneIdx = c.workers === 1 ? i : i - 1;
+    const one = med[oneIdx]!;
+    // Runs are interleaved: the ratio of each 1-worker run to the 2-worker run right after it
+    // shares the machine's load of that moment.
+    const paired = median(
+      results[i]!.map((r, k) => results[oneIdx]![k]!.computeSeconds / r.computeSeconds),
+    );
     return (
-      `| P1 | ${c.method} | ${c.workers} | ${fmt(m.wall)} | ${fmt(one.wall / m.wall)}× | ` +
-      `${fmt(m.best)} | ${fmt(one.best / m.best)}× | ${fmt(m.cpu)} | ${fmt(m.rss, 0)} | ` +
-      `${fmt(m.start)} | ${m.all} |`
+      `| ${c.method} | ${c.io} | ${c.workers} | ${fmt(m.wall)} | ${fmt(one.wall / m.wall)}× | ` +
+      `${fmt(paired)}× | ${fmt(m.best)} | ${fmt(one.best / m.best)}× | ${fmt(m.cpu)} | ` +
+      `${m.th("main")} | ${m.th("workers")} | ${m.th("other")} | ${fmt(m.rss, 0)} | ${m.all} |`
     );
   });
   process.stdout.write(
     "Pyramid engine, P1: 1×1×16×2048×2048 uint16 (134 MB), 256² chunks, v2 blosc lz4 5 shuffle, " +
-      `levels 1–4 (y, x ÷2); library from ${lib}/; median of ${runs} runs, one process each.\n` +
+      `levels 1–4 (y, x ÷2); library from ${lib}/; median of ${runs} interleaved runs, one ` +
+      `process each; load average ${loadavg()
+        .map((x) => fmt(x, 1))
+        .join(" ")} at the end.\n` +
       `Level 0 written with writeRegion in ${fmt(writeSeconds)} s (separate process).\n\n` +
-      "| job | method | workers | computeLevels s (median) | speed-up vs 1 | best s | speed-up (best) | CPU s (all threads) | peak RSS MB | pool start s | runs s |\n" +
-      "|---|---|---|---|---|---|---|---|---|---|---|\n" +
+      "| method | worker I/O | workers | computeLevels s (median) | 2 vs 1 (medians) | 2 vs 1 (paired runs) | best s | 2 vs 1 (best) | CPU s | main thread CPU s user / sys | worker threads | other threads (libuv fs pool, V8 GC) | peak RSS MB | runs s |\n" +
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" +
       `${rows.join("\n")}\n\n` +
       "Targets: mean ≤ 1.0 s on 2 workers; RSS ≤ 400 MB; 2 workers ≥ 1.6× one. On a shared " +
-      "machine the best run is the closest to an idle one; CPU s shows the work itself.\n",
+      "machine the best run is the closest to an idle one; CPU s shows the work itself. A " +
+      "1-worker job that uses more than one core (other threads' CPU) bounds what 2 workers gain.\n",
   );
 }
 
@@ -273,7 +347,7 @@ async function main(): Promise<void> {
   const runsArg = argv.indexOf("--runs");
   const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : undefined;
   const lib = argv.includes("--dist") ? "dist" : "src";
-  if (!argv.includes("--p2-only")) await p1(runs ?? 3, lib);
+  if (!argv.includes("--p2-only")) await p1(runs ?? 3, lib, argv.includes("--compare-io"));
   if (argv.includes("--p2") || argv.includes("--p2-only")) {
     await p2(runs ?? 1, lib, argv.includes("--p2-4g"));
   }
@@ -283,9 +357,9 @@ async function main(): Promise<void> {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  const [, phase, dir, a, b, lib] = argv;
+  const [, phase, dir, a, b, lib, io] = argv;
   if (phase === "write") await writePhase(dir!, Number(a), Number(b), lib === "dist");
-  else await computePhase(dir!, a as "mean" | "stride", Number(b), lib === "dist");
+  else await computePhase(dir!, a as "mean" | "stride", Number(b), lib === "dist", io as IOMode);
 } else {
   await main();
 }

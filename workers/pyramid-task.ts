@@ -6,6 +6,8 @@
  */
 // Side effect: installs the codec wrappers (blosc shuffle/typesize, gzip, zlib) in this thread.
 import "../src/store/index.js";
+import { workerData } from "piscina";
+import type { PyramidWorkerData } from "../src/pyramid/pool.js";
 import type { PyramidTask, PyramidTaskResult } from "../src/pyramid/protocol.js";
 import { serializeError } from "../src/pyramid/protocol.js";
 import { runPyramidTask } from "../src/pyramid/run-task.js";
@@ -17,6 +19,12 @@ interface RunCache {
 }
 
 const KEEP_RUNS = 8;
+/**
+ * Synchronous file calls on this thread unless our pool said otherwise (a caller's own Piscina
+ * pool passes no such data: sync too). Async calls would queue on libuv's threadpool, shared by
+ * every worker of the process: measured in bench/pyramid.bench.ts.
+ */
+const SYNC_IO = (workerData as Partial<PyramidWorkerData> | undefined)?.ngffPyramid?.syncIO ?? true;
 const runs = new Map<string, RunCache>();
 
 function cacheFor(runId: string): RunCache {
@@ -41,7 +49,7 @@ function arrayFor(task: PyramidTask, path: string): Promise<ZarrArray> {
   if (array === undefined) {
     let store = stores.get(task.storeRoot);
     if (store === undefined) {
-      store = openLocalStore(task.storeRoot);
+      store = openLocalStore(task.storeRoot, { syncIO: SYNC_IO });
       store.catch(() => stores.delete(task.storeRoot));
       stores.set(task.storeRoot, store);
     }

@@ -27,6 +27,17 @@ export interface PyramidPoolOptions {
    * so the cores stay busy. Tasks never share a block, so this is safe.
    */
   tasksPerWorker?: number;
+  /**
+   * Workers read and write chunk files with synchronous calls on their own thread (default
+   * true). Async calls would all queue on the process's one libuv threadpool, shared by every
+   * worker. `false` restores async file I/O (for comparison in benchmarks).
+   */
+  syncIO?: boolean;
+}
+
+/** What a pool passes to its workers (Piscina `workerData`); read by `workers/pyramid-task.ts`. */
+export interface PyramidWorkerData {
+  ngffPyramid: { syncIO: boolean };
 }
 
 /**
@@ -43,8 +54,10 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
   if (!Number.isInteger(perWorker) || perWorker < 1) {
     throw new RangeError(`tasksPerWorker must be a positive integer, got ${perWorker}`);
   }
+  const workerData: PyramidWorkerData = { ngffPyramid: { syncIO: opts.syncIO ?? true } };
   return new Piscina({
     filename: pyramidWorkerFile(),
+    workerData,
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: perWorker,

@@ -64,6 +64,27 @@ function writeThenRename(tmp: string, target: string, value: Uint8Array): Promis
   });
 }
 
+/**
+ * {@link writeThenRename} with synchronous calls, on the calling thread: for worker threads,
+ * whose async fs calls would all queue on the process's one libuv threadpool (4 threads shared
+ * by every worker, plus a hand-off per call). Same temp file, same rename, same cleanup.
+ */
+function writeThenRenameSync(tmp: string, target: string, value: Uint8Array): void {
+  const fd = fsc.openSync(tmp, "wx", 0o666);
+  try {
+    try {
+      let done = 0;
+      while (done < value.length) done += fsc.writeSync(fd, value, done, value.length - done);
+    } finally {
+      fsc.closeSync(fd);
+    }
+    fsc.renameSync(tmp, target);
+  } catch (e) {
+    fsc.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 function readWhole(path: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     fsc.readFile(path, (e, b) => (e ? reject(e) : resolve(b)));
@@ -89,10 +110,13 @@ export class LocalStore implements ZarrStore {
   readonly #pendingDirs = new Map<string, Promise<void>>();
   /** Cross-process locks (undefined when opened with `lock: false`). */
   readonly lock: (<T>(lockKey: string, fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** `get` and `set` run their file calls synchronously on the calling thread. */
+  readonly #syncIO: boolean;
 
-  constructor(root: string, readOnly: boolean, lock: LockOptions | false = {}) {
+  constructor(root: string, readOnly: boolean, lock: LockOptions | false = {}, syncIO = false) {
     this.root = root;
     this.readOnly = readOnly;
+    this.#syncIO = syncIO;
     this.lock =
       lock === false
         ? undefined
@@ -198,7 +222,7 @@ export class LocalStore implements ZarrStore {
   async get(key: string): Promise<Uint8Array | undefined> {
     assertSafeKey(key);
     try {
-      const buf = await readWhole(this.#abs(key));
+      const buf = this.#syncIO ? fsc.readFileSync(this.#abs(key)) : await readWhole(this.#abs(key));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       const code = errCode(e);
@@ -247,14 +271,19 @@ export class LocalStore implements ZarrStore {
     const base = baseName(key);
     const tmp = abs.slice(0, abs.length - base.length) + tempNameFor(base);
     if (!this.#dirs.has(dirKey)) await this.#checkDir(dirKey, true);
+    const write = this.#syncIO
+      ? async () => writeThenRenameSync(tmp, abs, value)
+      : () => writeThenRename(tmp, abs, value);
     try {
-      await writeThenRename(tmp, abs, value);
+      await write();
     } catch (e) {
       if (errCode(e) !== "ENOENT") throw e;
-      // The directory vanished behind our back (deletePrefix elsewhere): recreate once.
+      // The directory vanished behind our back (deletePrefix elsewhere): recreate once, with
+      // any of its parents that vanished too.
+      for (let d = dirKey; d !== ""; d = parentKey(d)) this.#dirs.delete(d);
       this.#forgetDirs(dirKey);
       await this.#checkDir(dirKey, true);
-      await writeThenRename(tmp, abs, value);
+      await write();
     }
   }
 
@@ -356,7 +385,7 @@ export class LocalStore implements ZarrStore {
 /** Implementation of `openLocalStore` (see store.ts for the documented contract). */
 export async function openLocalStoreImpl(
   path: string,
-  opts?: { readOnly?: boolean; create?: boolean; lock?: LockOptions | false },
+  opts?: { readOnly?: boolean; create?: boolean; lock?: LockOptions | false; syncIO?: boolean },
 ): Promise<ZarrStore> {
   const abs = nodePath.resolve(path);
   let st = await fs.stat(abs).catch((e: unknown) => {
@@ -380,7 +409,12 @@ export async function openLocalStoreImpl(
       `cannot open ${abs} as a store: it is not a directory`,
     );
   }
-  return new LocalStore(await fs.realpath(abs), opts?.readOnly ?? false, opts?.lock ?? {});
+  return new LocalStore(
+    await fs.realpath(abs),
+    opts?.readOnly ?? false,
+    opts?.lock ?? {},
+    opts?.syncIO ?? false,
+  );
 }
 
 /**

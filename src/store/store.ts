@@ -58,12 +58,16 @@ export interface ZarrStore {
  * @param opts.create - create the directory (and parents) when missing (default false).
  * @param opts.lock - timing of the cross-process locks (plate/well metadata, partial chunks), or
  *   `false` to run without them (one writer process only). Default `{}` (see `LockOptions`).
+ * @param opts.syncIO - `get` and `set` make their file calls synchronously on the calling thread
+ *   (default false): for worker threads doing CPU work between small files (the pyramid
+ *   workers), where async calls would queue on libuv's threadpool shared by every thread of the
+ *   process. Same atomic temp-file + rename, checks and locks; it blocks the calling thread.
  * @throws {NotFoundError} when the directory is missing and `create` is not set.
  * @throws {UnsupportedError} when the path exists and is not a directory.
  */
 export function openLocalStore(
   path: string,
-  opts?: { readOnly?: boolean; create?: boolean; lock?: LockOptions | false },
+  opts?: { readOnly?: boolean; create?: boolean; lock?: LockOptions | false; syncIO?: boolean },
 ): Promise<ZarrStore> {
   return openLocalStoreImpl(path, opts);
 }

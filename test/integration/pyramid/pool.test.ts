@@ -107,3 +107,24 @@ test("a failing task rejects with WorkerTaskError after in-flight tasks settle; 
   }
   expect(await readTree(bad.root)).toEqual(await readTree(ref.root));
 });
+
+test("workers with async file I/O (syncIO: false) and the default sync I/O write the same bytes as in-process", async () => {
+  const spec: ArraySpec = { shape: [6, 200, 136], dtype: "uint16", chunks: [1, 64, 64] };
+  const ref = await fixture("ref.zarr", 2, spec);
+  const sync = await fixture("sync.zarr", 2, spec);
+  const async_ = await fixture("async.zarr", 2, spec);
+  await computeLevels({ ...ref, factors: FACTORS, method: "median", workers: 0 });
+  const syncPool = createPyramidPool({ workers: 1 });
+  const asyncPool = createPyramidPool({ workers: 1, syncIO: false });
+  try {
+    await computeLevels({ ...sync, factors: FACTORS, method: "median", pool: syncPool });
+    await computeLevels({ ...async_, factors: FACTORS, method: "median", pool: asyncPool });
+  } finally {
+    await Promise.all([syncPool.destroy(), asyncPool.destroy()]);
+  }
+  // readTree lists every file, so equal trees also mean no temp file was left behind.
+  const want = await readTree(ref.root);
+  expect([...want.keys()].filter((k) => k.startsWith("2/")).length).toBeGreaterThan(6);
+  expect(await readTree(sync.root)).toEqual(want);
+  expect(await readTree(async_.root)).toEqual(want);
+});
