@@ -113,7 +113,7 @@ const storeCases: HostileCase[] = [
     prepare: (d) => editJson(d, "0/.zarray", (j) => Object.assign(j, { dtype: "<f2" })),
     act: async (d) => (await fov(d)).data,
     tag: "InvalidMetadata",
-    message: /unsupported or invalid Zarr array metadata in 0\/\.zarray[^]*<f2/,
+    message: /unsupported or invalid Zarr array metadata in 0\/\.zarray[\s\S]*<f2/,
   },
   {
     what: "an array with an unknown codec",
