@@ -79,11 +79,18 @@ interface Target {
   empty: boolean;
 }
 
-/** Whether `dir` exists, and whether it is an empty directory (which mode "a" may create in). */
+/** Whether `dir` exists, and whether it holds no Zarr group yet (which mode "a" may create in). */
 async function probe(dir: string): Promise<{ exists: boolean; empty: boolean }> {
   try {
     const s = await stat(dir);
-    return { exists: true, empty: s.isDirectory() && (await readdir(dir)).length === 0 };
+    // "Empty" for mode "a": no Zarr group at the root yet. Besides an empty directory, that is
+    // one a killed writer left with only temp files or a `.zattrs`, or one a concurrent writer
+    // is creating right now (its lock or first temp file): create (or join) instead of failing.
+    const names = s.isDirectory() ? await readdir(dir) : [];
+    return {
+      exists: true,
+      empty: s.isDirectory() && !names.includes(".zgroup") && !names.includes("zarr.json"),
+    };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { exists: false, empty: false };
     throw err;

@@ -337,3 +337,31 @@ describe("two processes creating the same plate with mode a", () => {
     },
   );
 });
+
+describe("mode a on a directory whose root group is still being written", () => {
+  // What happened: in the concurrency suite three writers opened a missing plate with mode "a"
+  // at the same moment. Under load one of them failed: NotFoundError "there is no Zarr group at
+  // …; is this an OME-Zarr store?". Another writer had just created the directory and its first
+  // temp file (or lock file, or a v2 `.zattrs` before the `.zgroup`), so the directory was not
+  // empty and mode "a" tried to open rather than create. A writer killed in that window left the
+  // same directory behind, and rerunning the job failed the same way. Why: "exists" meant "the
+  // directory is not empty", not "there is a Zarr group". Fix: mode "a" creates (or joins the
+  // creation, see Plate.create) when the root holds no `.zgroup` / `zarr.json` yet.
+  test.each([
+    ["a v2 .zattrs only", ".zattrs", "{}"],
+    ["a temp file", ".zattrs.tmp-123-abcdef0", "{"],
+    ["a lock file", ".ngff-lock", '{"pid":1,"host":"elsewhere","time":0}'],
+  ])("a root holding %s", async (_, name, body) => {
+    const dir = path.join(root, `half-${name}.zarr`);
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, name), body);
+    if (name === ".ngff-lock") await fs.utimes(path.join(dir, name), 0, 0); // a stale holder
+    const plate = (await openOmeZarr(dir, {
+      layout: "hcs",
+      mode: "a",
+      channelNames: ["c"],
+    })) as Plate;
+    await plate.createPositions(["A/1/0"]);
+    expect(plate.wellPaths()).toEqual(["A/1"]);
+  });
+});
