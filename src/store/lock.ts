@@ -35,10 +35,24 @@ const DEFAULT_LINGER_MS = 20;
 const EMPTY_STALE_MS = 2_000;
 const HOST = hostname();
 
+/** Start time of process `pid` in clock ticks since boot (Linux `/proc`), or undefined. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's start time: a pid reused by a later process (a restarted container's writer
+ * often gets the same small pid) is told apart from the holder that died. */
+const START = startTimeOf(process.pid);
+
 /**
- * The store key of the lock guarding `key`: `.<name>.ngff-lock` next to it (a chunk, or a group
- * such as a well `A/1` → `A/.1.ngff-lock`), `.ngff-lock` for the root group (`""`). Keeping the
- * lock outside the directory it guards lets that directory be renamed or removed.
+ * The store key of the lock guarding group `key`: `.<name>.ngff-lock` next to it (a well
+ * `A/1` → `A/.1.ngff-lock`), `.ngff-lock` for the root group (`""`). Keeping the lock outside
+ * the directory it guards lets that directory be renamed or removed. (Chunks: {@link chunkLockKey}.)
  */
 export function lockKeyFor(key: string): string {
   if (key === "") return LOCK_SUFFIX;
@@ -60,6 +74,7 @@ interface Holder {
   pid?: unknown;
   host?: unknown;
   time?: unknown;
+  start?: unknown;
 }
 
 function errCode(e: unknown): string | undefined {
@@ -95,8 +110,12 @@ function staleness(path: string, st: fs.Stats, staleMs: number): string | undefi
       ? "its holder died while creating it"
       : undefined;
   }
-  if (h.host === HOST && h.pid !== process.pid && !alive(h.pid)) {
-    return `process ${h.pid} on ${HOST} is dead`;
+  if (h.host === HOST) {
+    if (h.pid !== process.pid && !alive(h.pid)) return `process ${h.pid} on ${HOST} is dead`;
+    const start = typeof h.start === "string" ? startTimeOf(h.pid) : undefined;
+    if (start !== undefined && start !== h.start) {
+      return `process ${h.pid} on ${HOST} is dead (its pid now belongs to another process)`;
+    }
   }
   return age > staleMs ? `untouched for ${Math.round(age)} ms` : undefined;
 }
@@ -141,7 +160,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Create the lock file at `path` (waiting while a live process holds it); returns its fd. */
 async function acquire(path: string, staleMs: number, timeoutMs: number): Promise<number> {
   const started = Date.now();
-  const body = JSON.stringify({ pid: process.pid, host: HOST, time: started });
+  const body = JSON.stringify({ pid: process.pid, host: HOST, time: started, start: START });
   let delay = 1;
   for (;;) {
     try {

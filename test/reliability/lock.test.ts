@@ -162,6 +162,22 @@ describe("lock files of other hosts and half-written ones", () => {
     expect(plate.wellPaths()).toEqual(["A/1", "C/1"]);
   });
 
+  test("a holder whose pid now belongs to another process (pid reuse) is stale at once", async () => {
+    const dir = path.join(root, "r.zarr");
+    await newPlate(dir);
+    // Same host, a live pid (ours), but another process start time: a writer that died and
+    // whose pid was given to a later process (a restarted container often gets the same pid).
+    await plantLock(
+      dir,
+      JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), start: "1" }),
+      0,
+    );
+    const store = await storeWith(dir, { timeoutMs: 2_000 });
+    const plate = (await openOmeZarr(store, { layout: "hcs", mode: "r+" })) as Plate;
+    await plate.createPositions(["D/1/0"]);
+    expect(plate.wellPaths()).toEqual(["A/1", "D/1"]);
+  });
+
   test("cleanupTempFiles removes lock files left by killed writers", async () => {
     const dir = path.join(root, "c.zarr");
     await newPlate(dir);
