@@ -37,6 +37,7 @@ afterAll(async () => {
   await fs.rm(cases, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the cases edit free-form metadata JSON
 async function editJson(d: CaseDirs, rel: string, fn: (j: any) => void): Promise<void> {
   const file = path.join(d.store, rel);
   const j = JSON.parse(await fs.readFile(file, "utf8"));
@@ -47,6 +48,7 @@ async function editJson(d: CaseDirs, rel: string, fn: (j: any) => void): Promise
 const garbage = Uint8Array.from({ length: 200 }, (_, i) => (i * 37 + 11) & 0xff);
 const u16 = (n: number) => new Uint16Array(n).fill(9);
 /** The OME attributes of a group file, whatever its version (0.5 keeps them under `ome`). */
+// biome-ignore lint/suspicious/noExplicitAny: free-form metadata JSON
 const omeOf = (j: any) => j.attributes?.ome ?? j;
 
 const storeCases: HostileCase[] = [
