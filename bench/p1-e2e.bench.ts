@@ -13,6 +13,8 @@
  * is not timed but its 134 MB buffer is part of the peak RSS, as it would be for a caller.
  * Pool start-up is measured after the job, in the same child, by starting a second pool and
  * loading the worker module in every thread (it is included in computePyramid s).
+ * Unlike pyramid.bench.ts (planLevels keeps 256² chunks), computePyramid shrinks chunks with the
+ * level as iohub does (128², 64², 32², 16²): 4096 chunk files for levels 1–4 instead of 352.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
