@@ -24,6 +24,7 @@ export {
   writeAttributes,
 } from "./hierarchy.js";
 export { cleanupTempFiles, tempNameFor } from "./local-store.js";
+export type { LockOptions } from "./lock.js";
 export { assertSafeKey, assertSafeName, assertSafePath, TEMP_NAME_PATTERN } from "./safe-name.js";
 export type { ByteRange, ZarrStore } from "./store.js";
 export { createMemoryStore, openLocalStore } from "./store.js";
