@@ -7,6 +7,7 @@
 import type { Piscina } from "piscina";
 import { NotFoundError, PyramidStateError, UnsupportedError } from "../errors.js";
 import type { PyramidProgress, PyramidReport } from "../pyramid/compute.js";
+import { planLevels } from "../pyramid/plan.js";
 import { openArray, readNode, removeNode, type ZarrArray } from "../store/index.js";
 import { joinPath } from "./context.js";
 import type { MultiscalesNode } from "./multiscales-node.js";
@@ -127,7 +128,7 @@ function sameGeometry(
 
 /**
  * Create levels 1…levels−1 as empty arrays (shape ⌈previous / factor⌉ on the downsampled axes,
- * chunks scaled down like iohub's, the shard ratio of level 0 kept) and record them in
+ * level 0's chunk and shard shape clipped to the level shape — not iohub's shrinking chunks) and record them in
  * `multiscales` with level 0's transforms times the cumulative factor. Arrays left by an
  * interrupted run with the right geometry are reused. Does nothing when the pyramid already has
  * exactly `levels` levels.
@@ -153,7 +154,18 @@ export async function initializePyramid(
   if (levels === 1) return;
   const step = factorsFromDims(node, opts.dims);
   const base = m.datasets[0]?.coordinateTransformations ?? [];
-  const ratio = level0.shards?.map((s, i) => s / (level0.chunks[i] as number));
+  // Level geometry comes from the pyramid plan: level 0's chunk (and shard) shape clipped to each
+  // level's shape. iohub shrinks chunks with every level instead (128², 64², 32², … under a 256²
+  // level 0), which multiplies chunk files by 4 per level and made a 5-level pyramid cost ~8× the
+  // CPU in per-file overhead (bench/p1-e2e.bench.ts); tiny chunks also read slowly.
+  const layouts = planLevels(
+    {
+      shape: level0.shape,
+      chunks: level0.chunks,
+      ...(level0.shards === undefined ? {} : { shards: level0.shards }),
+    },
+    Array.from({ length: levels - 1 }, () => step),
+  );
   const plans: {
     name: string;
     shape: number[];
@@ -161,17 +173,15 @@ export async function initializePyramid(
     shards: number[] | undefined;
     transforms: Transform[];
   }[] = [];
-  let shape = [...level0.shape];
   const total = step.map(() => 1);
   for (let k = 1; k < levels; k++) {
-    shape = shape.map((s, i) => Math.ceil(s / (step[i] as number)));
     for (const [i, f] of step.entries()) total[i] = (total[i] as number) * f;
-    const chunks = level0.chunks.map((c, i) => Math.max(1, Math.ceil(c / (total[i] as number))));
+    const layout = layouts[k] as (typeof layouts)[number];
     plans.push({
       name: String(k),
-      shape,
-      chunks,
-      shards: ratio?.map((r, i) => r * (chunks[i] as number)),
+      shape: [...layout.shape],
+      chunks: [...layout.chunks],
+      shards: layout.shards === undefined ? undefined : [...layout.shards],
       transforms: scaleTransforms(base, total),
     });
   }

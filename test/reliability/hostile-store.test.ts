@@ -244,10 +244,10 @@ const storeCases: HostileCase[] = [
   {
     what: "a truncated chunk",
     base: "fov04",
-    prepare: (d) => truncate(d, "1/0/1/1/0/1", 20),
+    prepare: (d) => truncate(d, "1/0/1/0/0/0", 20),
     act: async (d) => (await (await fov(d)).get("1")).toArray(),
     tag: "InvalidMetadata",
-    message: /corrupt chunk 1\/0\/1\/1\/0\/1/,
+    message: /corrupt chunk 1\/0\/1\/0\/0\/0/,
   },
   {
     what: "a shard whose index is garbage",
