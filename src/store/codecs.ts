@@ -11,7 +11,8 @@ import { bloscDecode, bloscDecodeWith, bloscEncode } from "./blosc.js";
 import { crc32c } from "./crc32c.js";
 import { type ByteScratch, copyInto } from "./scratch.js";
 import type { ResolvedCodec } from "./spec.js";
-import type { BloscCname, BloscShuffle } from "./types.js";
+import type { BloscCname, BloscShuffle, DataType } from "./types.js";
+import { DATA_TYPES, dtypeByteSize } from "./types.js";
 import type { DirectModuleName } from "./wasm-direct.js";
 import { directModuleNow, useDirect } from "./wasm-direct.js";
 
@@ -141,20 +142,13 @@ export function compressorFor(codec: ResolvedCodec, typesize: number): BytesCode
 
 // ------------------------------------------------------------------ zarrita registry
 
-const ZARRITA_ITEMSIZE: Record<string, number> = {
-  bool: 1,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  float16: 2,
-  int32: 4,
-  uint32: 4,
-  float32: 4,
-  int64: 8,
-  uint64: 8,
-  float64: 8,
-};
+/** Element size of a zarrita data type: ours, plus float16 (which zarrita can read). */
+function zarritaItemSize(dataType: string | undefined): number {
+  if (dataType === "float16") return 2;
+  return (DATA_TYPES as readonly string[]).includes(dataType ?? "")
+    ? dtypeByteSize(dataType as DataType)
+    : 1;
+}
 
 type ZarritaMeta = { dataType?: string };
 type Config = Record<string, unknown>;
@@ -179,7 +173,7 @@ class ZarritaBlosc {
     } else if (sh === -1 || sh !== undefined) {
       throw new Error(`blosc shuffle ${JSON.stringify(sh)} is not supported for encoding`);
     }
-    const typesize = numberOr(cfg.typesize, ZARRITA_ITEMSIZE[meta?.dataType ?? ""] ?? 1);
+    const typesize = numberOr(cfg.typesize, zarritaItemSize(meta?.dataType));
     this.#codec = bloscCodec({
       cname: (typeof cfg.cname === "string" ? cfg.cname : "lz4") as BloscCname,
       clevel: numberOr(cfg.clevel, 5),
