@@ -1,6 +1,7 @@
 /**
  * Piscina worker entry of the pyramid engine: one task computes some target blocks of one level
- * from the level before it (see src/pyramid/protocol.ts). The worker reopens the local store by
+ * from the level before it, or writes whole blocks of an image from a transferred buffer
+ * (`createImage` of a big image; see src/pyramid/protocol.ts). The worker reopens the local store by
  * path and caches opened stores and arrays per run (`task.runId`), keeping the last few runs so
  * that several runs sharing one pool do not evict each other.
  */
@@ -8,9 +9,10 @@
 import "../src/store/index.js";
 import { workerData } from "piscina";
 import type { PyramidWorkerData } from "../src/pyramid/pool.js";
-import type { PyramidTask, PyramidTaskResult } from "../src/pyramid/protocol.js";
+import type { PoolTask, PyramidTaskResult } from "../src/pyramid/protocol.js";
 import { serializeError } from "../src/pyramid/protocol.js";
 import { runPyramidTask } from "../src/pyramid/run-task.js";
+import { runWriteBlocksTask } from "../src/pyramid/write-task.js";
 import { openArray, openLocalStore, type ZarrArray, type ZarrStore } from "../src/store/index.js";
 
 interface RunCache {
@@ -42,7 +44,7 @@ function cacheFor(runId: string): RunCache {
 }
 
 /** Open (once per run) an array of the task's store; failed opens are not cached. */
-function arrayFor(task: PyramidTask, path: string): Promise<ZarrArray> {
+function arrayFor(task: PoolTask, path: string): Promise<ZarrArray> {
   const { stores, arrays } = cacheFor(task.runId);
   const key = `${task.storeRoot}\0${path}`;
   let array = arrays.get(key);
@@ -60,9 +62,12 @@ function arrayFor(task: PyramidTask, path: string): Promise<ZarrArray> {
   return array;
 }
 
-/** Run one pyramid task; never rejects (errors come back as data). */
-export default async function pyramidTask(task: PyramidTask): Promise<PyramidTaskResult> {
+/** Run one task (pyramid or write-blocks); never rejects (errors come back as data). */
+export default async function pyramidTask(task: PoolTask): Promise<PyramidTaskResult> {
   try {
+    if (task.kind === "write-blocks") {
+      return await runWriteBlocksTask(task, await arrayFor(task, task.arrayPath));
+    }
     const [source, target] = await Promise.all([
       arrayFor(task, task.sourcePath),
       arrayFor(task, task.targetPath),

@@ -3,6 +3,7 @@
  * `Position` in camelCase. Images, channels (`omero`), transforms, pyramids and labels.
  */
 
+import type { Piscina } from "piscina";
 import {
   AlreadyExistsError,
   InvalidMetadataError,
@@ -23,6 +24,7 @@ import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { assertWritable, joinPath, type NodeContext } from "./context.js";
 import type { ImageArray } from "./image-array.js";
+import { checkWorkers, writeWholeArray } from "./image-write.js";
 import {
   type CreateLabelOptions,
   createLabel,
@@ -62,6 +64,14 @@ export interface CreateImageOptions {
    * NGFF 0.4 (Zarr v2), `bytes` + blosc zstd clevel 1 bitshuffle on 0.5 (Zarr v3).
    */
   codec?: CodecSpec;
+  /**
+   * Threads that encode and write the image (default: the cores; 0 = the calling thread). A
+   * big image (>= 16 MiB) on a local store is written by a worker pool: the caller's `pool`,
+   * else the process's shared pool, which `computePyramid` then reuses.
+   */
+  workers?: number;
+  /** A caller-owned pool from `createPyramidPool` (not closed). */
+  pool?: Piscina;
 }
 
 /** Options of {@link Position.createZeros}. */
@@ -248,6 +258,7 @@ export class Position extends MultiscalesNode {
   ): Promise<ImageArray> {
     this.assertWritable();
     assertSafeName(name, "image name");
+    checkWorkers(opts.workers);
     if (opts.checkShape !== false) this.#checkShape(shape);
     const chunks =
       opts.chunks === undefined ? defaultChunks(shape, dtype) : checkChunks(opts.chunks, shape);
@@ -256,7 +267,6 @@ export class Position extends MultiscalesNode {
       opts.transform === undefined
         ? identityTransforms(this._axes.length)
         : checkTransforms(opts.transform, this._axes.length, "transform");
-    const full = shape.map((s): [number, number] => [0, s]);
     const arr = await this._createLevel(
       name,
       { shape, dtype, chunks, shards, codec: opts.codec },
@@ -265,7 +275,7 @@ export class Position extends MultiscalesNode {
         record: false,
         ...(data === undefined || shape.includes(0)
           ? {}
-          : { write: (a) => a.writeRegion(full, data) }),
+          : { write: (a) => writeWholeArray(a, data, opts) }),
       },
     );
     if (this._omero === undefined) {

@@ -10,6 +10,7 @@ import type { PyramidProgress, PyramidReport } from "../pyramid/compute.js";
 import { planLevels } from "../pyramid/plan.js";
 import { openArray, readNode, removeNode, type ZarrArray } from "../store/index.js";
 import { joinPath } from "./context.js";
+import { checkWorkers } from "./image-write.js";
 import type { MultiscalesNode } from "./multiscales-node.js";
 import { cloneTransform, type Transform } from "./transforms.js";
 
@@ -40,7 +41,11 @@ export interface ComputePyramidOptions {
   method?: PyramidMethod;
   /** Axes to downsample when the pyramid is created here (ignored for an existing pyramid). */
   dims?: PyramidDims;
-  /** Worker threads (default: available cores); 0 computes in-process. */
+  /**
+   * Worker threads (default: available cores); 0 computes in-process. Without `pool`, the
+   * process's shared pool of this many threads is used (started on first use, kept for the
+   * next call; `closeSharedPools()` ends it).
+   */
   workers?: number;
   /** A caller-owned Piscina pool (not closed). */
   pool?: Piscina;
@@ -253,6 +258,7 @@ export async function computePyramid(
   opts: ComputePyramidOptions & { defaultMethod: PyramidMethod },
 ): Promise<PyramidReport> {
   node._assertWritable();
+  checkWorkers(opts.workers);
   const method = opts.method ?? opts.defaultMethod;
   if (!PYRAMID_METHODS.includes(method)) {
     throw new UnsupportedError(
@@ -279,13 +285,16 @@ export async function computePyramid(
   if (levelPaths.length < 2) return { levels: [] };
   const factors = stepFactors(node);
   const { computeLevels } = await import("../pyramid/compute.js");
+  const { poolFor } = await import("../pyramid/shared-pool.js");
+  // The caller's pool, else the process's shared pool (started once: ~0.15 s saved per call).
+  const pool = poolFor(node.ctx.store, opts);
   const report = await computeLevels({
     store: node.ctx.store,
     levelPaths,
     factors,
     method,
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-    ...(opts.pool === undefined ? {} : { pool: opts.pool }),
+    ...(pool === undefined ? {} : { pool }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
   });

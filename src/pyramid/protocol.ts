@@ -9,6 +9,8 @@ import type { DataType } from "../store/types.js";
 
 /** One pool task: compute some target blocks of one level from the level before it. */
 export interface PyramidTask {
+  /** Task kind (absent in tasks from earlier versions: a pyramid task). */
+  kind?: "pyramid";
   /**
    * Identifies one `computeLevels` run. Workers cache opened stores and arrays by path and drop
    * the cache when the run changes, so metadata rewritten between runs is never used stale.
@@ -28,6 +30,37 @@ export interface PyramidTask {
   /** Dtype both arrays must have; a mismatch fails the task. */
   dtype: DataType;
 }
+
+/**
+ * One pool task: encode and write whole blocks (chunks, or shards when sharded) of one array
+ * from pixel data the caller already holds in memory (`createImage` of a big image). The data
+ * crosses the thread boundary through shared memory (packed once by the sender, never cloned):
+ * the blocks' elements, each block's edge-clipped region in C order, concatenated in `blocks`
+ * order.
+ */
+export interface WriteBlocksTask {
+  kind: "write-blocks";
+  /** Identifies one write (workers cache the opened array per run, as for pyramid tasks). */
+  runId: string;
+  /** Absolute directory of the local store. */
+  storeRoot: string;
+  /** Array path, relative to the store root. */
+  arrayPath: string;
+  /** Dtype the array must have; a mismatch fails the task. */
+  dtype: DataType;
+  /** Block grid coordinates, each block wholly written by this task. */
+  blocks: number[][];
+  /**
+   * Holds the blocks' elements (see above) from byte 0: a slot of shared memory the sender
+   * reuses once the task's result arrived, or a transferred buffer.
+   */
+  data: SharedArrayBuffer | ArrayBuffer;
+  /** Bytes of `data` that hold the blocks' elements. */
+  byteLength: number;
+}
+
+/** Any task the pool's handler runs. */
+export type PoolTask = PyramidTask | WriteBlocksTask;
 
 /** An error as plain data (survives structured clone). */
 export interface SerializedError {

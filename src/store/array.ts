@@ -123,6 +123,8 @@ class ZarrArrayImpl implements ZarrArray {
   readonly #lockPrefix: string;
   /** Elements per chunk. */
   readonly #chunkLen: number;
+  /** Encode buffers of `writeBlock` calls, one per call in flight, reused. */
+  readonly #scratch: ByteScratch[] = [];
 
   constructor(store: ZarrStore, path: string, meta: ArrayMeta) {
     this.store = store;
@@ -519,9 +521,15 @@ class ZarrArrayImpl implements ZarrArray {
       buf = this.#newFilled(this.#chunkLen);
       this.#composeInto(buf, coords, box, data, box);
     }
-    const encoded = await this.#codec.encode(buf);
-    await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
-    return encoded.length;
+    // Encode into a reused buffer (free once set resolved): no allocation per block.
+    const scratch = this.#scratch.pop() ?? new ByteScratch();
+    try {
+      const encoded = await this.#codec.encodeTo(buf, scratch);
+      await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
+      return encoded.length;
+    } finally {
+      this.#scratch.push(scratch);
+    }
   }
 
   async resize(shape: readonly number[]): Promise<ZarrArray> {

@@ -1,0 +1,206 @@
+/**
+ * `writeRegionInPool`: write a big in-memory region of a local array with the encoding and file
+ * writes spread over a worker pool (the pyramid pool; tasks of kind "write-blocks"). The main
+ * thread only packs whole blocks into slots of shared memory (one copy, no clone, no buffer per
+ * task); blocks the region covers in part are read-modify-written on the main thread as
+ * `writeRegion` does.
+ */
+import { randomUUID } from "node:crypto";
+import type { Piscina } from "piscina";
+import { ShapeMismatchError, UnsupportedError, WorkerTaskError } from "../errors.js";
+import type { ZarrArray } from "../store/index.js";
+import {
+  assertRegion,
+  blocksInRegion,
+  copyBox,
+  intersect,
+  regionShape,
+  sameRegion,
+} from "../store/region.js";
+import {
+  type AnyTypedArray,
+  dtypeByteSize,
+  isTypedArrayOf,
+  product,
+  type Region,
+  typedArrayFor,
+  typedArrayView,
+} from "../store/types.js";
+import { pyramidWorkerFile, runBounded } from "./pool.js";
+import { deserializeError, type PyramidTaskResult, type WriteBlocksTask } from "./protocol.js";
+
+/** Options of {@link writeRegionInPool}. */
+export interface PoolWriteOptions {
+  pool: Piscina;
+  /** Group blocks until a task carries this many bytes (default 1 MiB: ~5-10 ms of work). */
+  taskBytes?: number;
+  signal?: AbortSignal;
+  /** Called after each task with the blocks written so far and their total. */
+  onProgress?: (p: { done: number; total: number; bytes: number }) => void;
+}
+
+const DEFAULT_TASK_BYTES = 1 << 20;
+
+/**
+ * Write C-order `data` covering `region` of `array` (a local store's array). Whole blocks are
+ * encoded and written by the pool's workers, at most two tasks per thread in flight (memory
+ * stays at one slot of ~`taskBytes` per task in flight, whatever the region's size); blocks the region covers in part
+ * are written on this thread, read-modify-write. Resolves when every block is on disk.
+ *
+ * Rejects with ShapeMismatchError for data of the wrong type or length (nothing written),
+ * UnsupportedError for a memory store, WorkerTaskError (level -1, the failed task's region,
+ * cause) when a task fails, after the tasks in flight settled; blocks written before stay.
+ */
+export async function writeRegionInPool(
+  array: ZarrArray,
+  region: Region,
+  data: AnyTypedArray,
+  opts: PoolWriteOptions,
+): Promise<void> {
+  const root = array.store.root;
+  if (array.store.kind !== "local" || root === undefined) {
+    throw new UnsupportedError(
+      "pool writes to a memory store",
+      "workers reopen the store by path: write a memory store with writeRegion instead",
+    );
+  }
+  assertRegion(region, array.shape);
+  const want = product(regionShape(region));
+  if (!isTypedArrayOf(array.dtype, data) || data.length !== want) {
+    throw new ShapeMismatchError(
+      `${want} elements of ${array.dtype}`,
+      `${data?.length} elements (${data?.constructor?.name})`,
+      `data for region [${regionShape(region).join(", ")}] of "${array.path}" must be ${want} ` +
+        `elements of ${array.dtype}; convert or reshape it first`,
+    );
+  }
+  if (want === 0) return;
+  const block = array.shards ?? array.chunks;
+  const perTask = Math.max(1, opts.taskBytes ?? DEFAULT_TASK_BYTES);
+  const bpe = dtypeByteSize(array.dtype);
+
+  // Whole blocks grouped into tasks (coordinates only: data is packed on submission).
+  const tasks: number[][][] = [];
+  const partial: number[][] = [];
+  let group: number[][] = [];
+  let groupBytes = 0;
+  let slotBytes = 0;
+  const close = () => {
+    tasks.push(group);
+    slotBytes = Math.max(slotBytes, groupBytes);
+    group = [];
+    groupBytes = 0;
+  };
+  for (const coords of blocksInRegion(region, block)) {
+    const box = array.blockRegion(coords);
+    if (!sameRegion(intersect(box, region)!, box)) {
+      partial.push(coords);
+      continue;
+    }
+    group.push(coords);
+    groupBytes += product(regionShape(box)) * bpe;
+    if (groupBytes >= perTask) close();
+  }
+  if (group.length > 0) close();
+
+  const pool = opts.pool;
+  const limit = 2 * pool.maxThreads * Math.max(1, pool.options.concurrentTasksPerWorker);
+  // One slot of shared memory per task in flight, reused: no buffer per task on either side.
+  const slots = Array.from(
+    { length: Math.min(limit, tasks.length) },
+    () => new SharedArrayBuffer(slotBytes),
+  );
+  const regionSize = regionShape(region);
+  const regionStart = region.map(([a]) => a);
+  /** Copy the blocks' elements into `slot`; returns the bytes used. */
+  const pack = (blocks: number[][], slot: SharedArrayBuffer): number => {
+    let offset = 0;
+    for (const c of blocks) {
+      const box = array.blockRegion(c);
+      const size = regionShape(box);
+      const n = product(size);
+      copyBox(
+        data,
+        regionSize,
+        box.map(([a], i) => a - regionStart[i]!),
+        typedArrayView(array.dtype, new Uint8Array(slot, offset * bpe, n * bpe)),
+        size,
+        size.map(() => 0),
+        size,
+      );
+      offset += n;
+    }
+    return offset * bpe;
+  };
+
+  const runId = randomUUID();
+  const filename = pyramidWorkerFile();
+  const total = tasks.reduce((n, t) => n + t.length, 0) + partial.length;
+  let done = 0;
+  let bytes = 0;
+  const fail = (blocks: number[][], cause: unknown) => {
+    const boxes = blocks.map((c) => array.blockRegion(c));
+    const where: [number, number][] = region.map((_, i) => [
+      Math.min(...boxes.map((b) => b[i]![0])),
+      Math.max(...boxes.map((b) => b[i]![1])),
+    ]);
+    const c = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return new WorkerTaskError(
+      -1,
+      where,
+      `writing "${array.path}" region [${where.map(([a, b]) => `${a}:${b}`).join(", ")}] in a ` +
+        `worker failed: ${c}. Blocks already written are intact; fix the cause and write again`,
+      { cause },
+    );
+  };
+  await runBounded(
+    tasks,
+    (blocks) => {
+      // runBounded keeps at most `limit` tasks in flight, so a slot is always free here.
+      const slot = slots.pop()!;
+      const task: WriteBlocksTask = {
+        kind: "write-blocks",
+        runId,
+        storeRoot: root,
+        arrayPath: array.path,
+        dtype: array.dtype,
+        blocks,
+        data: slot,
+        byteLength: pack(blocks, slot),
+      };
+      return (pool.run(task, { filename }) as Promise<PyramidTaskResult>)
+        .catch((err: unknown) => {
+          throw fail(blocks, err);
+        })
+        .finally(() => slots.push(slot));
+    },
+    {
+      limit,
+      signal: opts.signal,
+      onResult: (r, blocks) => {
+        if (!r.ok) throw fail(blocks, deserializeError(r.error));
+        done += blocks.length;
+        bytes += r.bytes;
+        opts.onProgress?.({ done, total, bytes });
+      },
+    },
+  );
+  for (const coords of partial) {
+    opts.signal?.throwIfAborted();
+    const inter = intersect(array.blockRegion(coords), region)!;
+    const size = regionShape(inter);
+    const part = typedArrayFor(array.dtype, product(size));
+    copyBox(
+      data,
+      regionSize,
+      inter.map(([a], i) => a - regionStart[i]!),
+      part,
+      size,
+      size.map(() => 0),
+      size,
+    );
+    await array.writeRegion(inter, part);
+    done++;
+    opts.onProgress?.({ done, total, bytes });
+  }
+}

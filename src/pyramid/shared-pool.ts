@@ -1,0 +1,62 @@
+/**
+ * The process's shared worker pools: what `createImage` and `computePyramid` use when the caller
+ * passes no pool. Starting a pool costs ~0.15-0.2 s (threads booting, the store and codecs
+ * loading in each); a pipeline writing many images pays it once. One pool per thread count,
+ * started on first use. Idle workers do not keep the process alive (Piscina unrefs them);
+ * `closeSharedPools()` ends the threads when the caller wants their memory back.
+ */
+import { availableParallelism } from "node:os";
+import type { Piscina } from "piscina";
+import { createPyramidPool } from "./pool.js";
+
+const pools = new Map<number, Piscina>();
+
+function checkThreads(workers: number): number {
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(`workers must be a positive integer for a pool, got ${workers}`);
+  }
+  return workers;
+}
+
+/**
+ * The shared pool with `workers` threads (default: the available cores), started on first
+ * call. Do not destroy it: call {@link closeSharedPools}.
+ */
+export function sharedPool(workers: number = availableParallelism()): Piscina {
+  const n = checkThreads(workers);
+  let pool = pools.get(n);
+  if (pool === undefined) {
+    pool = createPyramidPool({ workers: n });
+    pools.set(n, pool);
+  }
+  return pool;
+}
+
+/** True when the shared pool with `workers` threads is running. */
+export function hasSharedPool(workers?: number): boolean {
+  return pools.has(workers ?? availableParallelism());
+}
+
+/**
+ * End the threads of every shared pool (they start again on next use). Resolves when they
+ * are gone; tasks still running finish first.
+ */
+export async function closeSharedPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}
+
+/**
+ * The pool a node operation uses: the caller's `pool`, else the shared pool of `workers`
+ * threads (default: the cores) for a local store, else none (memory store or `workers: 0`:
+ * the work runs on the calling thread).
+ */
+export function poolFor(
+  store: { kind: "local" | "memory" },
+  opts: { workers?: number | undefined; pool?: Piscina | undefined },
+): Piscina | undefined {
+  if (opts.pool !== undefined) return opts.pool;
+  if (store.kind !== "local" || opts.workers === 0) return undefined;
+  return sharedPool(opts.workers ?? availableParallelism());
+}
