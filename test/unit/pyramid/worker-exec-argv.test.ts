@@ -1,0 +1,63 @@
+/**
+ * `workerExecArgv`: pool threads start with the process's Node flags minus the tsx loader's. A
+ * loader flag (`--import`, `--require`, `-r`, `--loader`, `--experimental-loader`, separate or
+ * `=` value) is dropped with its value when the value names tsx: the package (`tsx`,
+ * `tsx/cjs`, `@…/tsx`) or a path through a `tsx` directory or file (`…/node_modules/tsx/…`,
+ * `tsx.mjs`). Everything else is kept in order.
+ */
+import { describe, expect, test } from "vitest";
+import { workerExecArgv } from "../../../src/pyramid/pool.js";
+
+const LOADER = "file:///x/node_modules/tsx/dist/loader.mjs";
+const PREFLIGHT = "/x/node_modules/tsx/dist/preflight.cjs";
+
+describe("workerExecArgv", () => {
+  test.each<[string, string[], string[]]>([
+    ["no flags", [], []],
+    ["--import tsx", ["--import", "tsx"], []],
+    ["--import=tsx", ["--import=tsx"], []],
+    ["the tsx CLI's flags", ["--require", PREFLIGHT, "--import", LOADER], []],
+    ["--import=<tsx loader URL>", [`--import=${LOADER}`], []],
+    ["--loader tsx", ["--loader", "tsx"], []],
+    ["--experimental-loader=<tsx loader URL>", [`--experimental-loader=${LOADER}`], []],
+    ["-r tsx/cjs", ["-r", "tsx/cjs"], []],
+    ["--require=tsx/cjs", ["--require=tsx/cjs"], []],
+    ["a Windows path to tsx", ["--import", "C:\\x\\node_modules\\tsx\\dist\\loader.mjs"], []],
+    [
+      "other flags around tsx are kept in order",
+      ["--max-old-space-size=4096", "--import", "tsx", "--enable-source-maps"],
+      ["--max-old-space-size=4096", "--enable-source-maps"],
+    ],
+    ["another loader is kept", ["--import", "./my-loader.mjs"], ["--import", "./my-loader.mjs"]],
+    [
+      "tsx dropped, another loader kept",
+      ["--import", "tsx", "--import=./my-loader.mjs"],
+      ["--import=./my-loader.mjs"],
+    ],
+    // The regex wants "tsx" as a whole path component or file stem: a name that merely starts
+    // with "tsx" is someone else's loader.
+    [
+      "a package named tsx-like-but-not is kept",
+      ["--import", "tsx-like-but-not"],
+      ["--import", "tsx-like-but-not"],
+    ],
+    ["tsx as the value of a non-loader flag is kept", ["--title", "tsx"], ["--title", "tsx"]],
+    ["a loader flag at the end with no value is kept", ["--import"], ["--import"]],
+    ["--inspect and --conditions are kept", ["--inspect", "-C", "dev"], ["--inspect", "-C", "dev"]],
+  ])("%s", (_, input, expected) => {
+    expect(workerExecArgv(input)).toEqual(expected);
+  });
+
+  test("a user loader under a directory named tsx is dropped too (documented over-match)", () => {
+    // The test is path-based: any path with a `tsx` component counts as the tsx loader. Pinned
+    // here so that a change of the rule is deliberate.
+    expect(workerExecArgv(["--import", "/home/me/tsx/my-loader.mjs"])).toEqual([]);
+  });
+
+  test("does not modify its input and defaults to process.execArgv", () => {
+    const input = Object.freeze(["--import", "tsx", "--enable-source-maps"]);
+    expect(workerExecArgv(input)).toEqual(["--enable-source-maps"]);
+    expect(input).toEqual(["--import", "tsx", "--enable-source-maps"]);
+    expect(workerExecArgv()).toEqual(workerExecArgv(process.execArgv));
+  });
+});
