@@ -98,6 +98,7 @@ export {
 } from "./pyramid/compute.js";
 export { affectedTargets, planLevels } from "./pyramid/plan.js";
 export { createPyramidPool, type PyramidPoolOptions } from "./pyramid/pool.js";
+export { closeSharedPools, sharedPool } from "./pyramid/shared-pool.js";
 // Metadata models (zod) and builders
 export {
   type DimSpec,

@@ -19,7 +19,8 @@ export function pyramidWorkerFile(): string {
 }
 
 const LOADER_FLAGS = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader"]);
-const TSX = /(^|[\\/@])tsx([\\/.]|$)/;
+/** The tsx package: `tsx`, `tsx/…`, or a path inside `node_modules/tsx/` (also as a URL). */
+const TSX = /^tsx(\/|$)|[\\/]node_modules[\\/]tsx[\\/]/;
 
 /**
  * The Node flags pool threads start with: the process's own, minus the tsx loader's. Neither

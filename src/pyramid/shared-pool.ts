@@ -48,15 +48,18 @@ export async function closeSharedPools(): Promise<void> {
 }
 
 /**
- * The pool a node operation uses: the caller's `pool`, else the shared pool of `workers`
- * threads (default: the cores) for a local store, else none (memory store or `workers: 0`:
- * the work runs on the calling thread).
+ * The pool a node operation uses on a local store: the caller's `pool` (it wins over
+ * `workers`), else the shared pool of `workers` threads (default: the cores), else none for
+ * `workers: 0`. A memory store gets none (workers reopen stores by path): the work runs on the
+ * calling thread.
  */
 export function poolFor(
   store: { kind: "local" | "memory" },
   opts: { workers?: number | undefined; pool?: Piscina | undefined },
 ): Piscina | undefined {
+  // Workers reopen the store by path: a memory store is always worked on this thread.
+  if (store.kind !== "local") return undefined;
   if (opts.pool !== undefined) return opts.pool;
-  if (store.kind !== "local" || opts.workers === 0) return undefined;
+  if (opts.workers === 0) return undefined;
   return sharedPool(opts.workers ?? availableParallelism());
 }

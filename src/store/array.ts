@@ -46,8 +46,11 @@ export interface ZarrArray {
   readonly fillValue: number | bigint | boolean;
   readonly codec: CodecSpec;
   readonly dimensionNames: readonly string[] | undefined;
-  /** Read a region into a new C-order typed array (fill value where no chunk exists). */
-  readRegion(region: Region): Promise<AnyTypedArray>;
+  /**
+   * Read a region into a C-order typed array (fill value where no chunk exists): a new one, or
+   * `opts.out` (the array's typed-array type, exactly the region's element count), reused.
+   */
+  readRegion(region: Region, opts?: { out?: AnyTypedArray }): Promise<AnyTypedArray>;
   /**
    * Write a C-order typed array (or a scalar) covering `region`. Whole chunks/shards are written
    * without reading; partial ones are read-modify-write, serialised per chunk within this
@@ -215,17 +218,34 @@ class ZarrArrayImpl implements ZarrArray {
 
   // ------------------------------------------------------------------ reading
 
-  async readRegion(region: Region): Promise<AnyTypedArray> {
+  async readRegion(region: Region, opts?: { out?: AnyTypedArray }): Promise<AnyTypedArray> {
     assertRegion(region, this.shape);
     const shape = regionShape(region);
-    const out = this.#newFilled(product(shape));
+    const given = opts?.out;
+    if (given !== undefined) this.#assertData(region, given);
+    const out = given ?? this.#newFilled(product(shape));
     if (out.length === 0) return out;
     const start = region.map((r) => r[0]);
+    // A fresh `out` already holds the fill value; a reused one gets it where nothing is stored.
+    const missing = (box: Region) => {
+      if (given === undefined) return;
+      const inter = intersect(box, region)!;
+      fillBox(
+        out,
+        shape,
+        inter.map((r, i) => r[0] - start[i]!),
+        regionShape(inter),
+        this.#fill,
+      );
+    };
     if (this.shards === undefined) {
       await forEachBounded(blocksInRegion(region, this.chunks), DEFAULT_CONCURRENCY, async (cc) => {
         const key = this.blockKey(cc);
         const bytes = await this.store.get(key);
-        if (bytes === undefined) return;
+        if (bytes === undefined) {
+          missing(blockBox(cc, this.chunks, this.shape));
+          return;
+        }
         // Straight from the decoder's output (wasm memory) into `out`: no chunk buffer.
         await this.#codec.decodeWith(bytes, key, (chunk) =>
           this.#copyChunkOut(chunk, cc, region, out, shape, start),
@@ -238,10 +258,16 @@ class ZarrArrayImpl implements ZarrArray {
       const want = intersect(blockBox(sc, this.shards!, this.shape), region)!;
       const needed = [...blocksInRegion(want, this.chunks)];
       const inner = await this.#shardReader(key, needed.length);
-      if (inner === undefined) return;
+      if (inner === undefined) {
+        missing(blockBox(sc, this.shards!, this.shape));
+        return;
+      }
       for (const ic of needed) {
         const enc = await inner(this.#innerIndex(sc, ic));
-        if (enc === undefined) continue;
+        if (enc === undefined) {
+          missing(blockBox(ic, this.chunks, this.shape));
+          continue;
+        }
         await this.#codec.decodeWith(enc, `${key}[${ic.join(",")}]`, (chunk) =>
           this.#copyChunkOut(chunk, ic, region, out, shape, start),
         );

@@ -48,10 +48,13 @@ describe("workerExecArgv", () => {
     expect(workerExecArgv(input)).toEqual(expected);
   });
 
-  test("a user loader under a directory named tsx is dropped too (documented over-match)", () => {
-    // The test is path-based: any path with a `tsx` component counts as the tsx loader. Pinned
-    // here so that a change of the rule is deliberate.
-    expect(workerExecArgv(["--import", "/home/me/tsx/my-loader.mjs"])).toEqual([]);
+  test("only the tsx package counts: a user's loader under a directory named tsx is kept", () => {
+    // `tsx`, `tsx/…` or a path inside node_modules/tsx/ is the tsx loader; other paths are not.
+    expect(workerExecArgv(["--import", "/home/me/tsx/my-loader.mjs"])).toEqual([
+      "--import",
+      "/home/me/tsx/my-loader.mjs",
+    ]);
+    expect(workerExecArgv(["--import=./tsx.config.mjs"])).toEqual(["--import=./tsx.config.mjs"]);
   });
 
   test("does not modify its input and defaults to process.execArgv", () => {
