@@ -4,6 +4,7 @@
  * symlinks that resolve outside the root.
  */
 import { randomBytes } from "node:crypto";
+import type { Stats } from "node:fs";
 import * as fsc from "node:fs";
 import * as fs from "node:fs/promises";
 import * as nodePath from "node:path";
@@ -63,6 +64,30 @@ function writeThenRename(tmp: string, target: string, value: Uint8Array): Promis
     });
   });
 }
+
+/** The directory calls of `#checkDir`, as promises; the sync set runs on the calling thread. */
+interface DirIO {
+  lstat(p: string): Promise<Stats>;
+  stat(p: string): Promise<Stats>;
+  mkdir(p: string): Promise<unknown>;
+  realpath(p: string): Promise<string>;
+}
+const ASYNC_DIR_IO: DirIO = {
+  lstat: (p) => fs.lstat(p),
+  stat: (p) => fs.stat(p),
+  mkdir: (p) => fs.mkdir(p),
+  realpath: (p) => fs.realpath(p),
+};
+/**
+ * For `syncIO` stores (pool workers): async calls would go through libuv's one threadpool and
+ * its lock, shared by every worker thread of the process.
+ */
+const SYNC_DIR_IO: DirIO = {
+  lstat: async (p) => fsc.lstatSync(p),
+  stat: async (p) => fsc.statSync(p),
+  mkdir: async (p) => fsc.mkdirSync(p),
+  realpath: async (p) => fsc.realpathSync(p),
+};
 
 /**
  * {@link writeThenRename} with synchronous calls, on the calling thread: for worker threads,
@@ -166,7 +191,8 @@ export class LocalStore implements ZarrStore {
         return;
       }
       const abs = this.#abs(dirKey);
-      let st = await fs.lstat(abs).catch((e: unknown) => {
+      const io = this.#syncIO ? SYNC_DIR_IO : ASYNC_DIR_IO;
+      let st = await io.lstat(abs).catch((e: unknown) => {
         if (errCode(e) === "ENOENT") return undefined;
         throw e;
       });
@@ -175,13 +201,13 @@ export class LocalStore implements ZarrStore {
           exists = false;
           return;
         }
-        await fs.mkdir(abs).catch((e: unknown) => {
+        await io.mkdir(abs).catch((e: unknown) => {
           if (errCode(e) !== "EEXIST") throw e;
         });
-        st = await fs.lstat(abs);
+        st = await io.lstat(abs);
       }
       if (st.isSymbolicLink()) {
-        const real = await fs.realpath(abs);
+        const real = await io.realpath(abs);
         if (!this.#inside(real)) {
           throw new UnsafePathError(
             dirKey,
@@ -189,7 +215,7 @@ export class LocalStore implements ZarrStore {
             { what: "directory" },
           );
         }
-        st = await fs.stat(abs);
+        st = await io.stat(abs);
       }
       if (!st.isDirectory()) {
         throw new UnsupportedError(
