@@ -50,6 +50,19 @@ const METHODS: readonly DownsampleMethod[] = ["stride", "mean", "median", "mode"
 
 /** Group blocks until a task reads this much source data: a few ms of decode+kernel+encode. */
 const MIN_TASK_BYTES = 2 << 20;
+/** ...but split small levels into at least two tasks per thread, down to this size. */
+const MIN_SMALL_TASK_BYTES = 64 << 10;
+
+/**
+ * Source bytes per task for a level read from `source`: MIN_TASK_BYTES, or less for a small
+ * level so that every thread gets work (the last levels of a pyramid otherwise run as one task
+ * on one thread while the others wait at the barrier).
+ */
+function taskBytesFor(source: ZarrArray, bpe: number, threads: number): number {
+  const levelBytes = source.shape.reduce((p, n) => p * n, bpe);
+  const share = Math.floor(levelBytes / (2 * Math.max(1, threads)));
+  return Math.max(MIN_SMALL_TASK_BYTES, Math.min(MIN_TASK_BYTES, share));
+}
 
 /**
  * Compute levels `fromLevel..n` of a pyramid, each from the level before it, in a worker pool
@@ -83,15 +96,16 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
   const arrays = await Promise.all(levelPaths.slice(fromLevel - 1).map((p) => openArray(store, p)));
   checkLevels(arrays, factors.slice(fromLevel - 1), fromLevel);
   const bpe = dtypeByteSize(arrays[0]!.dtype);
+  const inProcess = store.kind === "memory" || (opts.pool === undefined && workers === 0);
+  const threads = inProcess ? 1 : (opts.pool?.maxThreads ?? workers);
   const plans = arrays.slice(1).map((target, i) =>
     planTasks(target.shape, blockShapeOf(target), {
       factors: factors[fromLevel - 1 + i]!,
       bytesPerElement: bpe,
-      minTaskBytes: MIN_TASK_BYTES,
+      minTaskBytes: taskBytesFor(arrays[i]!, bpe, threads),
     }),
   );
 
-  const inProcess = store.kind === "memory" || (opts.pool === undefined && workers === 0);
   const mostTasks = Math.max(0, ...plans.map((p) => p.length));
   let pool = opts.pool;
   let ownedPool: Piscina | undefined;
