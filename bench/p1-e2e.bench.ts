@@ -235,12 +235,20 @@ async function main(): Promise<void> {
   }));
   const rows = configs.map((c, i) => {
     const m = med[i]!;
-    let ratios = "— | —";
+    let ratios = "— | — | —";
     if (c.workers === 2) {
       const one = med[i - 1]!;
       const rc = one.cold / m.cold;
       const rw = one.warm / m.warm;
-      ratios = `${fmt(rc)}× ${mark(rc >= 1.6)} | ${fmt(rw)}× ${mark(rw >= 1.6)}`;
+      // Each warm job against the same job of the 1-worker run just before it (same moment's load).
+      const paired = median(
+        results[i]!.flatMap((run, r) =>
+          run.jobs.slice(1).map((j, k) => total(results[i - 1]![r]!.jobs[k + 1]!) / total(j)),
+        ),
+      );
+      ratios =
+        `${fmt(rc)}× ${mark(rc >= 1.6)} | ${fmt(rw)}× ${mark(rw >= 1.6)} | ` +
+        `${fmt(paired)}× ${mark(paired >= 1.6)}`;
     }
     const target = c.method === "mean" && c.workers === 2;
     const cell = (x: number) => (target ? `${fmt(x)} ${mark(x <= 1.0)}` : fmt(x));
@@ -259,8 +267,8 @@ async function main(): Promise<void> {
       `${fmt(before)}× before, ${fmt(after)}× after; load average ${loadavg()
         .map((x) => fmt(x, 1))
         .join(" ")} at the end.\n\n` +
-      "| method | workers | cold: create + pyramid = total s | warm: create + pyramid = total s | peak RSS MB | 2 vs 1 cold | 2 vs 1 warm | CPU s per warm job | warm totals s |\n" +
-      "|---|---|---|---|---|---|---|---|---|\n" +
+      "| method | workers | cold: create + pyramid = total s | warm: create + pyramid = total s | peak RSS MB | 2 vs 1 cold | 2 vs 1 warm | 2 vs 1 warm, paired jobs | CPU s per warm job | warm totals s |\n" +
+      "|---|---|---|---|---|---|---|---|---|---|\n" +
       `${rows.join("\n")}\n\n` +
       "Targets: total (mean, 2 workers) ≤ 1.0 s; peak RSS ≤ 400 MB (the 134 MB input buffer, the " +
       "tsx loader and the pool's threads included); 2 workers ≥ 1.6× one, which needs the machine's " +
