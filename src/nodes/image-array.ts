@@ -5,6 +5,7 @@
  */
 import { ReadOnlyError, ShapeMismatchError } from "../errors.js";
 import type { AnyTypedArray, DataType, Region, ZarrArray } from "../store/index.js";
+import { writeRegionAuto } from "./image-write.js";
 import { isNdArray, type NdArray, type PixelInput, toDense, toNdArray } from "./pixel-data.js";
 import { resolveSelection, type Selection, squeezedEqual } from "./selection.js";
 
@@ -175,7 +176,7 @@ export class ImageArray {
       }
       data = dense.data;
     }
-    if (n > 0) await this.#array.writeRegion(sel.region, data);
+    if (n > 0) await writeRegionAuto(this.#array, sel.region, data);
   }
 
   /**

@@ -8,7 +8,8 @@
 import { randomUUID } from "node:crypto";
 import type { Piscina } from "piscina";
 import { ShapeMismatchError, UnsupportedError, WorkerTaskError } from "../errors.js";
-import type { ZarrArray } from "../store/index.js";
+import { DEFAULT_CONCURRENCY, forEachBounded } from "../store/concurrency.js";
+import { withBlockLocks, type ZarrArray } from "../store/index.js";
 import {
   assertRegion,
   blocksInRegion,
@@ -153,7 +154,7 @@ export async function writeRegionInPool(
       { cause },
     );
   };
-  await runBounded(
+  const whole = runBounded(
     tasks,
     (blocks) => {
       // runBounded keeps at most `limit` tasks in flight, so a slot is always free here.
@@ -168,7 +169,14 @@ export async function writeRegionInPool(
         data: slot,
         byteLength: pack(blocks, slot),
       };
-      return (pool.run(task, { filename }) as Promise<PyramidTaskResult>)
+      // Hold this process's locks of the blocks while a worker rewrites them: a concurrent
+      // read-modify-write of one of them (writeRegion on this thread) waits, as it would for a
+      // writeRegion of the same blocks.
+      return withBlockLocks(
+        array,
+        blocks,
+        () => pool.run(task, { filename }) as Promise<PyramidTaskResult>,
+      )
         .catch((err: unknown) => {
           throw fail(blocks, err);
         })
@@ -185,7 +193,9 @@ export async function writeRegionInPool(
       },
     },
   );
-  for (const coords of partial) {
+  // Blocks covered in part: read-modify-write on this thread while the pool works (each
+  // takes its block's lock, so they never meet the pool's blocks, which are other blocks).
+  const parts = forEachBounded(partial, DEFAULT_CONCURRENCY, async (coords) => {
     opts.signal?.throwIfAborted();
     const inter = intersect(array.blockRegion(coords), region)!;
     const size = regionShape(inter);
@@ -202,5 +212,8 @@ export async function writeRegionInPool(
     await array.writeRegion(inter, part);
     done++;
     opts.onProgress?.({ done, total, bytes });
-  }
+  });
+  const [a, b] = await Promise.allSettled([whole, parts]);
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
 }

@@ -659,3 +659,21 @@ export async function openArray(store: ZarrStore, path: string): Promise<ZarrArr
 export function blockKeyOf(array: ZarrArray, coords: readonly number[]): string {
   return (array as ZarrArrayImpl).blockKey(coords);
 }
+
+/**
+ * Run `fn` holding this process's write locks of the given blocks of `array`: the locks every
+ * `writeRegion` of the array takes per block, so a read-modify-write of one of these blocks
+ * waits for `fn` (used while a worker thread rewrites the blocks). Locks are taken in key order,
+ * so two callers never deadlock.
+ */
+export function withBlockLocks<T>(
+  array: ZarrArray,
+  blocks: readonly (readonly number[])[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  const keys = [...new Set(blocks.map((c) => blockKeyOf(array, c)))].sort();
+  const prefix = `${lockDomain(array.store)}\u0000`;
+  const hold = (i: number): Promise<T> =>
+    i === keys.length ? fn() : withLock(prefix + keys[i]!, () => hold(i + 1));
+  return hold(0);
+}

@@ -181,3 +181,45 @@ describe("bad workers values are refused before anything is written", () => {
     expect(pos.levelPaths).toEqual(["0"]);
   });
 });
+
+describe("ImageArray.write", () => {
+  test("a write of >= 16 MiB goes through the shared pool and writes what writeRegion writes", async () => {
+    const dir = await tempDir();
+    const shape = [1, 1, 4, 1024, 2048];
+    const data = seededUint16(
+      shape.reduce((p, n) => p * n, 1),
+      5,
+    );
+    const open = async (name: string) => {
+      const pos = (await openOmeZarr(join(dir, name), {
+        layout: "fov",
+        mode: "w",
+        version: "0.4",
+        channelNames: ["c0"],
+      })) as Position;
+      await pos.createZeros("0", { shape, dtype: "uint16", chunks: [1, 1, 1, 256, 512] });
+      return pos;
+    };
+    const a = await open("a.zarr");
+    const before = sharedPool().completed;
+    await (await a.data).write([], { data, shape });
+    expect(sharedPool().completed).toBeGreaterThan(before);
+    // The reference: the same data through the store layer on this thread.
+    const b = await open("b.zarr");
+    const { openArray, openLocalStore } = await import("../../../src/store/index.js");
+    const refArray = await openArray(await openLocalStore(join(dir, "b.zarr")), "0");
+    await refArray.writeRegion(
+      shape.map((n) => [0, n] as const),
+      data,
+    );
+    const ta = await readTree(join(dir, "a.zarr"));
+    const tb = await readTree(join(dir, "b.zarr"));
+    expect([...ta.keys()].filter((k) => !k.endsWith(".zattrs")).sort()).toEqual(
+      [...tb.keys()].filter((k) => !k.endsWith(".zattrs")).sort(),
+    );
+    for (const [k, v] of ta) if (!k.endsWith(".zattrs")) expect(v).toEqual(tb.get(k));
+    expect(vals(await (await a.data).read([0, 0, 3]))).toEqual(
+      vals(await (await b.data).read([0, 0, 3])),
+    );
+  });
+});

@@ -322,3 +322,28 @@ describe("errors", () => {
     expect(await arrayFiles("pool/b")).toEqual(await arrayFiles("ref/a"));
   });
 });
+
+describe("locks", () => {
+  test("a read-modify-write of a block the pool is rewriting waits for it (no lost update)", async () => {
+    const spec: ArraySpec = { shape: SHAPE, dtype: "uint16", chunks: CHUNKS, codec: LZ4 };
+    const { inPool, ref } = await twins(2, spec);
+    const data = seeded("uint16", FULL, 11);
+    // Inside block [0, 0, 1] (the first task's): 2×3×4 elements, issued right after the pooled
+    // write. It must land on top of the pooled data, as if the two writes ran one after another.
+    const small: Region = [
+      [0, 2],
+      [3, 6],
+      [17, 21],
+    ];
+    const patch = Uint16Array.from({ length: 24 }, (_, i) => 60000 + i);
+    const pooled = writeRegionInPool(inPool, FULL, data, { pool, taskBytes: 1 });
+    const patched = inPool.writeRegion(small, patch);
+    await Promise.all([pooled, patched]);
+    await ref.writeRegion(FULL, data);
+    await ref.writeRegion(small, patch);
+    expect(Array.from((await inPool.readRegion(FULL)) as Uint16Array)).toEqual(
+      Array.from((await ref.readRegion(FULL)) as Uint16Array),
+    );
+    await expectSameFiles();
+  });
+});
