@@ -5,7 +5,9 @@
  * Each case runs the built binary (`npm run build` first) as a child process and reports its
  * wall time and peak RSS (`process.resourceUsage().maxRSS`, threads included, printed by a
  * preloaded exit hook). Baseline: a child that only reads every pixel of the TIFF through the
- * same reader (the I/O + copy floor). The converter must stay under 600 MiB of RSS.
+ * same reader (the I/O + copy floor). The converter must stay under 600 MiB of RSS. Every run
+ * writes a new store and nothing is deleted until the end: on this VM's ext4, creating files
+ * shortly after deleting many is several times slower, which `--overwrite` runs suffered from.
  *
  *   npm run build && node --import tsx bench/convert.bench.ts [--runs 3] [--keep]
  */
@@ -99,57 +101,72 @@ async function main(): Promise<void> {
       `wrote ${tif} (${mib.toFixed(0)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
 
-    const cases: [string, () => string[]][] = [
+    const cases: [string, (run: number) => string[]][] = [
       [
         "baseline: read every pixel (no output)",
-        () => ["--input-type=module", "-e", READ_ONLY, tif],
+        (_run) => ["--input-type=module", "-e", READ_ONLY, tif],
       ],
       [
-        "convert, level 0 only (--levels 1)",
-        () => [
+        "convert, level 0 only, on the main thread (--levels 1 --workers 0)",
+        (run) => [
           bin,
           "convert",
           "-i",
           tif,
           "-o",
-          join(dir, "l1.zarr"),
+          join(dir, `l1w0-${run}.zarr`),
           "--levels",
           "1",
-          "--overwrite",
+          "--workers",
+          "0",
+          "-q",
+        ],
+      ],
+      [
+        "convert, level 0 only, 2 workers (--levels 1)",
+        (run) => [
+          bin,
+          "convert",
+          "-i",
+          tif,
+          "-o",
+          join(dir, `l1-${run}.zarr`),
+          "--levels",
+          "1",
+          "--workers",
+          "2",
           "-q",
         ],
       ],
       [
         "convert + 5-level pyramid, 2 workers",
-        () => [
+        (run) => [
           bin,
           "convert",
           "-i",
           tif,
           "-o",
-          join(dir, "l5.zarr"),
+          join(dir, `l5-${run}.zarr`),
           "--levels",
           "5",
           "--workers",
           "2",
-          "--overwrite",
           "-q",
         ],
       ],
       [
         "convert + 5-level pyramid, NGFF 0.5",
-        () => [
+        (run) => [
           bin,
           "convert",
           "-i",
           tif,
           "-o",
-          join(dir, "v5.zarr"),
+          join(dir, `v5-${run}.zarr`),
           "--levels",
           "5",
           "--version",
           "0.5",
-          "--overwrite",
           "-q",
         ],
       ],
@@ -159,7 +176,7 @@ async function main(): Promise<void> {
     let worstRss = 0;
     for (const [name, argv] of cases) {
       const samples: Sample[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await runChild(argv(), dir));
+      for (let i = 0; i < runs; i++) samples.push(await runChild(argv(i), dir));
       const secs = median(samples.map((s) => s.seconds));
       const rss = median(samples.map((s) => s.rssMiB));
       const maxRss = Math.max(...samples.map((s) => s.rssMiB));

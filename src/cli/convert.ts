@@ -167,7 +167,12 @@ async function writeJob(
   });
   const bar = env.progress();
   bar.start(`write ${basename(job.input)}`, 1);
-  await copyTiffToImage(tiff, arr, {
+  // Level 0 is encoded by the same worker threads as the pyramid (`--workers`).
+  const image = {
+    write: (sel: readonly (readonly [number, number])[], v: Parameters<typeof arr.write>[1]) =>
+      arr.write(sel, v, o.workers === undefined ? {} : { workers: o.workers }),
+  };
+  await copyTiffToImage(tiff, image, {
     axes,
     chunks: job.chunks,
     onProgress: (done, total) => {
@@ -297,7 +302,7 @@ export function registerConvert(program: Command, env: CommandEnv): void {
     )
     .option(
       "-w, --workers <n>",
-      "pyramid worker threads (default: all cores; 0 = in-process)",
+      "threads that encode level 0 and compute the pyramid (default: all cores; 0 = in-process)",
       nonNegativeInt,
     )
     .addHelpText(

@@ -5,7 +5,7 @@
  */
 import { ReadOnlyError, ShapeMismatchError } from "../errors.js";
 import type { AnyTypedArray, DataType, Region, ZarrArray } from "../store/index.js";
-import { writeRegionAuto } from "./image-write.js";
+import { checkWorkers, type WorkerOptions, writeRegionAuto } from "./image-write.js";
 import { isNdArray, type NdArray, type PixelInput, toDense, toNdArray } from "./pixel-data.js";
 import { resolveSelection, type Selection, squeezedEqual } from "./selection.js";
 
@@ -140,12 +140,17 @@ export class ImageArray {
    * array of exactly the selection's element count, or an ndarray / `{ data, shape }` whose
    * shape equals the selection's shape once axes of length 1 are ignored (so a `(Z, Y, X)`
    * stack fits the selection `[t, c]`). Non-contiguous ndarray views are copied to C order.
-   * The data type must match the array's (bool arrays take uint8 0/1 data).
+   * The data type must match the array's (bool arrays take uint8 0/1 data). Big writes on a
+   * local store (>= 16 MiB, or >= 2 MiB while the shared pool runs) are encoded and written by
+   * a worker pool: `opts.pool`, else the shared pool of `opts.workers` threads; `workers: 0`
+   * keeps them on this thread.
    * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
    * @throws {ShapeMismatchError} for a bad selection, shape or data type.
+   * @throws {RangeError} for a `workers` that is not an integer >= 0.
    */
-  async write(selection: Selection, value: WriteValue): Promise<void> {
+  async write(selection: Selection, value: WriteValue, opts: WorkerOptions = {}): Promise<void> {
     this.#assertWritable();
+    checkWorkers(opts.workers);
     const sel = resolveSelection(this.shape, selection);
     const n = sizeOf(sel.regionShape);
     if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
@@ -176,7 +181,7 @@ export class ImageArray {
       }
       data = dense.data;
     }
-    if (n > 0) await writeRegionAuto(this.#array, sel.region, data);
+    if (n > 0) await writeRegionAuto(this.#array, sel.region, data, opts);
   }
 
   /**
