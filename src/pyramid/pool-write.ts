@@ -242,3 +242,8 @@ function giveSlots(pool: Piscina, slots: SharedArrayBuffer[], keep: number): voi
   cached.sort((x, y) => y.byteLength - x.byteLength).length = Math.min(cached.length, keep);
   slotCache.set(pool, cached);
 }
+
+/** @internal The shared-memory slots cached for `pool` (tests). */
+export function _cachedSlots(pool: Piscina): readonly SharedArrayBuffer[] {
+  return slotCache.get(pool) ?? [];
+}

@@ -347,3 +347,23 @@ describe("locks", () => {
     await expectSameFiles();
   });
 });
+
+describe("shared-memory slots", () => {
+  test("are reused by the next write through the same pool, at most one per task in flight", async () => {
+    const { _cachedSlots } = await import("../../../src/pyramid/pool-write.js");
+    const spec: ArraySpec = { shape: SHAPE, dtype: "uint16", chunks: CHUNKS, codec: LZ4 };
+    const { inPool, ref } = await twins(2, spec);
+    const data = seeded("uint16", FULL, 21);
+    await writeRegionInPool(inPool, FULL, data, { pool, taskBytes: 1 });
+    const first = [..._cachedSlots(pool)];
+    const limit = 2 * pool.maxThreads * pool.options.concurrentTasksPerWorker;
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThanOrEqual(limit);
+    await writeRegionInPool(ref, FULL, data, { pool, taskBytes: 1 });
+    const second = _cachedSlots(pool);
+    expect(second.length).toBe(first.length);
+    // The very same buffers: nothing new was allocated for the second write.
+    for (const s of second) expect(first).toContain(s);
+    await expectSameFiles();
+  });
+});
