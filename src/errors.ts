@@ -155,10 +155,15 @@ export class UnsafePathError extends OmeZarrError {
   readonly path: string;
   /** Why it was rejected, e.g. `contains ".."`. */
   readonly reason: string;
-  constructor(name: string, reason: string, options?: { cause?: unknown; what?: string }) {
+  constructor(
+    name: string,
+    reason: string,
+    options?: { cause?: unknown; what?: string; hint?: string },
+  ) {
     super(
       `unsafe ${options?.what ?? "name"} ${JSON.stringify(name)}: ${reason}; ` +
-        "use a plain name of letters, digits, '.', '_' or '-' (no '..', '/', '\\', control characters)",
+        (options?.hint ??
+          "use a plain name of letters, digits, '.', '_' or '-' (no '..', '/', '\\', control characters)"),
       options,
     );
     this.path = name;

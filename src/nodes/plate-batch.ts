@@ -3,7 +3,7 @@
  * apply it: every check runs before the first write, so bad input leaves the store untouched,
  * and metadata is then written once per well and once for the plate.
  */
-import { AlreadyExistsError, InvalidMetadataError } from "../errors.js";
+import { AlreadyExistsError, InvalidMetadataError, UnsafePathError } from "../errors.js";
 import { assertSafeName } from "../store/safe-name.js";
 import {
   addWell,
@@ -24,7 +24,16 @@ const ALNUM = /^[A-Za-z0-9]+$/;
  * @throws {InvalidMetadataError} when the name is safe but not alphanumeric.
  */
 export function assertPlateName(name: string, what: "row" | "column" | "field"): void {
-  assertSafeName(name, `${what} name`);
+  try {
+    assertSafeName(name, `${what} name`);
+  } catch (err) {
+    // The generic hint allows '.', '_' and '-', which a plate name may not contain.
+    if (!(err instanceof UnsafePathError)) throw err;
+    throw new UnsafePathError(err.path, err.reason, {
+      what: `${what} name`,
+      hint: "use letters and digits only (OME-NGFF plate layout), e.g. A, B, 1, 12",
+    });
+  }
   if (!ALNUM.test(name)) {
     throw new InvalidMetadataError(
       [
