@@ -5,7 +5,9 @@
  * Everything that can be checked is checked before any output exists (options, CSV, every input
  * file's structure and metadata, the output path). The store is built in a sibling directory
  * `<output>.partial-<pid>` and renamed into place only when complete, so a failure or Ctrl-C
- * never leaves a half-written store (nor, with --overwrite, destroys the old one early).
+ * never leaves a half-written store (nor, with --overwrite, destroys the old one early). What a
+ * killed conversion left (`.partial-<pid>`, `.old-<pid>` of dead processes) is cleared by the next
+ * one (src/cli/leftovers.ts).
  */
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
@@ -30,6 +32,7 @@ import type { CommandEnv } from "./env.js";
 import { formatBytes, formatShape } from "./format.js";
 import { sizeOnDisk } from "./inspect.js";
 import { UsageError } from "./io.js";
+import { removeDeadLeftovers } from "./leftovers.js";
 import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
@@ -211,6 +214,14 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
     );
   }
   const { jobs, axes, channelNames } = await planJobs(o, env);
+  for (const l of await removeDeadLeftovers(output, outputExists)) {
+    env.warn(
+      "convert",
+      l.action === "removed"
+        ? `removed ${l.path}, left by an interrupted conversion (process ${l.pid} is gone)`
+        : `kept ${l.path} (process ${l.pid} is gone): ${l.reason}`,
+    );
+  }
   const partial = `${output}.partial-${process.pid}`;
   try {
     await rm(partial, { recursive: true, force: true });

@@ -3,10 +3,22 @@
  * of the store compared with the TIFF's, the store validated; and every bad input fails with a
  * clear message, the right exit code, and nothing written.
  */
-import { access, mkdtemp, open, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import {
+  access,
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { pidAlive } from "../../../src/cli/leftovers.js";
 import type { TiffDataType } from "../../../src/cli/tiff/dtype.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { validateStore } from "../../../src/validate/store.js";
@@ -387,5 +399,58 @@ describe("bad input: clear message, exit code, nothing written", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ngff convert: error: /);
     expect(await listTree(dir)).toEqual(before);
+  });
+});
+
+describe("leftovers of killed conversions", () => {
+  /** A pid that ran and is gone (a finished child). */
+  function deadPid(): number {
+    const pid = spawnSync(process.execPath, ["-e", ""]).pid!;
+    expect(pidAlive(pid)).toBe(false);
+    return pid;
+  }
+  const spec: StackSpec = { sizeZ: 2, sizeY: 20, sizeX: 30, dtype: "uint8" };
+
+  test("a dead process's .partial store is removed (with a warning); a live one's is kept", async () => {
+    const tif = join(dir, "s.tif");
+    const out = join(dir, "s.zarr");
+    await writeStack(tif, spec);
+    const dead = `${out}.partial-${deadPid()}`;
+    const live = `${out}.partial-${process.ppid}`;
+    for (const d of [dead, live]) {
+      await mkdir(join(d, "0"), { recursive: true });
+      await writeFile(join(d, "0", "junk"), "x");
+    }
+    const r = await ngff("convert", "-i", tif, "-o", out, "--levels", "1", "--workers", "0");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`removed ${dead}, left by an interrupted conversion`);
+    expect(r.stderr).not.toContain(live);
+    await expect(access(dead)).rejects.toThrow();
+    expect(await readFile(join(live, "0", "junk"), "utf8")).toBe("x");
+    await expectPattern(out, spec);
+  });
+
+  test("a dead .old store is removed when the output exists, kept (with a warning) when it does not", async () => {
+    const tif = join(dir, "s.tif");
+    await writeStack(tif, spec);
+    // Output exists: the swap finished, only deleting the old store was cut short.
+    const out = join(dir, "a.zarr");
+    expect((await ngff("convert", "-i", tif, "-o", out, "--workers", "0")).code).toBe(0);
+    const old = `${out}.old-${deadPid()}`;
+    await mkdir(old);
+    const r = await ngff("convert", "-i", tif, "-o", out, "--overwrite", "--workers", "0");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`removed ${old}`);
+    await expect(access(old)).rejects.toThrow();
+    // No output: the .old store may be the only copy of the previous one.
+    const out2 = join(dir, "b.zarr");
+    const old2 = `${out2}.old-${deadPid()}`;
+    await mkdir(old2);
+    await writeFile(join(old2, "keep"), "y");
+    const r2 = await ngff("convert", "-i", tif, "-o", out2, "--workers", "0");
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).toContain(`kept ${old2}`);
+    expect(r2.stderr).toContain("may be the only copy of the previous store");
+    expect(await readFile(join(old2, "keep"), "utf8")).toBe("y");
   });
 });
