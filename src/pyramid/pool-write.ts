@@ -41,12 +41,15 @@ export interface PoolWriteOptions {
 }
 
 const DEFAULT_TASK_BYTES = 1 << 20;
+/** Shared-memory slots in flight per call stay under this (unless one task per thread exceeds it). */
+const SLOT_BUDGET = 64 << 20;
 
 /**
  * Write C-order `data` covering `region` of `array` (a local store's array). Whole blocks are
- * encoded and written by the pool's workers, at most two tasks per thread in flight (memory
- * stays at one slot of ~`taskBytes` per task in flight, whatever the region's size); blocks the region covers in part
- * are written on this thread, read-modify-write. Resolves when every block is on disk.
+ * encoded and written by the pool's workers, at most two tasks per thread in flight (memory: one
+ * slot of ~`taskBytes`, or one block when blocks are bigger, per task in flight, at most 64 MiB
+ * unless one task per thread needs more, whatever the region's size); blocks the region covers
+ * in part are read-modify-written on this thread meanwhile. Resolves when every block is on disk.
  *
  * Rejects with ShapeMismatchError for data of the wrong type or length (nothing written),
  * UnsupportedError for a memory store, WorkerTaskError (level -1, the failed task's region,
@@ -105,7 +108,13 @@ export async function writeRegionInPool(
   if (group.length > 0) close();
 
   const pool = opts.pool;
-  const limit = 2 * pool.maxThreads * Math.max(1, pool.options.concurrentTasksPerWorker);
+  // Two tasks per thread in flight (one running, one queued), fewer when tasks are big (large
+  // shards): at most SLOT_BUDGET bytes of slots, but never less than one task per thread.
+  const perThread = 2 * pool.maxThreads * Math.max(1, pool.options.concurrentTasksPerWorker);
+  const limit = Math.max(
+    pool.maxThreads,
+    Math.min(perThread, Math.floor(SLOT_BUDGET / Math.max(1, slotBytes))),
+  );
   // One slot of shared memory per task in flight, reused: no buffer per task on either side.
   const slots = takeSlots(pool, Math.min(limit, tasks.length), slotBytes);
   const regionSize = regionShape(region);
