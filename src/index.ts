@@ -38,6 +38,7 @@ export {
   ImageArray,
   type WriteValue,
 } from "./nodes/image-array.js";
+export type { WorkerOptions } from "./nodes/image-write.js";
 export {
   type CreateLabelOptions,
   type LabelColor,
