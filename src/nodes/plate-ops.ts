@@ -239,8 +239,12 @@ export async function renameWellOp(p: PlateInternals, from: string, to: string):
         `well ${JSON.stringify(to)} already exists; rename it first or pick another name`,
       );
     }
-    await assertAbsent(p, to);
-    if (!(await groupExists(p.ctx, p.wellCtx(from).path))) {
+    const fromOnDisk = await groupExists(p.ctx, p.wellCtx(from).path);
+    // An interrupted renameWell(from, to) moved the group but died before the metadata
+    // listed it: `from` is gone, `to` exists unlisted. Renaming again completes it.
+    const resuming = !fromOnDisk && (await groupExists(p.ctx, p.wellCtx(to).path));
+    if (!resuming) await assertAbsent(p, to);
+    if (!fromOnDisk && !resuming) {
       throw new NotFoundError(
         from,
         `well ${JSON.stringify(from)} is listed in the plate metadata but has no group on disk`,
@@ -250,8 +254,10 @@ export async function renameWellOp(p: PlateInternals, from: string, to: string):
     return async () => {
       const { store, format } = p.ctx;
       await p.pendingWell(from)?.catch(() => undefined);
-      await createGroup(store, childContext(p.ctx, toRow).path, format);
-      await store.rename(p.wellCtx(from).path, p.wellCtx(to).path);
+      if (!resuming) {
+        await createGroup(store, childContext(p.ctx, toRow).path, format);
+        await store.rename(p.wellCtx(from).path, p.wellCtx(to).path);
+      }
       p.cacheWell(from, undefined);
       if (!draft.wells.some((w) => w.path.split("/")[0] === fromRow)) {
         // Remove the old row group only when nothing at all is left in it.

@@ -156,7 +156,13 @@ export class Plate extends NgffNode implements RowSource {
 
   async #adoptFirstPosition(init: PlateOpenOptions): Promise<void> {
     for (const path of this.#wellPaths()) {
-      const well = await this.getWell(path);
+      // A listed well whose group is missing (an interrupted renameWell) must not keep the
+      // plate from opening: learn from the next one (renameWell again repairs it).
+      const well = await this.getWell(path).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
+      if (well === undefined) continue;
       const first = well.positionNames()[0];
       if (first === undefined) continue;
       const position = await well.getPosition(first);
@@ -560,6 +566,8 @@ export class Plate extends NgffNode implements RowSource {
    * plate metadata is written once. Well and position nodes obtained before for `from` are stale.
    * @throws {NotFoundError} when `from` is not a well; {@link AlreadyExistsError} when `to` exists.
    * @throws {UnsafePathError} / {@link InvalidMetadataError} for bad names. Nothing is written when anything throws.
+   * A rename killed between moving the group and writing the metadata (`from` listed but gone,
+   * `to` on disk but unlisted) is completed by calling `renameWell(from, to)` again.
    */
   async renameWell(from: string, to: string): Promise<void> {
     this.assertWritable();
