@@ -5,7 +5,7 @@
  * Per target block: read the source region once (each source chunk decoded once), downsample,
  * write the block (a whole shard when sharded) once. No pixel data leaves this function.
  */
-import { downsample } from "../../native-free-kernels/index.js";
+import { downsample, downsampledShape } from "../../native-free-kernels/index.js";
 import { ShapeMismatchError } from "../errors.js";
 import { dtypeByteSize, type ZarrArray } from "../store/index.js";
 import { type AnyTypedArray, type DataType, product, typedArrayView } from "../store/types.js";
@@ -39,14 +39,13 @@ export async function runPyramidTask(
       const t0 = performance.now();
       const src = await source.readRegion(region, { out: buffers.src.view(task.dtype, shape) });
       const t1 = performance.now();
-      const outShape = shape.map((n, i) => Math.ceil(n / task.factors[i]!));
       const out = downsample(
         task.method,
         task.dtype,
         src,
         shape,
         task.factors,
-        buffers.out.view(task.dtype, outShape),
+        buffers.out.view(task.dtype, downsampledShape(shape, task.factors)),
       );
       const t2 = performance.now();
       bytes += await target.writeBlock(coords, out);
