@@ -39,7 +39,8 @@ export function hasSharedPool(workers?: number): boolean {
 
 /**
  * End the threads of every shared pool (they start again on next use). Resolves when they
- * are gone; tasks still running finish first.
+ * are gone; tasks still running finish first, but a write or pyramid still submitting tasks to
+ * a closed pool fails (WorkerTaskError), so call it when no such call is under way.
  */
 export async function closeSharedPools(): Promise<void> {
   const all = [...pools.values()];
