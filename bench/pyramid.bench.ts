@@ -7,7 +7,8 @@
  *   node --import tsx bench/pyramid.bench.ts --p2-only      # P2 without P1
  *   add --p2-4g for P2 at 4 GiB too (needs ~5 GB of disk); --runs N (default 3 for P1, 1 for
  *   P2); --dist runs the built library (`npm run build` first: JavaScript workers, no tsx);
- *   --compare-io adds P1 runs with async file I/O in the workers (`syncIO: false`).
+ *   --compare-io adds P1 runs with async file I/O in the workers (`syncIO: false`); --warm N
+ *   measures each P1 run after N pyramids of the same level 0 in the same pool (steady state).
  *
  * P1: 1×1×16×2048×2048 uint16 (seeded smooth blobs plus noise), chunks 1×1×1×256×256, Zarr v2
  * blosc lz4 clevel 5 shuffle, levels 0..4 downsampling y and x by 2; level 0 written with
@@ -15,7 +16,7 @@
  * 4 GiB, mean, 2 workers: time should be linear in voxels and RSS flat.
  * The compute child starts its pool (timed apart) and then runs computeLevels with it.
  */
-import { spawnSync } from "node:child_process";
+import { execSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -166,8 +167,10 @@ async function computePhase(
   workers: number,
   dist: boolean,
   io: IOMode,
+  warmJobs: number,
 ) {
-  const { computeLevels, createPyramidPool, openLocalStore } = await loadLibrary(dist);
+  const { computeLevels, createPyramidPool, openLocalStore, openArray, createArray, planLevels } =
+    await loadLibrary(dist);
   const store = await openLocalStore(dir);
   // A caller-owned pool, as a plate job would share one; the warm-up tasks compute no blocks,
   // they only load the worker module in every thread.
@@ -187,6 +190,30 @@ async function computePhase(
   try {
     await Promise.all(Array.from({ length: 4 * workers }, () => pool.run(warm)));
     const poolStartSeconds = (performance.now() - tp) / 1000;
+    // --warm N: N pyramids of the same level 0 into fresh level arrays first (a plate job's
+    // later wells: JIT compiled, buffers grown). Fresh arrays, because overwriting chunk files
+    // waits for a synchronous discard on this machine's file system.
+    if (warmJobs > 0) {
+      const level0 = await openArray(store, "0");
+      const spec: ArraySpec = {
+        shape: level0.shape,
+        dtype: level0.dtype,
+        chunks: level0.chunks,
+        codec: level0.codec,
+      };
+      const levels = planLevels(spec, FACTORS);
+      for (let w = 0; w < warmJobs; w++) {
+        const paths = ["0"];
+        for (const [k, l] of levels.entries()) {
+          if (k === 0) continue;
+          const path = `warm-${process.pid}-${w}-${k}`;
+          await createArray(store, path, 2, { ...spec, shape: l.shape, chunks: l.chunks });
+          paths.push(path);
+        }
+        await computeLevels({ store, levelPaths: paths, factors: FACTORS, method, pool });
+      }
+      execSync("sync");
+    }
     const th0 = threadTimes();
     const workerTids = new Set([...th0.keys()].filter((t) => !beforePool.has(t)));
     const t1 = performance.now();
@@ -225,6 +252,7 @@ async function measureJob(
   configs: readonly Config[],
   runs: number,
   lib: string,
+  warmJobs = 0,
 ): Promise<{ writeSeconds: number; results: Measurement[][] }> {
   const dir = await mkdtemp(join(tmpdir(), "ngff-bench-pyramid-"));
   try {
@@ -243,6 +271,7 @@ async function measureJob(
             String(c.workers),
             lib,
             c.io ?? "sync",
+            String(warmJobs),
           ]) as Measurement,
         );
       });
@@ -265,13 +294,13 @@ interface Config {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
-async function p1(runs: number, lib: string, compareIO: boolean): Promise<void> {
+async function p1(runs: number, lib: string, compareIO: boolean, warmJobs: number): Promise<void> {
   const ios: IOMode[] = compareIO ? ["sync", "async"] : ["sync"];
   const configs: Config[] = [];
   for (const method of ["mean", "stride"] as const) {
     for (const io of ios) for (const workers of [1, 2]) configs.push({ method, workers, io });
   }
-  const { writeSeconds, results } = await measureJob(16, 2048, configs, runs, lib);
+  const { writeSeconds, results } = await measureJob(16, 2048, configs, runs, lib, warmJobs);
   const med = results.map((ms) => ({
     wall: median(ms.map((m) => m.computeSeconds)),
     best: Math.min(...ms.map((m) => m.computeSeconds)),
@@ -299,7 +328,7 @@ async function p1(runs: number, lib: string, compareIO: boolean): Promise<void> 
   process.stdout.write(
     "Pyramid engine, P1: 1×1×16×2048×2048 uint16 (134 MB), 256² chunks, v2 blosc lz4 5 shuffle, " +
       `levels 1–4 (y, x ÷2); library from ${lib}/; median of ${runs} interleaved runs, one ` +
-      `process each; load average ${loadavg()
+      `process each${warmJobs > 0 ? `, each measured after ${warmJobs} pyramid(s) in the same pool (--warm)` : ""}; load average ${loadavg()
         .map((x) => fmt(x, 1))
         .join(" ")} at the end.\n` +
       `Level 0 written with writeRegion in ${fmt(writeSeconds)} s (separate process).\n\n` +
@@ -347,7 +376,14 @@ async function main(): Promise<void> {
   const runsArg = argv.indexOf("--runs");
   const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : undefined;
   const lib = argv.includes("--dist") ? "dist" : "src";
-  if (!argv.includes("--p2-only")) await p1(runs ?? 3, lib, argv.includes("--compare-io"));
+  const warmArg = argv.indexOf("--warm");
+  const warmJobs = warmArg >= 0 ? Number(argv[warmArg + 1]) : 0;
+  if (!Number.isInteger(warmJobs) || warmJobs < 0) {
+    throw new RangeError(`--warm must be an integer ≥ 0; found ${argv[warmArg + 1]}`);
+  }
+  if (!argv.includes("--p2-only")) {
+    await p1(runs ?? 3, lib, argv.includes("--compare-io"), warmJobs);
+  }
   if (argv.includes("--p2") || argv.includes("--p2-only")) {
     await p2(runs ?? 1, lib, argv.includes("--p2-4g"));
   }
@@ -357,9 +393,12 @@ async function main(): Promise<void> {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  const [, phase, dir, a, b, lib, io] = argv;
+  const [, phase, dir, a, b, lib, io, warm] = argv;
   if (phase === "write") await writePhase(dir!, Number(a), Number(b), lib === "dist");
-  else await computePhase(dir!, a as "mean" | "stride", Number(b), lib === "dist", io as IOMode);
+  else {
+    const method = a as "mean" | "stride";
+    await computePhase(dir!, method, Number(b), lib === "dist", io as IOMode, Number(warm ?? 0));
+  }
 } else {
   await main();
 }
