@@ -1,9 +1,9 @@
 /**
  * `writeRegionInPool`: write a big in-memory region of a local array with the encoding and file
  * writes spread over a worker pool (the pyramid pool; tasks of kind "write-blocks"). The main
- * thread only packs whole blocks into slots of shared memory (one copy, no clone, no buffer per
- * task); blocks the region covers in part are read-modify-written on the main thread as
- * `writeRegion` does.
+ * thread only copies each task's slab (a box of whole blocks) into a slot of shared memory, in
+ * a few long copies, no clone, no buffer per task; the workers cut the blocks out. Blocks the
+ * region covers in part are read-modify-written on the main thread as `writeRegion` does.
  */
 import { randomUUID } from "node:crypto";
 import type { Piscina } from "piscina";
@@ -16,7 +16,6 @@ import {
   copyBox,
   intersect,
   regionShape,
-  sameRegion,
 } from "../store/region.js";
 import {
   type AnyTypedArray,
@@ -27,6 +26,7 @@ import {
   typedArrayFor,
   typedArrayView,
 } from "../store/types.js";
+import { planTasks } from "./plan.js";
 import { pyramidWorkerFile, runBounded } from "./pool.js";
 import { deserializeError, type PyramidTaskResult, type WriteBlocksTask } from "./protocol.js";
 
@@ -83,29 +83,28 @@ export async function writeRegionInPool(
   const perTask = Math.max(1, opts.taskBytes ?? DEFAULT_TASK_BYTES);
   const bpe = dtypeByteSize(array.dtype);
 
-  // Whole blocks grouped into tasks (coordinates only: data is packed on submission).
-  const tasks: number[][][] = [];
-  const partial: number[][] = [];
-  let group: number[][] = [];
-  let groupBytes = 0;
-  let slotBytes = 0;
-  const close = () => {
-    tasks.push(group);
-    slotBytes = Math.max(slotBytes, groupBytes);
-    group = [];
-    groupBytes = 0;
-  };
-  for (const coords of blocksInRegion(region, block)) {
-    const box = array.blockRegion(coords);
-    if (!sameRegion(intersect(box, region)!, box)) {
-      partial.push(coords);
-      continue;
-    }
-    group.push(coords);
-    groupBytes += product(regionShape(box)) * bpe;
-    if (groupBytes >= perTask) close();
-  }
-  if (group.length > 0) close();
+  // Whole blocks form a box of the block grid (a block clipped by the array's edge is whole
+  // when the region reaches that edge). Tasks are boxes of it, grouped like pyramid tasks: a run
+  // of blocks along the last axis, then whole rows... (planTasks on the box as an array of its
+  // own). Each task's slab, the box of elements its blocks cover, is packed in a few long copies.
+  const lo = region.map(([a], i) => Math.ceil(a / block[i]!));
+  const hi = region.map(([, b], i) =>
+    b === array.shape[i] ? Math.ceil(b / block[i]!) : Math.floor(b / block[i]!),
+  );
+  const origin = lo.map((l, i) => l * block[i]!);
+  const wholeShape = hi.map((h, i) =>
+    Math.max(0, Math.min(h * block[i]!, array.shape[i]!) - origin[i]!),
+  );
+  const tasks: { blocks: number[][]; slab: [number, number][] }[] = planTasks(wholeShape, block, {
+    bytesPerElement: bpe,
+    minTaskBytes: perTask,
+  }).map((t) => ({
+    blocks: t.blocks.map((c) => c.map((x, i) => x + lo[i]!)),
+    slab: t.region.map(([a, b], i) => [a + origin[i]!, b + origin[i]!]),
+  }));
+  const isWhole = (c: readonly number[]) => c.every((x, i) => x >= lo[i]! && x < hi[i]!);
+  const partial = [...blocksInRegion(region, block)].filter((c) => !isWhole(c));
+  const slotBytes = Math.max(0, ...tasks.map((t) => product(regionShape(t.slab)) * bpe));
 
   const pool = opts.pool;
   // Two tasks per thread in flight (one running, one queued), fewer when tasks are big (large
@@ -119,50 +118,40 @@ export async function writeRegionInPool(
   const slots = takeSlots(pool, Math.min(limit, tasks.length), slotBytes);
   const regionSize = regionShape(region);
   const regionStart = region.map(([a]) => a);
-  /** Copy the blocks' elements into `slot`; returns the bytes used. */
-  const pack = (blocks: number[][], slot: SharedArrayBuffer): number => {
-    let offset = 0;
-    for (const c of blocks) {
-      const box = array.blockRegion(c);
-      const size = regionShape(box);
-      const n = product(size);
-      copyBox(
-        data,
-        regionSize,
-        box.map(([a], i) => a - regionStart[i]!),
-        typedArrayView(array.dtype, new Uint8Array(slot, offset * bpe, n * bpe)),
-        size,
-        size.map(() => 0),
-        size,
-      );
-      offset += n;
-    }
-    return offset * bpe;
+  /** Copy the slab's elements into `slot` (whole rows in one copy); returns the bytes used. */
+  const pack = (slab: Region, slot: SharedArrayBuffer): number => {
+    const size = regionShape(slab);
+    const n = product(size);
+    copyBox(
+      data,
+      regionSize,
+      slab.map(([a], i) => a - regionStart[i]!),
+      typedArrayView(array.dtype, new Uint8Array(slot, 0, n * bpe)),
+      size,
+      size.map(() => 0),
+      size,
+    );
+    return n * bpe;
   };
 
   const runId = randomUUID();
   const filename = pyramidWorkerFile();
-  const total = tasks.reduce((n, t) => n + t.length, 0) + partial.length;
+  const total = tasks.reduce((n, t) => n + t.blocks.length, 0) + partial.length;
   let done = 0;
   let bytes = 0;
-  const fail = (blocks: number[][], cause: unknown) => {
-    const boxes = blocks.map((c) => array.blockRegion(c));
-    const where: [number, number][] = region.map((_, i) => [
-      Math.min(...boxes.map((b) => b[i]![0])),
-      Math.max(...boxes.map((b) => b[i]![1])),
-    ]);
+  const fail = (slab: Region, cause: unknown) => {
     const c = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     return new WorkerTaskError(
       -1,
-      where,
-      `writing "${array.path}" region [${where.map(([a, b]) => `${a}:${b}`).join(", ")}] in a ` +
+      slab,
+      `writing "${array.path}" region [${slab.map(([a, b]) => `${a}:${b}`).join(", ")}] in a ` +
         `worker failed: ${c}. Blocks already written are intact; fix the cause and write again`,
       { cause },
     );
   };
   const whole = runBounded(
     tasks,
-    (blocks) => {
+    ({ blocks, slab }) => {
       // runBounded keeps at most `limit` tasks in flight, so a slot is always free here.
       const slot = slots.pop()!;
       const task: WriteBlocksTask = {
@@ -172,8 +161,9 @@ export async function writeRegionInPool(
         arrayPath: array.path,
         dtype: array.dtype,
         blocks,
+        slab,
         data: slot,
-        byteLength: pack(blocks, slot),
+        byteLength: pack(slab, slot),
       };
       // Hold this process's locks of the blocks while a worker rewrites them: a concurrent
       // read-modify-write of one of them (writeRegion on this thread) waits, as it would for a
@@ -184,15 +174,15 @@ export async function writeRegionInPool(
         () => pool.run(task, { filename }) as Promise<PyramidTaskResult>,
       )
         .catch((err: unknown) => {
-          throw fail(blocks, err);
+          throw fail(slab, err);
         })
         .finally(() => slots.push(slot));
     },
     {
       limit,
       signal: opts.signal,
-      onResult: (r, blocks) => {
-        if (!r.ok) throw fail(blocks, deserializeError(r.error));
+      onResult: (r, { blocks, slab }) => {
+        if (!r.ok) throw fail(slab, deserializeError(r.error));
         done += blocks.length;
         bytes += r.bytes;
         opts.onProgress?.({ done, total, bytes });

@@ -34,9 +34,9 @@ export interface PyramidTask {
 /**
  * One pool task: encode and write whole blocks (chunks, or shards when sharded) of one array
  * from pixel data the caller already holds in memory (`createImage` of a big image). The data
- * crosses the thread boundary through shared memory (packed once by the sender, never cloned):
- * the blocks' elements, each block's edge-clipped region in C order, concatenated in `blocks`
- * order.
+ * crosses the thread boundary through shared memory, packed once by the sender, never cloned:
+ * the elements of `slab`, a box of the array made of the task's blocks, in C order (a few long
+ * copies for the sender; the worker cuts the blocks out of it).
  */
 export interface WriteBlocksTask {
   kind: "write-blocks";
@@ -48,14 +48,16 @@ export interface WriteBlocksTask {
   arrayPath: string;
   /** Dtype the array must have; a mismatch fails the task. */
   dtype: DataType;
-  /** Block grid coordinates, each block wholly written by this task. */
+  /** Block grid coordinates, each block wholly written by this task, all inside `slab`. */
   blocks: number[][];
+  /** The box of the array that `data` holds, `[start, stop)` per axis. */
+  slab: [number, number][];
   /**
-   * Holds the blocks' elements (see above) from byte 0: a slot of shared memory the sender
-   * reuses once the task's result arrived, or a transferred buffer.
+   * Holds the slab's elements from byte 0: a slot of shared memory the sender reuses once the
+   * task's result arrived (or a transferred buffer).
    */
   data: SharedArrayBuffer | ArrayBuffer;
-  /** Bytes of `data` that hold the blocks' elements. */
+  /** Bytes of `data` that hold the slab's elements. */
   byteLength: number;
 }
 

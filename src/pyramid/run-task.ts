@@ -7,8 +7,8 @@
  */
 import { downsample, downsampledShape } from "../../native-free-kernels/index.js";
 import { ShapeMismatchError } from "../errors.js";
-import { dtypeByteSize, type ZarrArray } from "../store/index.js";
-import { type AnyTypedArray, type DataType, product, typedArrayView } from "../store/types.js";
+import type { ZarrArray } from "../store/index.js";
+import { Reusable, ScratchPool } from "./buffers.js";
 import { blockRegion, regionShape, sourceRegion } from "./plan.js";
 import { type PyramidTask, type PyramidTaskResult, serializeError } from "./protocol.js";
 
@@ -24,7 +24,7 @@ export async function runPyramidTask(
   try {
     checkArrays(task, source, target);
     const block = target.shards ?? target.chunks;
-    const buffers = takeBuffers();
+    const buffers = scratch.take();
     let bytes = 0;
     let readMs = 0;
     let kernelMs = 0;
@@ -54,20 +54,10 @@ export async function runPyramidTask(
       kernelMs += t2 - t1;
       writeMs += t3 - t2;
     }
-    freeBuffers.push(buffers);
+    scratch.give(buffers);
     return { ok: true, bytes, readMs, kernelMs, writeMs };
   } catch (err) {
     return { ok: false, error: serializeError(err) };
-  }
-}
-
-/** A growable buffer that hands out typed views of its start (no allocation once grown). */
-class Reusable {
-  #buf = new ArrayBuffer(0);
-  view(dtype: DataType, shape: readonly number[]): AnyTypedArray {
-    const bytes = product(shape) * dtypeByteSize(dtype);
-    if (this.#buf.byteLength < bytes) this.#buf = new ArrayBuffer(bytes);
-    return typedArrayView(dtype, new Uint8Array(this.#buf, 0, bytes));
   }
 }
 
@@ -76,10 +66,7 @@ class Reusable {
  * a fresh 2 MiB source per task made the workers' garbage collection (on V8's helper threads,
  * which compete with the other worker) a large share of a pyramid's CPU time.
  */
-const freeBuffers: { src: Reusable; out: Reusable }[] = [];
-function takeBuffers(): { src: Reusable; out: Reusable } {
-  return freeBuffers.pop() ?? { src: new Reusable(), out: new Reusable() };
-}
+const scratch = new ScratchPool(() => ({ src: new Reusable(), out: new Reusable() }));
 
 /** The arrays must be what the engine planned against (guards against stale metadata). */
 function checkArrays(task: PyramidTask, source: ZarrArray, target: ZarrArray): void {

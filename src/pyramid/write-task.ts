@@ -1,12 +1,16 @@
 /**
- * The body of one write-blocks task (see protocol.ts), run by the pool's worker: encode and
- * write whole blocks of one array from a buffer of their elements (shared memory).
+ * The body of one write-blocks task (see protocol.ts), run by the pool's worker: cut each block
+ * out of the slab the sender packed (shared memory), encode and write it.
  */
 import { ShapeMismatchError } from "../errors.js";
 import type { ZarrArray } from "../store/index.js";
-import { regionShape } from "../store/region.js";
+import { copyBox, regionShape, sameRegion } from "../store/region.js";
 import { product, typedArrayView } from "../store/types.js";
+import { Reusable, ScratchPool } from "./buffers.js";
 import { type PyramidTaskResult, serializeError, type WriteBlocksTask } from "./protocol.js";
+
+/** The block buffer of each task in flight on this thread, reused. */
+const scratch = new ScratchPool(() => new Reusable());
 
 /** Write the task's blocks of `array`. Never rejects: failures come back as data. */
 export async function runWriteBlocksTask(
@@ -21,24 +25,46 @@ export async function runWriteBlocksTask(
         `array "${array.path}" has dtype ${array.dtype}, the task carries ${task.dtype} data`,
       );
     }
-    const all = typedArrayView(task.dtype, new Uint8Array(task.data, 0, task.byteLength));
-    const t0 = performance.now();
-    let offset = 0;
-    let bytes = 0;
-    for (const coords of task.blocks) {
-      const n = product(regionShape(array.blockRegion(coords)));
-      if (offset + n > all.length) break;
-      bytes += await array.writeBlock(coords, all.subarray(offset, offset + n));
-      offset += n;
-    }
-    if (offset !== all.length) {
+    const slabShape = regionShape(task.slab);
+    const slab = typedArrayView(task.dtype, new Uint8Array(task.data, 0, task.byteLength));
+    if (slab.length !== product(slabShape)) {
       throw new ShapeMismatchError(
-        `${offset} or more elements`,
-        `${all.length} elements`,
-        `a write task for "${array.path}" carries ${all.length} elements, its ` +
-          `${task.blocks.length} blocks need ${offset} or more`,
+        slabShape,
+        [slab.length],
+        `a write task for "${array.path}" carries ${slab.length} elements, its slab ` +
+          `[${slabShape.join(", ")}] has ${product(slabShape)}`,
       );
     }
+    const buffer = scratch.take();
+    const t0 = performance.now();
+    let bytes = 0;
+    for (const coords of task.blocks) {
+      const box = array.blockRegion(coords);
+      const start = box.map(([a], i) => a - task.slab[i]![0]);
+      if (box.some(([a, b], i) => a < task.slab[i]![0] || b > task.slab[i]![1])) {
+        throw new ShapeMismatchError(
+          regionShape(task.slab),
+          regionShape(box),
+          `block [${coords.join(", ")}] of "${array.path}" is not inside the task's slab`,
+        );
+      }
+      let block = slab;
+      if (!sameRegion(box, task.slab)) {
+        const size = regionShape(box);
+        block = buffer.view(task.dtype, size);
+        copyBox(
+          slab,
+          slabShape,
+          start,
+          block,
+          size,
+          size.map(() => 0),
+          size,
+        );
+      }
+      bytes += await array.writeBlock(coords, block);
+    }
+    scratch.give(buffer);
     return { ok: true, bytes, readMs: 0, kernelMs: 0, writeMs: performance.now() - t0 };
   } catch (err) {
     return { ok: false, error: serializeError(err) };
