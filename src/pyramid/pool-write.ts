@@ -10,13 +10,7 @@ import type { Piscina } from "piscina";
 import { ShapeMismatchError, UnsupportedError, WorkerTaskError } from "../errors.js";
 import { DEFAULT_CONCURRENCY, forEachBounded } from "../store/concurrency.js";
 import { withBlockLocks, type ZarrArray } from "../store/index.js";
-import {
-  assertRegion,
-  blocksInRegion,
-  copyBox,
-  intersect,
-  regionShape,
-} from "../store/region.js";
+import { assertRegion, blocksInRegion, copyBox, intersect, regionShape } from "../store/region.js";
 import {
   type AnyTypedArray,
   dtypeByteSize,
@@ -103,8 +97,15 @@ export async function writeRegionInPool(
     slab: t.region.map(([a, b], i) => [a + origin[i]!, b + origin[i]!]),
   }));
   const isWhole = (c: readonly number[]) => c.every((x, i) => x >= lo[i]! && x < hi[i]!);
-  const partial = [...blocksInRegion(region, block)].filter((c) => !isWhole(c));
-  const slotBytes = Math.max(0, ...tasks.map((t) => product(regionShape(t.slab)) * bpe));
+  // Blocks the region covers in part, lazily (a huge region touches millions of blocks).
+  const partial = function* () {
+    for (const c of blocksInRegion(region, block)) if (!isWhole(c)) yield c;
+  };
+  const touched = product(
+    region.map(([a, b], i) => Math.ceil(b / block[i]!) - Math.floor(a / block[i]!)),
+  );
+  let slotBytes = 0;
+  for (const t of tasks) slotBytes = Math.max(slotBytes, product(regionShape(t.slab)) * bpe);
 
   const pool = opts.pool;
   // Two tasks per thread in flight (one running, one queued), fewer when tasks are big (large
@@ -136,7 +137,7 @@ export async function writeRegionInPool(
 
   const runId = randomUUID();
   const filename = pyramidWorkerFile();
-  const total = tasks.reduce((n, t) => n + t.blocks.length, 0) + partial.length;
+  const total = touched;
   let done = 0;
   let bytes = 0;
   const fail = (slab: Region, cause: unknown) => {
@@ -191,7 +192,7 @@ export async function writeRegionInPool(
   );
   // Blocks covered in part: read-modify-write on this thread while the pool works (each
   // takes its block's lock, so they never meet the pool's blocks, which are other blocks).
-  const parts = forEachBounded(partial, DEFAULT_CONCURRENCY, async (coords) => {
+  const parts = forEachBounded(partial(), DEFAULT_CONCURRENCY, async (coords) => {
     opts.signal?.throwIfAborted();
     const inter = intersect(array.blockRegion(coords), region)!;
     const size = regionShape(inter);
