@@ -38,7 +38,7 @@ import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
 import { tiffDataTypeSize } from "./tiff/dtype.js";
 import { openTiff, type TiffLayout } from "./tiff/index.js";
-import { copyTiffToImage } from "./write-image.js";
+import { copyTiffToImage, type WritableImage } from "./write-image.js";
 
 interface ConvertOptions {
   input?: string[];
@@ -171,10 +171,8 @@ async function writeJob(
   const bar = env.progress();
   bar.start(`write ${basename(job.input)}`, 1);
   // Level 0 is encoded by the same worker threads as the pyramid (`--workers`).
-  const image = {
-    write: (sel: readonly (readonly [number, number])[], v: Parameters<typeof arr.write>[1]) =>
-      arr.write(sel, v, o.workers === undefined ? {} : { workers: o.workers }),
-  };
+  const workers = o.workers === undefined ? {} : { workers: o.workers };
+  const image: WritableImage = { write: (sel, v) => arr.write(sel, v, workers) };
   await copyTiffToImage(tiff, image, {
     axes,
     chunks: job.chunks,
