@@ -24,11 +24,18 @@
  *   every test suite deletes thousands of files, then costs 2× the kernel time per job of a
  *   directory nobody deletes in (`--dir`); the table says which was used.
  * - `sync` before each job, so the write-back of earlier jobs does not land in a timed one.
- * - The machine's own 2-way scaling is measured before and after, twice: a latency-bound integer
- *   loop in 1 vs 2 threads (2.0× on a quiet VM, 1.0× while another process ran), and the job's
- *   own kind of work, blosc lz4 encode + decode of P1 chunks in 1 vs 2 processes (~1.5× on a
- *   quiet VM: the two vCPUs behave like SMT siblings for throughput-bound code). The 2 vs 1
- *   ratios can only be compared with the second.
+ * - The machine's own 2-way scaling is measured before and after: a latency-bound integer loop
+ *   in 1 vs 2 threads (2.0× on a quiet VM, 1.0× while another process ran), and the job's own
+ *   kinds of work: blosc lz4 encode + decode of P1 chunks in 1 vs 2 processes (1.7-1.85× on a
+ *   quiet VM: the two vCPUs share more than latency-bound loops show), and P1's file work
+ *   (write and read back 1,388 files of 64 KiB) in 1 vs 2 threads. The 2 vs 1 ratios can only
+ *   be compared with the last two.
+ * - This VM hands the pages its guest frees back to the host (virtio-balloon free page
+ *   reporting, 2 s after they are freed): touching such a page again is a host page fault,
+ *   ~6 µs more per 4 KiB page (256 MB touched: 1.5-2 µs/page right after another process freed
+ *   memory, 8.6 µs/page later). Every page of the page cache a job writes (89 MB, 22,800 pages
+ *   for P1) is such a first touch, inside `write()`: a third to a half of a 1-worker job's time,
+ *   the part that scales worst between the two vCPUs.
  */
 import { execSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -249,6 +256,59 @@ async function codecScaling(lib: string): Promise<number> {
   return median(ratios);
 }
 
+/**
+ * The same for the job's file work alone: each thread writes its share of P1's files (1,388
+ * files of ~64 KiB in 352 directories per job: temp file, write, rename, as the store does) and
+ * reads them back, 1 vs 2 threads, into new directories under `dir` (nothing deleted until the
+ * bench ends). On this VM the page cache's new pages are first touched inside `write()`, and
+ * pages the guest freed earlier were handed back to the host (virtio-balloon free page
+ * reporting), so each first touch is a host page fault: the file work scales far less than 2×.
+ */
+async function fileScaling(dir: string): Promise<number> {
+  const code = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    const fs = require("node:fs");
+    const { dir, files } = workerData;
+    const buf = Buffer.alloc(64 << 10);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * 2654435761) >>> 24;
+    const t0 = performance.now();
+    for (let i = 0; i < files; i++) {
+      const d = dir + "/" + (i >> 2);
+      if ((i & 3) === 0) fs.mkdirSync(d, { recursive: true });
+      const fd = fs.openSync(d + "/.t" + i, "wx");
+      fs.writeSync(fd, buf);
+      fs.closeSync(fd);
+      fs.renameSync(d + "/.t" + i, d + "/" + i);
+    }
+    for (let i = 0; i < files; i++) fs.readFileSync(dir + "/" + (i >> 2) + "/" + i);
+    parentPort.postMessage(performance.now() - t0);`;
+  let n = 0;
+  const run = async (threads: number) => {
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: threads }, () => {
+        const w = new Worker(code, {
+          eval: true,
+          workerData: { dir: join(dir, `files-${n++}`), files: Math.round(1388 / threads) },
+        });
+        return new Promise((resolve, reject) => {
+          w.once("message", resolve);
+          w.once("error", reject);
+        }).finally(() => w.terminate());
+      }),
+    );
+    return performance.now() - t0;
+  };
+  const ratios: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    execSync("sync");
+    const one = await run(1);
+    execSync("sync");
+    ratios.push(one / (await run(2)));
+  }
+  return median(ratios);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 const mark = (ok: boolean) => (ok ? "✓" : "✗");
@@ -270,12 +330,18 @@ async function main(): Promise<void> {
   for (const method of ["mean", "stride"] as const) {
     for (const workers of [1, 2]) configs.push({ method, workers });
   }
-  const before = { loop: await loopScaling(), codec: await codecScaling(lib) };
   const results: Measurement[][] = configs.map(() => []);
   const dirArg = argv.indexOf("--dir");
   const parent = dirArg >= 0 ? argv[dirArg + 1]! : tmpdir();
   const root = await mkdtemp(join(parent, "ngff-bench-p1e2e-"));
+  let before = { loop: 0, codec: 0, files: 0 };
+  let after = before;
   try {
+    before = {
+      loop: await loopScaling(),
+      codec: await codecScaling(lib),
+      files: await fileScaling(root),
+    };
     // Interleave configurations so that a burst of load from elsewhere hits them alike.
     for (let r = 0; r < runs; r++) {
       for (const [i, c] of configs.entries()) {
@@ -284,10 +350,14 @@ async function main(): Promise<void> {
         results[i]!.push(runChild(c.method, c.workers, lib, dir, jobs));
       }
     }
+    after = {
+      loop: await loopScaling(),
+      codec: await codecScaling(lib),
+      files: await fileScaling(root),
+    };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-  const after = { loop: await loopScaling(), codec: await codecScaling(lib) };
 
   const cold = (ms: Measurement[]) => ms.map((m) => m.jobs[0]!);
   const warm = (ms: Measurement[]) => ms.flatMap((m) => m.jobs.slice(1));
@@ -337,7 +407,8 @@ async function main(): Promise<void> {
       "interleaved; job 1 cold, the rest warm), medians. The machine's own 2-way scaling, " +
       `before / after: integer loop in 2 threads ${fmt(before.loop)}× / ${fmt(after.loop)}×, ` +
       `blosc lz4 encode + decode of a P1 chunk in 2 processes ${fmt(before.codec)}× / ` +
-      `${fmt(after.codec)}×; load average ${loadavg()
+      `${fmt(after.codec)}×, P1's file work (write 1,388 files of 64 KiB by temp + rename, read ` +
+      `them back) in 2 threads ${fmt(before.files)}× / ${fmt(after.files)}×; load average ${loadavg()
         .map((x) => fmt(x, 1))
         .join(" ")} at the end.\n\n` +
       "| method | workers | cold: create + pyramid = total s | warm: create + pyramid = total s | peak RSS MB | 2 vs 1 cold | 2 vs 1 warm | 2 vs 1 warm, paired jobs | CPU s per warm job | warm totals s |\n" +
@@ -345,7 +416,7 @@ async function main(): Promise<void> {
       `${rows.join("\n")}\n\n` +
       "Targets: total (mean, 2 workers) ≤ 1.0 s; peak RSS ≤ 400 MB (the 134 MB input buffer, the " +
       "tsx loader and the pool's threads included); 2 workers ≥ 1.6× one, which needs the machine's " +
-      "own scaling for codec work (above) to exceed it. Cold = the first job of a process (starts the shared pool); warm = later " +
+      "own scaling for the job's kinds of work (codec, files: above) to exceed it. Cold = the first job of a process (starts the shared pool); warm = later " +
       "jobs. CPU s (all threads) is robust to a busy machine; wall s is not.\n" +
       `\nReproduce: \`${cmd}\`\n`,
   );
