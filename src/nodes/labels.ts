@@ -436,7 +436,11 @@ export async function createLabel(
       transforms: base,
       ...(data === undefined || shape.includes(0)
         ? {}
-        : { write: (a) => a.writeRegion(full, data) }),
+        : {
+            write: async (a) => {
+              await a.writeRegion(full, data);
+            },
+          }),
     },
   );
   const names = Array.isArray(existing?.ome.labels)

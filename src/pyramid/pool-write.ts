@@ -30,7 +30,10 @@ export interface PoolWriteOptions {
   /** Group blocks until a task carries this many bytes (default 1 MiB: ~5-10 ms of work). */
   taskBytes?: number;
   signal?: AbortSignal;
-  /** Called after each task with the blocks written so far and their total. */
+  /**
+   * Called after each task (and each block covered in part) with the blocks written so far,
+   * their total, and the bytes written so far (encoded, as stored).
+   */
   onProgress?: (p: { done: number; total: number; bytes: number }) => void;
 }
 
@@ -206,7 +209,10 @@ export async function writeRegionInPool(
       size.map(() => 0),
       size,
     );
-    await array.writeRegion(inter, part);
+    // Not `bytes += await …`: that reads `bytes` before the await and loses the tasks' bytes
+    // counted meanwhile.
+    const written = await array.writeRegion(inter, part);
+    bytes += written;
     done++;
     opts.onProgress?.({ done, total, bytes });
   });

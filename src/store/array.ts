@@ -54,13 +54,14 @@ export interface ZarrArray {
   /**
    * Write a C-order typed array (or a scalar) covering `region`. Whole chunks/shards are written
    * without reading; partial ones are read-modify-write, serialised per chunk within this
-   * process. At most `opts.concurrency` (default 8) chunks or shards are in flight.
+   * process. At most `opts.concurrency` (default 8) chunks or shards are in flight. Resolves
+   * with the bytes written (encoded chunks or whole shards, as stored).
    */
   writeRegion(
     region: Region,
     data: AnyTypedArray | number | bigint | boolean,
     opts?: { concurrency?: number },
-  ): Promise<void>;
+  ): Promise<number>;
   /**
    * Encode and write exactly one chunk (or, when sharded, one whole shard) from C-order data of
    * the edge-clipped block region; `coords` are block grid coordinates. Returns bytes written.
@@ -396,7 +397,7 @@ class ZarrArrayImpl implements ZarrArray {
     region: Region,
     data: AnyTypedArray | number | bigint | boolean,
     opts?: { concurrency?: number },
-  ): Promise<void> {
+  ): Promise<number> {
     assertRegion(region, this.shape);
     const concurrency = opts?.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
@@ -411,7 +412,8 @@ class ZarrArrayImpl implements ZarrArray {
         ? toElement(this.dtype, data)
         : data;
     if (typeof value === "object") this.#assertData(region, value);
-    if (product(regionShape(region)) === 0) return;
+    if (product(regionShape(region)) === 0) return 0;
+    let bytes = 0;
     // Per concurrency lane: a whole-chunk buffer and an encode buffer, reused for every chunk
     // the lane writes (store.set is done with its value when it resolves).
     const lanes: { chunk: AnyTypedArray; out: ByteScratch }[] = [];
@@ -451,13 +453,16 @@ class ZarrArrayImpl implements ZarrArray {
             }
           }
           await this.store.set(key, encoded);
+          bytes += encoded.length;
         });
       });
-      return;
+      return bytes;
     }
     await forEachBounded(blocksAcrossDirs(region, this.shards), concurrency, async (sc, li) => {
-      await this.#writeShard(sc, region, value, lane(li).chunk);
+      const written = await this.#writeShard(sc, region, value, lane(li).chunk);
+      bytes += written; // not `bytes += await …`: lanes run concurrently
     });
+    return bytes;
   }
 
   #newFilledWith(v: Scalar): AnyTypedArray {

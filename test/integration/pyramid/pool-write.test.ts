@@ -4,7 +4,7 @@
  * One pool of 2 workers serves every test (each worker boots the tsx loader: ~0.5 s).
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Piscina } from "piscina";
@@ -131,6 +131,16 @@ async function expectSameFiles(name = "a"): Promise<Map<string, string>> {
   return a;
 }
 
+/** Total size of the chunk files of the (Zarr v2) array at `path`: files not named ".…". */
+async function chunkBytes(path: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(join(dir, path), { recursive: true, withFileTypes: true })) {
+    if (e.isFile() && !e.name.startsWith("."))
+      total += (await stat(join(e.parentPath, e.name))).size;
+  }
+  return total;
+}
+
 /** Files of the array at `path` (relative paths under it). */
 async function filesOf(path: string): Promise<string[]> {
   return (await readdir(join(dir, path), { recursive: true, withFileTypes: true }))
@@ -252,6 +262,11 @@ describe("regions and task sizes", () => {
     expect(new Set(seen.map((p) => p.total))).toEqual(new Set([18]));
     expect(seen.at(-1)).toMatchObject({ done: 18, total: 18 });
     expect(seen[7]!.bytes).toBeGreaterThan(0);
+    // Bytes grow with every block, the partial ones (written on this thread) too, and end at
+    // what is on disk: every chunk file of the array, as stored.
+    for (let i = 1; i < seen.length; i++)
+      expect(seen[i]!.bytes).toBeGreaterThan(seen[i - 1]!.bytes);
+    expect(seen.at(-1)!.bytes).toBe(await chunkBytes("pool/a"));
   });
 });
 

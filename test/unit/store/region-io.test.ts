@@ -192,6 +192,46 @@ describe("bounded concurrency", () => {
     expect(stats.maxInflight).toBeGreaterThan(1);
   });
 
+  test.each([
+    ["v2 chunks", 2, undefined],
+    ["v3 shards", 3, [8, 8]],
+  ] as const)("%s: writeRegion resolves with the bytes it stored", async (_, format, shards) => {
+    // Random delays interleave the lanes: a lost update in the sum would show.
+    const { store } = instrumented(createMemoryStore(), 2);
+    let stored = 0;
+    const set = store.set.bind(store);
+    store.set = async (k, v) => {
+      await set(k, v);
+      if (!k.endsWith("zarr.json") && !k.endsWith(".zarray")) stored += v.length;
+    };
+    const arr = await createArray(store, "a", format, {
+      shape: [30, 30],
+      dtype: "uint16",
+      chunks: [4, 4],
+      ...(shards === undefined ? {} : { shards: [...shards] }),
+      codec: { name: "zstd", level: 1 },
+    });
+    stored = 0;
+    const region: [number, number][] = [
+      [3, 29],
+      [1, 30],
+    ];
+    const bytes = await arr.writeRegion(region, sampleData("uint16", 26 * 29));
+    expect(bytes).toBe(stored);
+    expect(bytes).toBeGreaterThan(0);
+    stored = 0;
+    expect(await arr.writeRegion(region, 7)).toBe(stored);
+    expect(
+      await arr.writeRegion(
+        [
+          [0, 0],
+          [0, 30],
+        ],
+        7,
+      ),
+    ).toBe(0);
+  });
+
   test("a bad concurrency or mismatched data is refused before writing", async () => {
     const { store, stats } = instrumented(createMemoryStore());
     const arr = await createArray(store, "a", 3, { shape: [8, 8], dtype: "uint8", chunks: [4, 4] });
