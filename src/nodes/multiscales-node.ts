@@ -15,6 +15,7 @@ import {
   readNode,
   type ZarrArray,
 } from "../store/index.js";
+import { resolveArraySpec } from "../store/spec.js";
 import { joinPath } from "./context.js";
 import { ImageArray } from "./image-array.js";
 import type { DatasetMeta, MultiscaleMeta } from "./multiscales-meta.js";
@@ -228,6 +229,8 @@ export abstract class MultiscalesNode extends NgffNode {
       transforms?: readonly Transform[] | undefined;
       write?: (a: ZarrArray) => Promise<void>;
       record?: boolean;
+      /** Runs once the array spec is known valid, before anything is written; may throw. */
+      check?: () => Promise<void>;
     } = {},
   ): Promise<ImageArray> {
     this.assertWritable();
@@ -257,6 +260,10 @@ export abstract class MultiscalesNode extends NgffNode {
     if (spec.codec !== undefined) arraySpec.codec = spec.codec;
     if (this.ctx.format === 3)
       arraySpec.dimensionNames = this._axes.slice(0, spec.shape.length).map((a) => a.name);
+    if (opts.check !== undefined) {
+      resolveArraySpec(this.ctx.format, arraySpec); // its errors first: InvalidMetadataError
+      await opts.check();
+    }
     const array = await createArray(this.ctx.store, path, this.ctx.format, arraySpec, {
       overwrite: leftover,
     });

@@ -20,6 +20,7 @@ import {
   openArray,
   readNode,
 } from "../store/index.js";
+import { levelPairIssue, scaleOf } from "../validate/store-image.js";
 import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { assertWritable, joinPath, type NodeContext } from "./context.js";
@@ -273,6 +274,7 @@ export class Position extends MultiscalesNode {
       {
         transforms,
         record: false,
+        check: () => this.#checkNextLevel(name, shape, transforms),
         ...(data === undefined || shape.includes(0)
           ? {}
           : { write: (a) => writeWholeArray(a, data, opts) }),
@@ -289,6 +291,40 @@ export class Position extends MultiscalesNode {
     this._recordLevel(name, transforms);
     await this.dumpMeta();
     return arr;
+  }
+
+  /**
+   * A new image is recorded as the next level of this position's multiscale image (iohub's
+   * behaviour): refuse, before anything is written, one that would make the store invalid (a
+   * level larger than the one before it, or one whose shape does not follow its scale).
+   */
+  async #checkNextLevel(
+    name: string,
+    shape: readonly number[],
+    transforms: readonly Transform[],
+  ): Promise<void> {
+    const datasets = this._liveMultiscale()?.datasets ?? [];
+    const last = datasets.at(-1);
+    if (last === undefined || datasets.some((d) => d.path === name)) return;
+    const prev = await openArray(this.ctx.store, joinPath(this.ctx.path, last.path)).catch(
+      () => undefined,
+    );
+    if (prev === undefined) return; // a missing level is validateStore's to report
+    const issue = levelPairIssue(
+      { path: last.path, shape: prev.shape, scale: scaleOf(last) },
+      { path: name, shape, scale: scaleOf({ coordinateTransformations: transforms }) },
+      this._axes.map((a) => a.name),
+      datasets.length,
+    );
+    if (issue === undefined) return;
+    throw new ShapeMismatchError(
+      issue.expected,
+      [...shape],
+      `image ${JSON.stringify(name)} cannot be added as level ${datasets.length} of ` +
+        `${JSON.stringify(this.ctx.path || "/")}: ${issue.message}. A position's images are the ` +
+        "levels of one multiscale image, largest first (OME-NGFF datasets); write an image of " +
+        "another size in a position of its own, or give it a scale transform that matches",
+    );
   }
 
   #displayName(): string {

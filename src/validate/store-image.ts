@@ -28,7 +28,9 @@ interface MultiscaleView {
   datasets: readonly { path: string; coordinateTransformations: readonly unknown[] }[];
 }
 
-function scaleOf(ds: MultiscaleView["datasets"][number]): readonly number[] | undefined {
+export function scaleOf(ds: {
+  readonly coordinateTransformations: readonly unknown[];
+}): readonly number[] | undefined {
   for (const t of ds.coordinateTransformations) {
     const tr = t as { type?: unknown; scale?: unknown };
     if (tr.type === "scale" && Array.isArray(tr.scale)) return tr.scale as number[];
@@ -153,37 +155,69 @@ function checkLevels(
     const prev = arrays[k - 1];
     const cur = arrays[k];
     if (!prev || !cur || prev.shape.length !== n || cur.shape.length !== n) continue;
-    const grown = cur.shape.findIndex((s, i) => s > prev.shape[i]!);
-    if (grown >= 0) {
-      report(
-        k,
-        "level_shape",
-        `level ${k} ("${cur.path}") is larger than level ${k - 1} along ${ms.axes[grown]!.name}: ` +
-          `shape ${JSON.stringify(cur.shape)} after ${JSON.stringify(prev.shape)}`,
-        "shapes that never grow from one level to the next",
-      );
-      continue;
-    }
-    const s0 = scaleOf(ms.datasets[k - 1]!);
-    const s1 = scaleOf(ms.datasets[k]!);
-    if (!s0 || !s1 || s0.length !== n || s1.length !== n) continue;
-    for (let i = 0; i < n; i++) {
-      const r = s1[i]! / s0[i]!;
-      if (!(r > 0) || !Number.isFinite(r)) continue;
-      const exact = prev.shape[i]! / r;
-      const lo = Math.max(1, Math.floor(exact - 1e-9));
-      const hi = Math.max(1, Math.ceil(exact + 1e-9));
-      const got = cur.shape[i]!;
-      if (got < lo || got > hi) {
-        report(
-          k,
-          "level_scale",
-          `level ${k} ("${cur.path}") has ${got} pixels along ${ms.axes[i]!.name}, but its scale ` +
-            `is ${r}× level ${k - 1}'s (${prev.shape[i]} pixels), so ${lo === hi ? lo : `${lo} or ${hi}`} were expected`,
-          lo === hi ? `${lo}` : `${lo} or ${hi}`,
-        );
-        break;
-      }
+    const issue = levelPairIssue(
+      { path: prev.path, shape: prev.shape, scale: scaleOf(ms.datasets[k - 1]!) },
+      { path: cur.path, shape: cur.shape, scale: scaleOf(ms.datasets[k]!) },
+      ms.axes.map((a) => a.name),
+      k,
+    );
+    if (issue) report(k, issue.code, issue.message, issue.expected);
+  }
+}
+
+/** One level of a multiscale image, as {@link levelPairIssue} compares them. */
+export interface LevelView {
+  /** Dataset path (for messages). */
+  readonly path: string;
+  readonly shape: readonly number[];
+  /** The level's `scale` transform, when it has one. */
+  readonly scale: readonly number[] | undefined;
+}
+
+/**
+ * What is wrong with level `k` (`cur`) after level `k − 1` (`prev`) of one multiscale image, or
+ * undefined when nothing is: its shape grows along some axis (`level_shape`), or does not follow
+ * the ratio of the two scales (`level_scale`: ⌊n/r⌋ or ⌈n/r⌉ where the scale grows by r).
+ * Levels whose rank differs from `axes` are not compared (another check reports them).
+ */
+export function levelPairIssue(
+  prev: LevelView,
+  cur: LevelView,
+  axes: readonly string[],
+  k: number,
+): { code: "level_shape" | "level_scale"; message: string; expected: string } | undefined {
+  const n = axes.length;
+  if (prev.shape.length !== n || cur.shape.length !== n) return undefined;
+  const grown = cur.shape.findIndex((s, i) => s > prev.shape[i]!);
+  if (grown >= 0) {
+    return {
+      code: "level_shape",
+      message:
+        `level ${k} ("${cur.path}") is larger than level ${k - 1} along ${axes[grown]!}: ` +
+        `shape ${JSON.stringify(cur.shape)} after ${JSON.stringify(prev.shape)}`,
+      expected: "shapes that never grow from one level to the next",
+    };
+  }
+  const s0 = prev.scale;
+  const s1 = cur.scale;
+  if (!s0 || !s1 || s0.length !== n || s1.length !== n) return undefined;
+  for (let i = 0; i < n; i++) {
+    const r = s1[i]! / s0[i]!;
+    if (!(r > 0) || !Number.isFinite(r)) continue;
+    const exact = prev.shape[i]! / r;
+    const lo = Math.max(1, Math.floor(exact - 1e-9));
+    const hi = Math.max(1, Math.ceil(exact + 1e-9));
+    const got = cur.shape[i]!;
+    if (got < lo || got > hi) {
+      const want = lo === hi ? `${lo}` : `${lo} or ${hi}`;
+      return {
+        code: "level_scale",
+        message:
+          `level ${k} ("${cur.path}") has ${got} pixels along ${axes[i]!}, but its scale ` +
+          `is ${r}× level ${k - 1}'s (${prev.shape[i]} pixels), so ${want} were expected`,
+        expected: want,
+      };
     }
   }
+  return undefined;
 }

@@ -5,7 +5,7 @@ import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { dirContents, rejection, tempDir, vals } from "./open-helpers.js";
+import { dirContents, expectValidStore, rejection, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [1, 2, 2, 4, 6];
 const size = SHAPE.reduce((a, b) => a * b);
@@ -64,6 +64,39 @@ describe("bad input leaves the store byte-identical", () => {
       ),
     );
   });
+
+  test.each(["0.4", "0.5"] as const)(
+    "%s: an image that would make the levels invalid is refused before writing",
+    async (version) => {
+      const { pos, dir } = await newPosition(version);
+      const [t, c, z, y, x] = SHAPE as [number, number, number, number, number];
+      // Larger than level 0 along X: levels go from largest to smallest.
+      const wide = [t, c, z, y, x + 1];
+      const e = await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+        pos.createZeros("wide", { shape: wide, dtype: "uint16" }),
+      );
+      expect(e.message).toContain('image "wide" cannot be added as level 1');
+      expect(e.message).toContain("larger than level 0 along X");
+      // Smaller, but its scale (identity) says it is level 0's size.
+      const half = [t, c, z, y / 2, x / 2];
+      const e2 = await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+        pos.createZeros("half", { shape: half, dtype: "uint16" }),
+      );
+      expect(e2.message).toContain("but its scale is 1× level 0's");
+      // The same image with the scale that matches is a valid level 1.
+      await pos.createZeros("half", {
+        shape: half,
+        dtype: "uint16",
+        transform: [{ type: "scale", scale: [1, 1, 1, 2, 2] }],
+      });
+      expect(pos.levelPaths).toEqual(["0", "half"]);
+      // Bad specs still fail with their own errors first (nothing is compared yet).
+      await expectRejectedUntouched(dir, "InvalidMetadata", () =>
+        pos.createZeros("x", { shape: wide, dtype: "float16" as never }),
+      );
+      await expectValidStore(dir);
+    },
+  );
 
   test("existing names, unknown channels, unsafe names", async () => {
     const { pos, dir } = await newPosition();
@@ -177,14 +210,18 @@ describe("Position API", () => {
   });
 
   test("createZeros then region writes; chunk iteration; non-contiguous views", async () => {
-    const { pos } = await newPosition();
+    const dir = join(await tempDir(), "z.zarr");
+    const pos = await openOmeZarr(dir, { layout: "fov", mode: "w", channelNames: ["DAPI", "GFP"] });
     const big = await pos.createZeros("big", {
       shape: [1, 2, 3, 10, 12],
       dtype: "float32",
       chunks: [1, 1, 1, 4, 5],
     });
-    expect(await pos.arrayKeys()).toEqual(["0", "big"]);
-    expect(pos.levelPaths).toEqual(["0", "big"]); // iohub records every created image
+    // iohub records every created image as a level: one of the same size is a valid level 1
+    await pos.createZeros("same", { shape: [1, 2, 3, 10, 12], dtype: "float32" });
+    expect(await pos.arrayKeys()).toEqual(["big", "same"]);
+    expect(pos.levelPaths).toEqual(["big", "same"]);
+    await expectValidStore(dir);
     expect(vals(await big.read([0, 1, 2, 9]))).toEqual(new Array(12).fill(0));
     // a transposed (F-order) view is written in C order
     const src = ndarray(
