@@ -1,13 +1,19 @@
 /**
- * `ngff compute-pyramid -i <store or glob…> -l N [-m method] [-d z,y,x] [--workers N] [--overwrite]`:
- * create or recompute the pyramid of each position in place (a plate expands to its
- * positions), as iohub's `compute-pyramid`.
+ * `ngff compute-pyramid -i <store or glob…> -l N [-m method] [-d z,y,x] [--workers N] [--jobs N]
+ * [--overwrite]`: create or recompute the pyramid of each position in place (a plate expands to
+ * its positions), as iohub's `compute-pyramid`. Several positions are computed at once on the
+ * same worker pool (`--jobs`, default one more than the worker threads): one position's barriers
+ * between levels and metadata writes leave the workers idle, another's tasks fill them (a plate
+ * of 24 small positions on 2 workers, bench/plate-pyramid.bench.ts: 1.22-1.27× faster with 2
+ * at once, 1.32-1.50× with 3, 1.38-1.55× with 4).
  */
+import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
 import { PyramidStateError } from "../errors.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
+import { forEachBounded } from "../store/concurrency.js";
 import type { CommandEnv } from "./env.js";
 import { nonNegativeInt, positiveInt } from "./options.js";
 import { resolvePositionPaths } from "./positions.js";
@@ -20,6 +26,7 @@ interface Options {
   method: PyramidMethod;
   dims?: string;
   workers?: number;
+  jobs?: number;
 }
 
 /** Register `compute-pyramid` (alias `pyramid`). */
@@ -47,6 +54,11 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
       "worker threads (default: all cores; 0 = in-process)",
       nonNegativeInt,
     )
+    .option(
+      "-j, --jobs <n>",
+      "positions computed at once, sharing the worker threads (default: workers + 1, at least 2)",
+      positiveInt,
+    )
     .option("--overwrite", "replace an existing pyramid that has a different number of levels")
     .addHelpText(
       "after",
@@ -56,26 +68,69 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
       env.action("compute-pyramid", async (o: Options) => {
         const dims = o.dims === undefined ? undefined : parseDims(o.dims);
         const paths = await resolvePositionPaths(o.input);
-        for (const path of paths) {
-          await using pos = await openOmeZarr(path, { layout: "fov", mode: "r+" });
-          const existing = pos.levelPaths.length;
-          if (existing > 1 && existing !== o.levels) {
-            if (!o.overwrite) {
-              throw new PyramidStateError(
-                `${path} already has a pyramid of ${existing} levels and ${o.levels} were asked for; pass --overwrite to replace it (or -l ${existing} to recompute it)`,
-              );
+        const threads = o.workers ?? availableParallelism();
+        const jobs = Math.min(o.jobs ?? Math.max(2, threads + 1), paths.length);
+        // One bar per level for one position at a time; one bar of positions otherwise.
+        const overall = jobs > 1 ? env.progress() : undefined;
+        overall?.start(`${paths.length} positions`, paths.length);
+        let done = 0;
+        await forEachInOrder(
+          paths,
+          jobs,
+          async (path) => {
+            await using pos = await openOmeZarr(path, { layout: "fov", mode: "r+" });
+            const existing = pos.levelPaths.length;
+            if (existing > 1 && existing !== o.levels) {
+              if (!o.overwrite) {
+                throw new PyramidStateError(
+                  `${path} already has a pyramid of ${existing} levels and ${o.levels} were asked for; pass --overwrite to replace it (or -l ${existing} to recompute it)`,
+                );
+              }
+              await pos.deletePyramid();
             }
-            await pos.deletePyramid();
-          }
-          const seconds = await runPyramid(pos, env, {
-            levels: o.levels,
-            method: o.method,
-            dims,
-            workers: o.workers,
-            label: path,
-          });
-          env.out(`${path}: ${o.levels} levels (${o.method}) in ${seconds.toFixed(1)} s`);
-        }
+            const seconds = await runPyramid(pos, env, {
+              levels: o.levels,
+              method: o.method,
+              dims,
+              workers: o.workers,
+              label: path,
+              bars: overall === undefined,
+            });
+            overall?.update(++done);
+            return `${path}: ${o.levels} levels (${o.method}) in ${seconds.toFixed(1)} s`;
+          },
+          (line) => env.out(line),
+        ).finally(() => overall?.stop());
       }),
     );
+}
+
+/**
+ * Run `fn` on each item, at most `limit` at once, and hand the results to `emit` in the items'
+ * order as soon as every earlier one is done. On a failure no new item starts and the ones
+ * running finish; results are emitted up to the first item that failed, then its error is
+ * thrown.
+ */
+export async function forEachInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  emit: (result: R) => void,
+): Promise<void> {
+  const results = new Map<number, R>();
+  let emitted = 0;
+  const flush = () => {
+    while (results.has(emitted)) {
+      emit(results.get(emitted)!);
+      results.delete(emitted++);
+    }
+  };
+  await forEachBounded(
+    items.map((item, i) => [item, i] as const),
+    limit,
+    async ([item, i]) => {
+      results.set(i, await fn(item));
+      flush();
+    },
+  );
 }

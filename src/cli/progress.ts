@@ -22,11 +22,12 @@ export function progressEnabled(io: CliIo, quiet: boolean): boolean {
   return !quiet && io.stderr.isTTY === true;
 }
 
-const NOOP: Progress = { start() {}, update() {}, stop() {}, enabled: false };
+/** A {@link Progress} that draws nothing. */
+export const NO_PROGRESS: Progress = { start() {}, update() {}, stop() {}, enabled: false };
 
 /** A {@link Progress} for `io` (a no-op unless {@link progressEnabled}). */
 export function createProgress(io: CliIo, quiet: boolean): Progress {
-  if (!progressEnabled(io, quiet)) return NOOP;
+  if (!progressEnabled(io, quiet)) return NO_PROGRESS;
   let bar: cliProgress.SingleBar | undefined;
   return {
     enabled: true,

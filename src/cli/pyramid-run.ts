@@ -8,6 +8,7 @@ import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import type { CommandEnv } from "./env.js";
 import { UsageError } from "./io.js";
 import { splitList } from "./options.js";
+import { NO_PROGRESS } from "./progress.js";
 
 /** Axes `--dims` may name (iohub's choices: c is never downsampled). */
 export const DIM_CHOICES = ["t", "z", "y", "x"] as const;
@@ -35,6 +36,8 @@ export interface PyramidRun {
   workers: number | undefined;
   /** Shown in the progress bar. */
   label: string;
+  /** Draw a bar per level (default true; false when several runs share the terminal). */
+  bars?: boolean;
 }
 
 /** Compute the pyramid of `node` with progress bars; resolves to the seconds it took. */
@@ -43,7 +46,7 @@ export async function runPyramid(
   env: CommandEnv,
   run: PyramidRun,
 ): Promise<number> {
-  const bar = env.progress();
+  const bar = run.bars === false ? NO_PROGRESS : env.progress();
   let current = -1;
   const started = performance.now();
   const signal = env.io.signal;

@@ -2,7 +2,7 @@
  * `ngff info`, `tree`, `validate`, `compute-pyramid`, `set-scale` and `rename-wells` on stores
  * made by `ngff convert`, in-process.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -185,6 +185,17 @@ describe("validate", () => {
   });
 });
 
+/** Every file under `root` (relative path → contents as base64), lock files left out. */
+async function treeBytes(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || e.name.includes(".lock")) continue;
+    const abs = join(e.parentPath, e.name);
+    out[abs.slice(root.length)] = (await readFile(abs)).toString("base64");
+  }
+  return out;
+}
+
 describe("compute-pyramid", () => {
   test("a plate expands to its positions; a quoted glob is expanded", async () => {
     const r = await ngff("compute-pyramid", "-i", plate, "-l", "2", "-m", "max", "--workers", "0");
@@ -211,6 +222,23 @@ describe("compute-pyramid", () => {
     );
     expect(again.code).toBe(0);
     expect(again.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  test("--jobs: positions computed at once give the same bytes, reported in input order", async () => {
+    const copy = join(dir, "copy.zarr");
+    await cp(plate, copy, { recursive: true });
+    const one = await ngff("compute-pyramid", "-i", plate, "-l", "3", "--jobs", "1", "-w", "2");
+    const three = await ngff("compute-pyramid", "-i", copy, "-l", "3", "--jobs", "3", "-w", "2");
+    expect([one.code, one.stderr, three.code, three.stderr]).toEqual([0, "", 0, ""]);
+    const paths = (out: string, root: string) =>
+      out
+        .trim()
+        .split("\n")
+        .map((l) => l.slice(root.length, l.indexOf(":")));
+    expect(paths(one.stdout, plate)).toEqual(["/0/0/0", "/0/1/0"]);
+    expect(paths(three.stdout, copy)).toEqual(["/0/0/0", "/0/1/0"]);
+    expect(await treeBytes(copy)).toEqual(await treeBytes(plate));
+    expect((await ngff("compute-pyramid", "-i", plate, "-l", "3", "--jobs", "0")).code).toBe(2);
   });
 
   test("a pyramid with another level count is replaced only with --overwrite", async () => {
