@@ -10,6 +10,9 @@
  * chunks 256², blosc lz4), then times the command on each, interleaved, in this process (the
  * shared pool stays warm between runs, as for a pipeline). Stores are deleted only at the end
  * (deleting files on this VM's ext4 slows file creation for minutes after).
+ *
+ * `--convert`: `ngff convert` of 24 TIFFs (2 channels of 1024² uint16 each) into a plate with
+ * 4 levels instead, 1 vs 2 vs 3 inputs at once.
  */
 import { execSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -74,6 +77,16 @@ async function main(): Promise<void> {
       );
     }
   };
+  const convert = argv.includes("--convert");
+  const tiffs: string[] = [];
+  if (convert) {
+    const { writeStack } = await import("../test/fixtures/cli/run.js");
+    for (let i = 0; i < positions; i++) {
+      const tif = join(root, `in${i}.tif`);
+      await writeStack(tif, { sizeC: 2, sizeZ: 1, sizeY: 1024, sizeX: 1024, dtype: "uint16" });
+      tiffs.push(tif);
+    }
+  }
   const io = {
     stdout: { write: () => true },
     stderr: { write: (x: string) => process.stderr.write(x) },
@@ -82,28 +95,18 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < runs; r++) {
       const plates = JOBS.map((k) => join(root, `r${r}-jobs${k}.zarr`));
-      for (const p of plates) await makePlate(p);
+      if (!convert) for (const p of plates) await makePlate(p);
       for (const [i, k] of JOBS.entries()) {
         execSync("sync");
         const t0 = performance.now();
+        const common = ["-l", "4", "-w", "2", "--jobs", String(k), "--quiet"];
         const code = await runCli(
-          [
-            "compute-pyramid",
-            "-i",
-            plates[i]!,
-            "-l",
-            "4",
-            "--dims",
-            "y,x",
-            "-w",
-            "2",
-            "--jobs",
-            String(k),
-            "--quiet",
-          ],
+          convert
+            ? ["convert", "-i", ...tiffs, "-o", plates[i]!, ...common]
+            : ["compute-pyramid", "-i", plates[i]!, "--dims", "y,x", ...common],
           io,
         );
-        if (code !== 0) throw new Error(`compute-pyramid --jobs ${k} exited ${code}`);
+        if (code !== 0) throw new Error(`--jobs ${k} exited ${code}`);
         times[i]!.push((performance.now() - t0) / 1000);
       }
     }
@@ -117,11 +120,14 @@ async function main(): Promise<void> {
     return `| ${k} | ${median(t).toFixed(2)} | ${(median(times[0]!) / median(t)).toFixed(2)}× / ${paired.toFixed(2)}× | ${t.map((x) => x.toFixed(2)).join(", ")} |`;
   });
   const cmd = `node --import tsx bench/plate-pyramid.bench.ts ${argv.join(" ")}`.trim();
+  const what = convert
+    ? `convert of ${positions} TIFFs (2 channels of 1024² uint16) into a plate, 4 levels`
+    : `compute-pyramid of a plate: ${positions} positions of ${SHAPE.join("×")} uint16 (chunks ` +
+      "256², blosc lz4), 4 levels (Y, X ÷2)";
   process.stdout.write(
-    `compute-pyramid of a plate: ${positions} positions of ${SHAPE.join("×")} uint16 (chunks 256², ` +
-      `blosc lz4), 4 levels (Y, X ÷2), 2 workers; library from ${dist ? "dist" : "src"}/; ` +
+    `${what}, 2 workers; library from ${dist ? "dist" : "src"}/; ` +
       `${runs} runs, interleaved; medians.\n\n` +
-      "| positions at once (--jobs) | s | vs 1 (medians / paired) | all runs s |\n|---|---|---|---|\n" +
+      "| at once (--jobs) | s | vs 1 (medians / paired) | all runs s |\n|---|---|---|---|\n" +
       `${rows.join("\n")}\n\nReproduce: \`${cmd}\`\n`,
   );
 }

@@ -7,14 +7,13 @@
  * of 24 small positions on 2 workers, bench/plate-pyramid.bench.ts: 1.22-1.27× faster with 2
  * at once, 1.32-1.50× with 3, 1.38-1.55× with 4).
  */
-import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
 import { PyramidStateError } from "../errors.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
-import { forEachBounded } from "../store/concurrency.js";
 import type { CommandEnv } from "./env.js";
+import { defaultJobs, forEachInOrder } from "./in-order.js";
 import { nonNegativeInt, positiveInt } from "./options.js";
 import { resolvePositionPaths } from "./positions.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
@@ -68,8 +67,7 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
       env.action("compute-pyramid", async (o: Options) => {
         const dims = o.dims === undefined ? undefined : parseDims(o.dims);
         const paths = await resolvePositionPaths(o.input);
-        const threads = o.workers ?? availableParallelism();
-        const jobs = Math.min(o.jobs ?? Math.max(2, threads + 1), paths.length);
+        const jobs = Math.min(o.jobs ?? defaultJobs(o.workers), paths.length);
         // One bar per level for one position at a time; one bar of positions otherwise.
         const overall = jobs > 1 ? env.progress() : undefined;
         overall?.start(`${paths.length} positions`, paths.length);
@@ -103,34 +101,4 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
         ).finally(() => overall?.stop());
       }),
     );
-}
-
-/**
- * Run `fn` on each item, at most `limit` at once, and hand the results to `emit` in the items'
- * order as soon as every earlier one is done. On a failure no new item starts and the ones
- * running finish; results are emitted up to the first item that failed, then its error is
- * thrown.
- */
-export async function forEachInOrder<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-  emit: (result: R) => void,
-): Promise<void> {
-  const results = new Map<number, R>();
-  let emitted = 0;
-  const flush = () => {
-    while (results.has(emitted)) {
-      emit(results.get(emitted)!);
-      results.delete(emitted++);
-    }
-  };
-  await forEachBounded(
-    items.map((item, i) => [item, i] as const),
-    limit,
-    async ([item, i]) => {
-      results.set(i, await fn(item));
-      flush();
-    },
-  );
 }

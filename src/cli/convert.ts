@@ -30,11 +30,13 @@ import {
 } from "./convert-plan.js";
 import type { CommandEnv } from "./env.js";
 import { formatBytes, formatShape } from "./format.js";
+import { defaultJobs, forEachInOrder } from "./in-order.js";
 import { sizeOnDisk } from "./inspect.js";
 import { UsageError } from "./io.js";
 import { removeDeadLeftovers } from "./leftovers.js";
 import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
+import { NO_PROGRESS } from "./progress.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
 import { tiffDataTypeSize } from "./tiff/dtype.js";
 import { openTiff, type TiffLayout } from "./tiff/index.js";
@@ -53,7 +55,14 @@ interface ConvertOptions {
   overwrite?: boolean;
   plate?: string;
   workers?: number;
+  jobs?: number;
 }
+
+/**
+ * Inputs converted at once only when each is at most this big (decoded): every job in flight
+ * holds up to its whole level 0 in memory while it writes it.
+ */
+const JOBS_MAX_INPUT_BYTES = 64 << 20;
 
 interface Job {
   input: string;
@@ -149,6 +158,7 @@ async function writeJob(
   o: ConvertOptions,
   env: CommandEnv,
   axes: AxisLetter[],
+  bars = true,
 ): Promise<void> {
   const signal = env.io.signal;
   await using tiff = await openTiff(job.input, { pagesAxis: pagesAxis(axes) });
@@ -168,7 +178,7 @@ async function writeJob(
     chunks: job.chunks,
     transform: [{ type: "scale", scale: job.scale }],
   });
-  const bar = env.progress();
+  const bar = bars ? env.progress() : NO_PROGRESS;
   bar.start(`write ${basename(job.input)}`, 1);
   // Level 0 is encoded by the same worker threads as the pyramid (`--workers`).
   const workers = o.workers === undefined ? {} : { workers: o.workers };
@@ -190,8 +200,40 @@ async function writeJob(
       dims: o.dims === undefined ? undefined : parseDims(o.dims),
       workers: o.workers,
       label: basename(job.input),
+      bars,
     });
   }
+}
+
+/**
+ * Convert the plate's inputs, several at once when they are small (`--jobs`, default the worker
+ * threads + 1; one at a time when an input is over 64 MiB unless `--jobs` is given): one
+ * position's barriers and metadata writes leave the workers idle, another's tasks fill them.
+ */
+async function writeJobs(
+  positions: readonly Position[],
+  jobs: readonly Job[],
+  o: ConvertOptions,
+  env: CommandEnv,
+  axes: AxisLetter[],
+): Promise<void> {
+  const biggest = Math.max(
+    ...jobs.map((j) => j.shape.reduce((a, b) => a * b, tiffDataTypeSize(j.layout.dtype))),
+  );
+  const auto = biggest <= JOBS_MAX_INPUT_BYTES ? defaultJobs(o.workers) : 1;
+  const atOnce = Math.min(o.jobs ?? auto, jobs.length);
+  const overall = atOnce > 1 ? env.progress() : undefined;
+  overall?.start(`${jobs.length} positions`, jobs.length);
+  let done = 0;
+  await forEachInOrder(
+    jobs.map((job, i) => ({ job, pos: positions[i]! })),
+    atOnce,
+    async ({ job, pos }) => {
+      await writeJob(pos, job, o, env, axes, overall === undefined);
+      overall?.update(++done);
+    },
+    () => {},
+  ).finally(() => overall?.stop());
 }
 
 async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
@@ -237,7 +279,7 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
       const positions = await plate.createPositions(
         jobs.map((j) => ({ row: j.where!.row, col: j.where!.column, pos: j.where!.field })),
       );
-      for (const [i, job] of jobs.entries()) await writeJob(positions[i]!, job, o, env, axes);
+      await writeJobs(positions, jobs, o, env, axes);
     }
     if (outputExists) {
       // Swap, then delete: the old store is only removed once the new one is in place.
@@ -313,6 +355,11 @@ export function registerConvert(program: Command, env: CommandEnv): void {
       "-w, --workers <n>",
       "threads that encode level 0 and compute the pyramid (default: all cores; 0 = in-process)",
       nonNegativeInt,
+    )
+    .option(
+      "-j, --jobs <n>",
+      "plate inputs converted at once (default: workers + 1, at least 2, when every input is at most 64 MiB; else 1)",
+      positiveInt,
     )
     .addHelpText(
       "after",

@@ -2,13 +2,13 @@
  * `ngff info`, `tree`, `validate`, `compute-pyramid`, `set-scale` and `rename-wells` on stores
  * made by `ngff convert`, in-process.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { openOmeZarr } from "../../../src/open.js";
 import { patternPlane } from "../../fixtures/cli/images.js";
-import { listTree, ngff, writeStack } from "../../fixtures/cli/run.js";
+import { listTree, ngff, storeFiles, writeStack } from "../../fixtures/cli/run.js";
 
 let dir: string;
 let image: string;
@@ -185,17 +185,6 @@ describe("validate", () => {
   });
 });
 
-/** Every file under `root` (relative path → contents as base64), lock files left out. */
-async function treeBytes(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile() || e.name.includes(".lock")) continue;
-    const abs = join(e.parentPath, e.name);
-    out[abs.slice(root.length)] = (await readFile(abs)).toString("base64");
-  }
-  return out;
-}
-
 describe("compute-pyramid", () => {
   test("a plate expands to its positions; a quoted glob is expanded", async () => {
     const r = await ngff("compute-pyramid", "-i", plate, "-l", "2", "-m", "max", "--workers", "0");
@@ -237,7 +226,7 @@ describe("compute-pyramid", () => {
         .map((l) => l.slice(root.length, l.indexOf(":")));
     expect(paths(one.stdout, plate)).toEqual(["/0/0/0", "/0/1/0"]);
     expect(paths(three.stdout, copy)).toEqual(["/0/0/0", "/0/1/0"]);
-    expect(await treeBytes(copy)).toEqual(await treeBytes(plate));
+    expect(await storeFiles(copy)).toEqual(await storeFiles(plate));
     expect((await ngff("compute-pyramid", "-i", plate, "-l", "3", "--jobs", "0")).code).toBe(2);
   });
 

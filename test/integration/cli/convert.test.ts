@@ -23,7 +23,7 @@ import type { TiffDataType } from "../../../src/cli/tiff/dtype.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { patternPlane } from "../../fixtures/cli/images.js";
-import { listTree, ngff, type StackSpec, writeStack } from "../../fixtures/cli/run.js";
+import { listTree, ngff, type StackSpec, storeFiles, writeStack } from "../../fixtures/cli/run.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -234,6 +234,22 @@ describe("convert writes the TIFF's pixels", () => {
     });
   });
 
+  test("--jobs: plate inputs converted at once give the same store, byte for byte", async () => {
+    const inputs: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const tif = join(dir, `in${i}.tif`);
+      await writeStack(tif, { sizeZ: 2 + (i % 2), sizeY: 40, sizeX: 24 + 8 * i, dtype: "uint16" });
+      inputs.push(tif);
+    }
+    const one = join(dir, "one.zarr");
+    const three = join(dir, "three.zarr");
+    const r1 = await ngff("convert", "-i", ...inputs, "-o", one, "-l", "2", "--jobs", "1");
+    const r3 = await ngff("convert", "-i", ...inputs, "-o", three, "-l", "2", "--jobs", "3");
+    expect([r1.code, r1.stderr, r3.code, r3.stderr]).toEqual([0, "", 0, ""]);
+    expect(await storeFiles(three)).toEqual(await storeFiles(one));
+    await expectValid(three);
+  });
+
   test("--overwrite replaces an existing store", async () => {
     const tif = join(dir, "s.tif");
     const out = join(dir, "s.zarr");
@@ -378,6 +394,30 @@ describe("bad input: clear message, exit code, nothing written", () => {
       2,
       /has 3 elements along Z/,
     );
+  });
+
+  test("a damaged input among several converted at once → exit 1, no partial store left", async () => {
+    const inputs: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const tif = join(dir, `p${i}.tif`);
+      await writeStack(tif, {
+        sizeZ: 4,
+        sizeY: 64,
+        sizeX: 64,
+        dtype: "uint16",
+        page: { compression: "deflate", rowsPerStrip: 16 },
+      });
+      inputs.push(tif);
+    }
+    const size = (await stat(inputs[1]!)).size;
+    const fh = await open(inputs[1]!, "r+");
+    await fh.write(Buffer.alloc(400, 0xab), 0, 400, Math.floor(size * 0.6));
+    await fh.close();
+    const before = await listTree(dir);
+    const r = await ngff("convert", "-i", ...inputs, "-o", join(dir, "p.zarr"), "--jobs", "3");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ngff convert: error: /);
+    expect(await listTree(dir)).toEqual(before);
   });
 
   test("damaged compressed data found while writing → exit 1, no partial store left", async () => {

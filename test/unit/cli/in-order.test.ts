@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { forEachInOrder } from "../../../src/cli/compute-pyramid.js";
+import { forEachInOrder } from "../../../src/cli/in-order.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
