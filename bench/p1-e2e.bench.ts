@@ -45,6 +45,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import ndarray from "ndarray";
+import { fillPlane } from "./blobs.js";
 
 const SHAPE = [1, 1, 16, 2048, 2048] as const;
 const LEVELS = 5;
@@ -74,36 +75,6 @@ async function loadLibrary(dist: boolean): Promise<typeof import("../src/index.j
 function vmHWM(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
   return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-/** Smooth Gaussian blobs (separable, so cheap) plus uniform noise, from a seed (as pyramid.bench.ts). */
-function fillPlane(out: Uint16Array, h: number, w: number, seed: number): void {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const blobs = Array.from({ length: 8 }, () => {
-    const cy = rand() * h;
-    const cx = rand() * w;
-    const sigma = (0.03 + rand() * 0.1) * Math.min(h, w);
-    const amp = 4000 + rand() * 20000;
-    const gy = Float64Array.from(
-      { length: h },
-      (_, y) => amp * Math.exp(-(((y - cy) / sigma) ** 2)),
-    );
-    const gx = Float64Array.from({ length: w }, (_, x) => Math.exp(-(((x - cx) / sigma) ** 2)));
-    return { gy, gx };
-  });
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let v = 100;
-      for (const b of blobs) v += b.gy[y]! * b.gx[x]!;
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      out[row + x] = Math.min(65535, v + (s >>> 26));
-    }
-  }
 }
 
 /** Child: `jobs` P1 jobs in `dir`; prints a {@link Measurement} as JSON. */
@@ -161,6 +132,21 @@ function runChild(method: Method, workers: number, lib: string, dir: string, job
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Measurement;
 }
 
+/** Milliseconds until one worker per entry of `data` (running `code`) posted its message. */
+async function timeWorkers(code: string, data: unknown[]): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    data.map((workerData) => {
+      const w = new Worker(code, { eval: true, workerData });
+      return new Promise((resolve, reject) => {
+        w.once("message", resolve);
+        w.once("error", reject);
+      }).finally(() => w.terminate());
+    }),
+  );
+  return performance.now() - t0;
+}
+
 /**
  * How much faster two threads finish two units of pure CPU work than one thread finishes one
  * (2.0 = two free cores), for a latency-bound integer loop (what "2 cores" promises).
@@ -171,19 +157,11 @@ async function loopScaling(): Promise<number> {
     let x = 0;
     for (let i = 0; i < 1.5e8; i++) x = (x + i * 2654435761) | 0;
     parentPort.postMessage(x);`;
-  const run = async (n: number) => {
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: n }, () => {
-        const w = new Worker(code, { eval: true });
-        return new Promise((resolve, reject) => {
-          w.once("message", resolve);
-          w.once("error", reject);
-        }).finally(() => w.terminate());
-      }),
+  const run = (n: number) =>
+    timeWorkers(
+      code,
+      Array.from({ length: n }, () => undefined),
     );
-    return performance.now() - t0;
-  };
   const ratios: number[] = [];
   for (let i = 0; i < 3; i++) {
     const one = await run(1);
@@ -283,22 +261,14 @@ async function fileScaling(dir: string): Promise<number> {
     for (let i = 0; i < files; i++) fs.readFileSync(dir + "/" + (i >> 2) + "/" + i);
     parentPort.postMessage(performance.now() - t0);`;
   let n = 0;
-  const run = async (threads: number) => {
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: threads }, () => {
-        const w = new Worker(code, {
-          eval: true,
-          workerData: { dir: join(dir, `files-${n++}`), files: Math.round(1388 / threads) },
-        });
-        return new Promise((resolve, reject) => {
-          w.once("message", resolve);
-          w.once("error", reject);
-        }).finally(() => w.terminate());
-      }),
+  const run = (threads: number) =>
+    timeWorkers(
+      code,
+      Array.from({ length: threads }, () => ({
+        dir: join(dir, `files-${n++}`),
+        files: Math.round(1388 / threads),
+      })),
     );
-    return performance.now() - t0;
-  };
   const ratios: number[] = [];
   for (let i = 0; i < 5; i++) {
     execSync("sync");

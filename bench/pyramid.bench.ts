@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PyramidTask } from "../src/pyramid/protocol.js";
 import type { ArraySpec } from "../src/store/index.js";
+import { fillPlane } from "./blobs.js";
 
 const F = [1, 1, 1, 2, 2];
 const FACTORS = [F, F, F, F];
@@ -97,35 +98,10 @@ function vmHWM(): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-/** Smooth Gaussian blobs (separable, so cheap) plus uniform noise, from a seed. */
+/** Smooth Gaussian blobs plus noise, from a seed (bench/blobs.ts). */
 function plane(h: number, w: number, seed: number): Uint16Array {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const blobs = Array.from({ length: 8 }, () => {
-    const cy = rand() * h;
-    const cx = rand() * w;
-    const sigma = (0.03 + rand() * 0.1) * Math.min(h, w);
-    const amp = 4000 + rand() * 20000;
-    const gy = Float64Array.from(
-      { length: h },
-      (_, y) => amp * Math.exp(-(((y - cy) / sigma) ** 2)),
-    );
-    const gx = Float64Array.from({ length: w }, (_, x) => Math.exp(-(((x - cx) / sigma) ** 2)));
-    return { gy, gx };
-  });
   const out = new Uint16Array(h * w);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let v = 100;
-      for (const b of blobs) v += b.gy[y]! * b.gx[x]!;
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      out[row + x] = Math.min(65535, v + (s >>> 26));
-    }
-  }
+  fillPlane(out, h, w, seed);
   return out;
 }
 
