@@ -17,6 +17,7 @@ import type { Position } from "../nodes/position.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
+import { forEachBounded } from "../store/concurrency.js";
 import {
   type AxisLetter,
   axisSpecs,
@@ -30,7 +31,7 @@ import {
 } from "./convert-plan.js";
 import type { CommandEnv } from "./env.js";
 import { formatBytes, formatShape } from "./format.js";
-import { defaultJobs, forEachInOrder } from "./in-order.js";
+import { defaultJobs } from "./in-order.js";
 import { sizeOnDisk } from "./inspect.js";
 import { UsageError } from "./io.js";
 import { removeDeadLeftovers } from "./leftovers.js";
@@ -225,14 +226,13 @@ async function writeJobs(
   const overall = atOnce > 1 ? env.progress() : undefined;
   overall?.start(`${jobs.length} positions`, jobs.length);
   let done = 0;
-  await forEachInOrder(
+  await forEachBounded(
     jobs.map((job, i) => ({ job, pos: positions[i]! })),
     atOnce,
     async ({ job, pos }) => {
       await writeJob(pos, job, o, env, axes, overall === undefined);
       overall?.update(++done);
     },
-    () => {},
   ).finally(() => overall?.stop());
 }
 
