@@ -55,6 +55,25 @@ async function expectPattern(path: string, s: StackSpec, position?: string): Pro
   }
 }
 
+/** A 4-page 64×64 uint16 stack, deflate-compressed in strips of 16 rows. */
+function writeDeflateStack(tif: string): Promise<void> {
+  return writeStack(tif, {
+    sizeZ: 4,
+    sizeY: 64,
+    sizeX: 64,
+    dtype: "uint16",
+    page: { compression: "deflate", rowsPerStrip: 16 },
+  });
+}
+
+/** Overwrite the middle of the file (strip data of a later page) with garbage. */
+async function damageStrips(tif: string): Promise<void> {
+  const size = (await stat(tif)).size;
+  const fh = await open(tif, "r+");
+  await fh.write(Buffer.alloc(400, 0xab), 0, 400, Math.floor(size * 0.6));
+  await fh.close();
+}
+
 async function expectValid(path: string): Promise<void> {
   const r = await validateStore(path);
   expect(r.issues).toEqual([]);
@@ -399,20 +418,10 @@ describe("bad input: clear message, exit code, nothing written", () => {
   test("a damaged input among several converted at once → exit 1, no partial store left", async () => {
     const inputs: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const tif = join(dir, `p${i}.tif`);
-      await writeStack(tif, {
-        sizeZ: 4,
-        sizeY: 64,
-        sizeX: 64,
-        dtype: "uint16",
-        page: { compression: "deflate", rowsPerStrip: 16 },
-      });
-      inputs.push(tif);
+      inputs.push(join(dir, `p${i}.tif`));
+      await writeDeflateStack(inputs[i]!);
     }
-    const size = (await stat(inputs[1]!)).size;
-    const fh = await open(inputs[1]!, "r+");
-    await fh.write(Buffer.alloc(400, 0xab), 0, 400, Math.floor(size * 0.6));
-    await fh.close();
+    await damageStrips(inputs[1]!);
     const before = await listTree(dir);
     const r = await ngff("convert", "-i", ...inputs, "-o", join(dir, "p.zarr"), "--jobs", "3");
     expect(r.code).toBe(1);
@@ -422,18 +431,8 @@ describe("bad input: clear message, exit code, nothing written", () => {
 
   test("damaged compressed data found while writing → exit 1, no partial store left", async () => {
     const tif = join(dir, "d.tif");
-    await writeStack(tif, {
-      sizeZ: 4,
-      sizeY: 64,
-      sizeX: 64,
-      dtype: "uint16",
-      page: { compression: "deflate", rowsPerStrip: 16 },
-    });
-    // Overwrite the middle of the file (strip data of a later page) with garbage.
-    const size = (await stat(tif)).size;
-    const fh = await open(tif, "r+");
-    await fh.write(Buffer.alloc(400, 0xab), 0, 400, Math.floor(size * 0.6));
-    await fh.close();
+    await writeDeflateStack(tif);
+    await damageStrips(tif);
     const before = await listTree(dir);
     const r = await ngff("convert", "-i", tif, "-o", join(dir, "d.zarr"));
     expect(r.code).toBe(1);
