@@ -68,6 +68,7 @@ function counting(inner: ZarrStore): { store: ZarrStore; gets: () => number } {
   const store: ZarrStore = {
     kind: inner.kind,
     root: inner.root,
+    ref: inner.ref,
     readOnly: inner.readOnly,
     get: (k) => {
       gets++;

@@ -185,6 +185,45 @@ export class LockTimeoutError extends OmeZarrError {
   }
 }
 
+/**
+ * A remote store (S3, HTTP) could not be reached or refused the request: an unreachable
+ * endpoint, wrong credentials, a missing bucket, a server error that outlived the retries.
+ * `status` is the HTTP status when the server answered; `code` the service's error code
+ * (`NoSuchBucket`, `InvalidAccessKeyId`, `ECONNREFUSED`).
+ */
+export class StoreAccessError extends OmeZarrError {
+  readonly _tag = "StoreAccess" as const;
+  /** The store (URL) and key, as far as known: `s3://bucket/prefix` + `/key`. */
+  readonly target: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  constructor(
+    target: string,
+    message: string,
+    options?: { cause?: unknown; status?: number | undefined; code?: string | undefined },
+  ) {
+    super(message, options);
+    this.target = target;
+    this.status = options?.status;
+    this.code = options?.code;
+  }
+}
+
+/**
+ * Another writer changed what this one was about to change: a conditional write lost its
+ * race, or a store without conditional writes is already held by another live writer
+ * (single-writer stores). Nothing was overwritten; retry once the other writer is done.
+ */
+export class ConcurrentWriteError extends OmeZarrError {
+  readonly _tag = "ConcurrentWrite" as const;
+  /** The key (or lease) that was contended. */
+  readonly key: string;
+  constructor(key: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.key = key;
+  }
+}
+
 /** Every concrete error class, by tag. */
 export type OmeZarrErrorByTag = {
   NotFound: NotFoundError;
@@ -198,6 +237,8 @@ export type OmeZarrErrorByTag = {
   WorkerTask: WorkerTaskError;
   UnsafePath: UnsafePathError;
   LockTimeout: LockTimeoutError;
+  StoreAccess: StoreAccessError;
+  ConcurrentWrite: ConcurrentWriteError;
 };
 
 /** The tag of any ngff-writer error. */

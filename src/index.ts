@@ -15,6 +15,7 @@ export {
 // Errors
 export {
   AlreadyExistsError,
+  ConcurrentWriteError,
   InvalidMetadataError,
   isOmeZarrError,
   LayoutMismatchError,
@@ -27,6 +28,7 @@ export {
   PyramidStateError,
   ReadOnlyError,
   ShapeMismatchError,
+  StoreAccessError,
   UnsafePathError,
   UnsupportedError,
   WorkerTaskError,

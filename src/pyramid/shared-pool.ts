@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
+import type { ZarrStore } from "../store/store.js";
 import { createPyramidPool } from "./pool.js";
 
 const pools = new Map<number, Piscina>();
@@ -55,7 +56,7 @@ export async function closeSharedPools(): Promise<void> {
  * calling thread.
  */
 export function poolFor(
-  store: { kind: "local" | "memory" },
+  store: { kind: ZarrStore["kind"] },
   opts: { workers?: number | undefined; pool?: Piscina | undefined },
 ): Piscina | undefined {
   // Workers reopen the store by path: a memory store is always worked on this thread.

@@ -25,6 +25,23 @@ export {
 } from "./hierarchy.js";
 export { cleanupTempFiles, tempNameFor } from "./local-store.js";
 export type { LockOptions } from "./lock.js";
+export type {
+  FileStoreRef,
+  HttpStoreRef,
+  MemoryStoreRef,
+  S3StoreRef,
+  StoreKind,
+  StoreRef,
+} from "./ref.js";
+export { isShareableRef, refKey, refLabel } from "./ref.js";
+export type { OpenStoreOptions, S3UrlOptions, StoreOpener } from "./registry.js";
+export {
+  isStoreUrl,
+  openStore,
+  openStoreRef,
+  parseStoreUrl,
+  registerStoreOpener,
+} from "./registry.js";
 export { assertSafeKey, assertSafeName, assertSafePath, TEMP_NAME_PATTERN } from "./safe-name.js";
 export type { ByteRange, ZarrStore } from "./store.js";
 export { createMemoryStore, openLocalStore } from "./store.js";

@@ -17,6 +17,7 @@ import {
 } from "../errors.js";
 import { forEachBounded } from "./concurrency.js";
 import { LOCK_NAME_PATTERN, type LockOptions, withLockFile } from "./lock.js";
+import type { FileStoreRef } from "./ref.js";
 import { assertSafeKey, TEMP_NAME_PATTERN } from "./safe-name.js";
 import type { ByteRange, ZarrStore } from "./store.js";
 
@@ -129,6 +130,7 @@ function baseName(key: string): string {
 export class LocalStore implements ZarrStore {
   readonly kind = "local" as const;
   readonly root: string;
+  readonly ref: FileStoreRef;
   readonly readOnly: boolean;
   /** Directory keys known to exist and to lie inside the root (`""` is the root). */
   readonly #dirs = new Set<string>([""]);
@@ -140,6 +142,7 @@ export class LocalStore implements ZarrStore {
 
   constructor(root: string, readOnly: boolean, lock: LockOptions | false = {}, syncIO = false) {
     this.root = root;
+    this.ref = { kind: "file", path: root };
     this.readOnly = readOnly;
     this.#syncIO = syncIO;
     this.lock =

@@ -1,14 +1,33 @@
 /** In-memory {@link ZarrStore}: a `Map` of keys to bytes (tests, in-process pyramids). */
 import { AlreadyExistsError, NotFoundError, UnsafePathError } from "../errors.js";
+import type { MemoryStoreRef } from "./ref.js";
 import { assertSafeKey } from "./safe-name.js";
 import type { ByteRange, ZarrStore } from "./store.js";
+
+let memoryCount = 0;
+/** This thread's memory stores by reference id (weakly held: a dropped store goes away). */
+const live = new Map<string, WeakRef<MemoryStore>>();
+const gone = new FinalizationRegistry<string>((id) => {
+  if (live.get(id)?.deref() === undefined) live.delete(id);
+});
+
+/** The memory store of this thread with reference id `id`, while it is alive. */
+export function findMemoryStore(id: string): MemoryStore | undefined {
+  return live.get(id)?.deref();
+}
 
 /** In-memory store; values are copied on `set` and `get`. */
 export class MemoryStore implements ZarrStore {
   readonly kind = "memory" as const;
   readonly root = undefined;
+  readonly ref: MemoryStoreRef = { kind: "memory", id: `m${++memoryCount}` };
   readonly readOnly = false;
   readonly #data = new Map<string, Uint8Array>();
+
+  constructor() {
+    live.set(this.ref.id, new WeakRef(this));
+    gone.register(this, this.ref.id);
+  }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     assertSafeKey(key);

@@ -5,6 +5,7 @@
 import { openLocalStoreImpl } from "./local-store.js";
 import type { LockOptions } from "./lock.js";
 import { MemoryStore } from "./memory-store.js";
+import type { StoreRef } from "./ref.js";
 
 /** A byte range: `offset`/`length`, or the last `suffixLength` bytes. */
 export type ByteRange = { offset: number; length: number } | { suffixLength: number };
@@ -17,9 +18,15 @@ export type ByteRange = { offset: number; length: number } | { suffixLength: num
  * refused with `UnsafePathError`. Writes through a read-only store reject with `ReadOnlyError`.
  */
 export interface ZarrStore {
-  readonly kind: "local" | "memory";
-  /** Absolute directory for `"local"`, undefined for memory. */
+  /** `"local"` (a directory), `"memory"`, `"s3"` or `"http"` (read-only). */
+  readonly kind: "local" | "memory" | "s3" | "http";
+  /** Absolute directory for `"local"`, undefined for the others. */
   readonly root: string | undefined;
+  /**
+   * The serializable reference that reopens this store in another thread or process (through
+   * `openStoreRef`); memory stores' references reopen in this thread only.
+   */
+  readonly ref: StoreRef;
   readonly readOnly: boolean;
   /** The value, or undefined when the key does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;

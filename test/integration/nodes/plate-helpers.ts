@@ -20,6 +20,7 @@ export function countingStore(inner: ZarrStore): {
   const store: ZarrStore = {
     kind: inner.kind,
     root: inner.root,
+    ref: inner.ref,
     readOnly: inner.readOnly,
     get: (k) => {
       bump(counts.gets, k);

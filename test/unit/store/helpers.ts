@@ -78,6 +78,7 @@ export function wrapStore(inner: ZarrStore, overrides: Partial<ZarrStore>): Zarr
   return {
     kind: inner.kind,
     root: inner.root,
+    ref: inner.ref,
     readOnly: inner.readOnly,
     get: (k) => inner.get(k),
     set: (k, v) => inner.set(k, v),

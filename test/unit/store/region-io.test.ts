@@ -16,6 +16,7 @@ function instrumented(inner: ZarrStore, delayMs = 0) {
   const store: ZarrStore = {
     kind: inner.kind,
     root: inner.root,
+    ref: inner.ref,
     readOnly: inner.readOnly,
     async get(k) {
       stats.get++;
