@@ -64,3 +64,45 @@ export async function withLock<T>(id: string, fn: () => Promise<T>): Promise<T> 
 export function activeLockCount(): number {
   return locks.size;
 }
+
+/**
+ * A counting semaphore: {@link Semaphore.run} waits until fewer than `limit` calls are running,
+ * then runs `fn` (first come, first served). Remote stores bound their requests in flight with
+ * one per store object.
+ */
+export class Semaphore {
+  readonly limit: number;
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`semaphore limit must be a positive integer, found ${limit}`);
+    }
+    this.limit = limit;
+  }
+
+  /** Calls running now. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Calls waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Run `fn` once a slot is free; the slot is released when it settles. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#active < this.limit) this.#active++;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      // Hand the slot straight to the next waiter (the count stays), or free it.
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#active--;
+    }
+  }
+}
