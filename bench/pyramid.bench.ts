@@ -22,7 +22,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { PyramidTask } from "../src/pyramid/protocol.js";
+import type { PyramidTask } from "../src/engine/protocol.js";
 import type { ArraySpec } from "../src/store/index.js";
 import { fillPlane } from "./blobs.js";
 
@@ -34,9 +34,9 @@ const LEVEL_PATHS = ["0", "1", "2", "3", "4"];
 async function loadLibrary(dist: boolean) {
   const base = dist ? "../dist/src" : "../src";
   const [compute, plan, pool, store] = await Promise.all([
-    import(`${base}/pyramid/compute.js`) as Promise<typeof import("../src/pyramid/compute.js")>,
-    import(`${base}/pyramid/plan.js`) as Promise<typeof import("../src/pyramid/plan.js")>,
-    import(`${base}/pyramid/pool.js`) as Promise<typeof import("../src/pyramid/pool.js")>,
+    import(`${base}/engine/compute.js`) as Promise<typeof import("../src/engine/compute.js")>,
+    import(`${base}/engine/plan.js`) as Promise<typeof import("../src/engine/plan.js")>,
+    import(`${base}/engine/pool.js`) as Promise<typeof import("../src/engine/pool.js")>,
     import(`${base}/store/index.js`) as Promise<typeof import("../src/store/index.js")>,
   ]);
   return { ...compute, ...plan, ...pool, ...store };
@@ -155,7 +155,7 @@ async function computePhase(
   const pool = createPyramidPool({ workers, syncIO: io === "sync" });
   const warm: PyramidTask = {
     runId: "warm-up",
-    storeRoot: dir,
+    store: { kind: "file", path: dir },
     sourcePath: "0",
     targetPath: "1",
     blocks: [],

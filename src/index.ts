@@ -12,6 +12,16 @@ export {
   type KernelArray,
   type KernelDType,
 } from "../native-free-kernels/index.js";
+// Pyramid engine (pixel work of already-created levels; Position.computePyramid wraps it)
+export {
+  type ComputeLevelsOptions,
+  computeLevels,
+  type PyramidProgress,
+  type PyramidReport,
+} from "./engine/compute.js";
+export { affectedTargets, planLevels } from "./engine/plan.js";
+export { createPyramidPool, type PyramidPoolOptions } from "./engine/pool.js";
+export { closeSharedPools, sharedPool } from "./engine/shared-pool.js";
 // Errors
 export {
   AlreadyExistsError,
@@ -92,16 +102,6 @@ export {
   type OpenOmeZarrOptions,
   openOmeZarr,
 } from "./open.js";
-// Pyramid engine (pixel work of already-created levels; Position.computePyramid wraps it)
-export {
-  type ComputeLevelsOptions,
-  computeLevels,
-  type PyramidProgress,
-  type PyramidReport,
-} from "./pyramid/compute.js";
-export { affectedTargets, planLevels } from "./pyramid/plan.js";
-export { createPyramidPool, type PyramidPoolOptions } from "./pyramid/pool.js";
-export { closeSharedPools, sharedPool } from "./pyramid/shared-pool.js";
 // Metadata models (zod) and builders
 export {
   type DimSpec,

@@ -23,7 +23,16 @@ import { readOmeAttrs } from "./nodes/ome-attrs.js";
 import { Plate } from "./nodes/plate.js";
 import { checkChannelNames, Position } from "./nodes/position.js";
 import { TiledPosition } from "./nodes/tiled-position.js";
-import { openLocalStore, readNode, type ZarrStore } from "./store/index.js";
+import {
+  isStoreUrl,
+  openLocalStore,
+  openStoreRef,
+  parseStoreUrl,
+  readNode,
+  refLabel,
+  type S3UrlOptions,
+  type ZarrStore,
+} from "./store/index.js";
 
 /** Store layouts: `fov` one position, `hcs` a plate, `tiled` a position of tile grids, `auto` infer (open only). */
 export type Layout = "auto" | "fov" | "hcs" | "tiled";
@@ -51,6 +60,12 @@ export interface OpenOmeZarrOptions<L extends Layout = Layout> {
   version?: NgffVersion;
   /** Allow mode `"w"` to delete a path that does not contain `.zarr` (default false). */
   disablePathChecking?: boolean;
+  /**
+   * For `s3://` URLs: endpoint (S3-compatible servers), region, path-style addressing, profile.
+   * Default: the URL's query, then the AWS environment (see `parseStoreUrl`). Credentials always
+   * come from the AWS SDK's provider chain, never from here.
+   */
+  s3?: S3UrlOptions;
 }
 
 const LAYOUTS: readonly Layout[] = ["auto", "fov", "hcs", "tiled"];
@@ -104,7 +119,8 @@ async function probe(dir: string): Promise<{ exists: boolean; empty: boolean }> 
  * `w-` creates (AlreadyExistsError if the path exists), `w` overwrites — only a path containing
  * `.zarr` unless `disablePathChecking` (checked before anything is deleted). Layouts: `fov`
  * (Position), `tiled` (TiledPosition), `hcs` (Plate), `auto` (infer from metadata; cannot
- * create: UnsupportedError). `path` may also be a store (e.g. `createMemoryStore()`).
+ * create: UnsupportedError). `path` may be a local path, a URL (`file://`, `s3://bucket/prefix`,
+ * `http(s)://…` read-only, see `parseStoreUrl`) or a store object (e.g. `createMemoryStore()`).
  *
  * The result's type follows `layout`: `openOmeZarr(p, { layout: "fov" })` is a `Position`.
  * Nodes are `AsyncDisposable` (`await using pos = await openOmeZarr(…)`).
@@ -113,7 +129,9 @@ async function probe(dir: string): Promise<{ exists: boolean; empty: boolean }> 
  * @throws {NotFoundError} `r`/`r+` on a missing store, or a path with no Zarr group.
  * @throws {AlreadyExistsError} `w-` on an existing path; `w` on a path without `.zarr`.
  * @throws {LayoutMismatchError} when the store holds another layout than asked for.
- * @throws {UnsupportedError} for `layout: "auto"` when creating.
+ * @throws {UnsupportedError} for `layout: "auto"` when creating, or an unsupported URL scheme.
+ * @throws {StoreAccessError} for a remote store that cannot be reached, authenticated or found.
+ * @throws {ReadOnlyError} for an `http(s)://` URL in a mode other than `"r"`.
  */
 export async function openOmeZarr<L extends Layout = "auto">(
   path: string | ZarrStore,
@@ -138,6 +156,15 @@ export async function openOmeZarr<L extends Layout = "auto">(
     bad("path", typeof path, "a directory path or a ZarrStore");
   }
 
+  if (opts.s3 !== undefined && (typeof opts.s3 !== "object" || opts.s3 === null)) {
+    bad("s3", opts.s3, "an object { endpoint, region, forcePathStyle, profile }");
+  }
+  if (typeof path === "string" && isStoreUrl(path)) {
+    const ref = parseStoreUrl(path, opts.s3 === undefined ? {} : { s3: opts.s3 });
+    if (ref.kind === "file") path = ref.path;
+    else path = await openStoreRef(ref, { readOnly: mode === "r" });
+  }
+
   let target: Target;
   if (typeof path === "string") {
     const dir = resolve(path);
@@ -146,12 +173,12 @@ export async function openOmeZarr<L extends Layout = "auto">(
   } else {
     target = {
       store: path,
-      dir: path.root,
+      dir: path.kind === "memory" ? undefined : (path.root ?? refLabel(path.ref)),
       exists: (await readNode(path, "")) !== undefined,
       empty: false,
     };
   }
-  const label = typeof path === "string" ? target.dir : (path.root ?? "the in-memory store");
+  const label = typeof path === "string" ? target.dir : refLabel(path.ref);
   const creating =
     mode === "w" || mode === "w-" || (mode === "a" && (!target.exists || target.empty));
 

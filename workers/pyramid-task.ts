@@ -1,19 +1,25 @@
 /**
  * Piscina worker entry of the pyramid engine: one task computes some target blocks of one level
  * from the level before it, or writes whole blocks of an image from a transferred buffer
- * (`createImage` of a big image; see src/pyramid/protocol.ts). The worker reopens the local store by
- * path and caches opened stores and arrays per run (`task.runId`), keeping the last few runs so
+ * (`createImage` of a big image; see src/engine/protocol.ts). The worker reopens the store by
+ * reference (`openStoreRef`: a directory, an S3 prefix) and caches opened stores and arrays per run (`task.runId`), keeping the last few runs so
  * that several runs sharing one pool do not evict each other.
  */
 // Side effect: installs the codec wrappers (blosc shuffle/typesize, gzip, zlib) in this thread.
 import "../src/store/index.js";
 import { workerData } from "piscina";
-import type { PyramidWorkerData } from "../src/pyramid/pool.js";
-import type { PoolTask, PyramidTaskResult } from "../src/pyramid/protocol.js";
-import { serializeError } from "../src/pyramid/protocol.js";
-import { runPyramidTask } from "../src/pyramid/run-task.js";
-import { runWriteBlocksTask } from "../src/pyramid/write-task.js";
-import { openArray, openLocalStore, type ZarrArray, type ZarrStore } from "../src/store/index.js";
+import type { PyramidWorkerData } from "../src/engine/pool.js";
+import type { PoolTask, PyramidTaskResult } from "../src/engine/protocol.js";
+import { serializeError } from "../src/engine/protocol.js";
+import { runPyramidTask } from "../src/engine/run-task.js";
+import { runWriteBlocksTask } from "../src/engine/write-task.js";
+import {
+  openArray,
+  openStoreRef,
+  refKey,
+  type ZarrArray,
+  type ZarrStore,
+} from "../src/store/index.js";
 
 interface RunCache {
   stores: Map<string, Promise<ZarrStore>>;
@@ -46,14 +52,15 @@ function cacheFor(runId: string): RunCache {
 /** Open (once per run) an array of the task's store; failed opens are not cached. */
 function arrayFor(task: PoolTask, path: string): Promise<ZarrArray> {
   const { stores, arrays } = cacheFor(task.runId);
-  const key = `${task.storeRoot}\0${path}`;
+  const storeKey = refKey(task.store);
+  const key = `${storeKey}\0${path}`;
   let array = arrays.get(key);
   if (array === undefined) {
-    let store = stores.get(task.storeRoot);
+    let store = stores.get(storeKey);
     if (store === undefined) {
-      store = openLocalStore(task.storeRoot, { syncIO: SYNC_IO });
-      store.catch(() => stores.delete(task.storeRoot));
-      stores.set(task.storeRoot, store);
+      store = openStoreRef(task.store, { syncIO: SYNC_IO });
+      store.catch(() => stores.delete(storeKey));
+      stores.set(storeKey, store);
     }
     array = store.then((s) => openArray(s, path));
     array.catch(() => arrays.delete(key));

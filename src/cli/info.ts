@@ -4,6 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
+import { isStoreUrl } from "../store/index.js";
 import type { CommandEnv } from "./env.js";
 import { formatBytes, formatList, formatNumber, formatShape, table } from "./format.js";
 import { type ImageSummary, type StoreSummary, summarizeStore } from "./inspect.js";
@@ -149,7 +150,10 @@ export function registerInfo(program: Command, env: CommandEnv): void {
   program
     .command("info")
     .description("summarize OME-Zarr stores: layout, version, axes, channels, levels, plate, size")
-    .argument("<store...>", "OME-Zarr store directories (or TIFF files, to preview a conversion)")
+    .argument(
+      "<store...>",
+      "OME-Zarr stores: directories, s3:// or http(s):// URLs (or TIFF files, to preview a conversion)",
+    )
     .option("-v, --verbose", "every position of a plate, every channel, translations")
     .option("--json", "print a JSON array with one summary per store")
     .action(
@@ -158,7 +162,10 @@ export function registerInfo(program: Command, env: CommandEnv): void {
         let failed = false;
         for (const path of stores) {
           try {
-            const s = (await isFile(path)) ? await summarizeTiff(path) : await summarizeStore(path);
+            const s =
+              !isStoreUrl(path) && (await isFile(path))
+                ? await summarizeTiff(path)
+                : await summarizeStore(path);
             summaries.push(s);
             if (!opts.json) {
               if (summaries.length > 1) env.out("");

@@ -11,7 +11,7 @@ import {
   type CodecSpec,
   listChildren,
   openArray,
-  openLocalStore,
+  openStore,
   readNode,
   type ZarrStore,
 } from "../store/index.js";
@@ -197,11 +197,12 @@ async function summarizePlate(
 }
 
 /**
- * Summarize the store at `path` (a directory).
+ * Summarize the store at `path` (a directory or a store URL; the size is counted for
+ * directories only).
  * @throws {NotFoundError} when the path does not exist or holds no Zarr group or array.
  */
 export async function summarizeStore(path: string): Promise<StoreSummary> {
-  const store = await openLocalStore(path, { readOnly: true });
+  const store = await openStore(path, { readOnly: true });
   const node = await readNode(store, "");
   if (node === undefined) {
     throw new NotFoundError(

@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { NotFoundError } from "../errors.js";
-import { openLocalStore, readNode } from "../store/index.js";
+import { openStore, readNode } from "../store/index.js";
 import type { CommandEnv } from "./env.js";
 import { walkTree } from "./inspect.js";
 import { positiveInt } from "./options.js";
@@ -13,11 +13,11 @@ export function registerTree(program: Command, env: CommandEnv): void {
   program
     .command("tree")
     .description("print the hierarchy of groups and arrays of a store")
-    .argument("<store>", "OME-Zarr store directory")
+    .argument("<store>", "OME-Zarr store: a directory, s3://bucket/prefix or http(s):// URL")
     .option("-l, --level <n>", "only the first N levels below the root", positiveInt)
     .action(
       env.action("tree", async (path: string, opts: { level?: number }) => {
-        const store = await openLocalStore(path, { readOnly: true });
+        const store = await openStore(path, { readOnly: true });
         const root = await readNode(store, "");
         if (root === undefined) {
           throw new NotFoundError(

@@ -15,7 +15,7 @@ export function registerValidate(program: Command, env: CommandEnv): void {
     .description(
       "validate OME-Zarr stores: metadata against the OME-NGFF schemas, and the structure it describes",
     )
-    .argument("<store...>", "OME-Zarr store directories")
+    .argument("<store...>", "OME-Zarr stores: directories, s3://bucket/prefix or http(s):// URLs")
     .option("--strict", "also apply the SHOULDs of the official strict schemas")
     .option("--json", "print a JSON array of { path, ok, version, kind, issues } per store")
     .action(

@@ -4,7 +4,7 @@
  * file writes are most of the cost: ~0.5 s of one core for a 134 MB uint16 image, blosc lz4).
  */
 import type { Piscina } from "piscina";
-import type { ZarrArray } from "../store/index.js";
+import { isShareableRef, type ZarrArray } from "../store/index.js";
 import type { AnyTypedArray, Region } from "../store/types.js";
 
 /** Images at least this big start the shared pool when none runs yet (~0.15 s to start). */
@@ -38,7 +38,7 @@ export function checkWorkers(workers: unknown): void {
 
 /**
  * Write C-order `data` covering `region` of `array`: through a worker pool when one is worth it
- * (a caller's `pool`; else, on a local store, >= 16 MiB of data, or >= 2 MiB while the shared
+ * (a caller's `pool`; else, on a file or S3 store, >= 16 MiB of data, or >= 2 MiB while the shared
  * pool runs), else with `array.writeRegion` on this thread. Same bytes either way.
  */
 export async function writeRegionAuto(
@@ -48,14 +48,13 @@ export async function writeRegionAuto(
   opts: WorkerOptions = {},
 ): Promise<void> {
   const bytes = data.byteLength;
-  const local = array.store.kind === "local";
   const mayPool =
-    local &&
+    isShareableRef(array.store.ref) &&
     opts.workers !== 0 &&
     (opts.pool !== undefined || bytes >= POOL_WRITE_RUNNING_MIN_BYTES);
   let pool: Piscina | undefined;
   if (mayPool) {
-    const { hasSharedPool, poolFor } = await import("../pyramid/shared-pool.js");
+    const { hasSharedPool, poolFor } = await import("../engine/shared-pool.js");
     const worth =
       opts.pool !== undefined || bytes >= POOL_WRITE_MIN_BYTES || hasSharedPool(opts.workers);
     pool = worth ? poolFor(array.store, opts) : undefined;
@@ -64,7 +63,7 @@ export async function writeRegionAuto(
     await array.writeRegion(region, data);
     return;
   }
-  const { writeRegionInPool } = await import("../pyramid/pool-write.js");
+  const { writeRegionInPool } = await import("../engine/pool-write.js");
   await writeRegionInPool(array, region, data, { pool });
 }
 

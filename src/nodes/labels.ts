@@ -5,6 +5,7 @@
  * and further levels follow the image's pyramid (same number of levels, same step factors).
  */
 import type { Piscina } from "piscina";
+import type { PyramidReport } from "../engine/compute.js";
 import {
   AlreadyExistsError,
   InvalidMetadataError,
@@ -13,7 +14,6 @@ import {
   ShapeMismatchError,
   UnsupportedError,
 } from "../errors.js";
-import type { PyramidReport } from "../pyramid/compute.js";
 import {
   assertSafeName,
   createGroup,

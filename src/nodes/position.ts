@@ -4,6 +4,7 @@
  */
 
 import type { Piscina } from "piscina";
+import type { PyramidReport } from "../engine/compute.js";
 import {
   AlreadyExistsError,
   InvalidMetadataError,
@@ -11,7 +12,6 @@ import {
   ShapeMismatchError,
   UnsupportedError,
 } from "../errors.js";
-import type { PyramidReport } from "../pyramid/compute.js";
 import {
   assertSafeName,
   type CodecSpec,

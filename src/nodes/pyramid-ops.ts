@@ -2,12 +2,12 @@
  * Pyramid operations of a multiscale node (Position or label image), with iohub's semantics:
  * `initializePyramid` creates empty levels and their metadata, `computePyramid` fills them
  * (creating them first when needed) through the pyramid engine, `deletePyramid` removes every
- * level but 0. The node owns metadata; the engine (`src/pyramid/compute.ts`) only computes.
+ * level but 0. The node owns metadata; the engine (`src/engine/compute.ts`) only computes.
  */
 import type { Piscina } from "piscina";
+import type { PyramidProgress, PyramidReport } from "../engine/compute.js";
+import { planLevels } from "../engine/plan.js";
 import { NotFoundError, PyramidStateError, UnsupportedError } from "../errors.js";
-import type { PyramidProgress, PyramidReport } from "../pyramid/compute.js";
-import { planLevels } from "../pyramid/plan.js";
 import { openArray, readNode, removeNode, type ZarrArray } from "../store/index.js";
 import { joinPath } from "./context.js";
 import { checkWorkers } from "./image-write.js";
@@ -284,8 +284,8 @@ export async function computePyramid(
   const levelPaths = node.levelPaths.map((p) => joinPath(node.path, p));
   if (levelPaths.length < 2) return { levels: [] };
   const factors = stepFactors(node);
-  const { computeLevels } = await import("../pyramid/compute.js");
-  const { poolFor } = await import("../pyramid/shared-pool.js");
+  const { computeLevels } = await import("../engine/compute.js");
+  const { poolFor } = await import("../engine/shared-pool.js");
   // The caller's pool, else the process's shared pool (started once: ~0.15 s saved per call).
   const pool = poolFor(node.ctx.store, opts);
   const report = await computeLevels({

@@ -8,6 +8,7 @@ import { DEFAULT_CONCURRENCY, forEachBounded, withLock } from "./concurrency.js"
 import { assertNodePath, readJson, writeJson } from "./hierarchy.js";
 import { withChunkLock } from "./lock.js";
 import { parseV2Array, parseV3Array, v2ArrayJson, v3ArrayJson } from "./metadata.js";
+import { refKey } from "./ref.js";
 import type { Box } from "./region.js";
 import {
   allEqual,
@@ -75,22 +76,9 @@ export interface ZarrArray {
   blockRegion(coords: readonly number[]): Region;
 }
 
-let memoryStoreIds = new WeakMap<ZarrStore, number>();
-let nextStoreId = 1;
-
+/** In-process lock names of a store: the same store, opened twice, shares them. */
 function lockDomain(store: ZarrStore): string {
-  if (store.kind === "local" && store.root !== undefined) return `local:${store.root}`;
-  let id = memoryStoreIds.get(store);
-  if (id === undefined) {
-    id = nextStoreId++;
-    memoryStoreIds.set(store, id);
-  }
-  return `mem:${id}`;
-}
-
-/** @internal Reset lock-domain ids (tests). */
-export function _resetStoreIds(): void {
-  memoryStoreIds = new WeakMap();
+  return refKey(store.ref);
 }
 
 type Scalar = number | bigint;

@@ -5,7 +5,7 @@
 import { InvalidMetadataError, NotFoundError, type OmeZarrError } from "../errors.js";
 import type { NgffVersion } from "../schema/common/version.js";
 import { formatLocation } from "../schema/issues.js";
-import { listChildren, openLocalStore, readNode, type ZarrStore } from "../store/index.js";
+import { listChildren, openStore, readNode, refLabel, type ZarrStore } from "../store/index.js";
 import { detectKind, isRecord, KIND_KEYS, type OmeKind } from "./kinds.js";
 import { validateOmeObject } from "./ome.js";
 import { checkImageArrays, joinPath, type StoreIssue } from "./store-image.js";
@@ -356,7 +356,8 @@ async function visitBf2Raw(w: Walk, path: string): Promise<void> {
  * plate acquisitions, and every group carries the root's NGFF version in the matching Zarr
  * format. Problems are returned, not thrown (see `ISSUE_CODES` for the codes).
  *
- * @param pathOrStore - a local directory, or an open store.
+ * @param pathOrStore - a local directory, a store URL (`s3://…`, `https://…`, see
+ *   `parseStoreUrl`), or an open store.
  * @throws {NotFoundError} when the directory does not exist or holds no Zarr group at its root.
  */
 export async function validateStore(
@@ -365,9 +366,9 @@ export async function validateStore(
 ): Promise<StoreValidationResult> {
   const store =
     typeof pathOrStore === "string"
-      ? await openLocalStore(pathOrStore, { readOnly: true })
+      ? await openStore(pathOrStore, { readOnly: true })
       : pathOrStore;
-  const where = typeof pathOrStore === "string" ? pathOrStore : `the ${store.kind} store`;
+  const where = typeof pathOrStore === "string" ? pathOrStore : refLabel(store.ref);
   const root = await readNode(store, "").catch((err: unknown) => {
     if (err instanceof InvalidMetadataError) return "unreadable" as const;
     throw err;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
-import { computeLevels, type PyramidProgress } from "../../../src/pyramid/compute.js";
+import { computeLevels, type PyramidProgress } from "../../../src/engine/compute.js";
 import {
   type ArraySpec,
   createMemoryStore,

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { planLevels } from "../../../src/pyramid/plan.js";
+import { planLevels } from "../../../src/engine/plan.js";
 import {
   type ArraySpec,
   createArray,

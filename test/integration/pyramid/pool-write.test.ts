@@ -10,8 +10,8 @@ import { join, relative } from "node:path";
 import type { Piscina } from "piscina";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { isOmeZarrError, type WorkerTaskError } from "../../../src/errors.js";
-import { createPyramidPool } from "../../../src/pyramid/pool.js";
-import { writeRegionInPool } from "../../../src/pyramid/pool-write.js";
+import { createPyramidPool } from "../../../src/engine/pool.js";
+import { writeRegionInPool } from "../../../src/engine/pool-write.js";
 import {
   type ArraySpec,
   type CodecSpec,
@@ -365,7 +365,7 @@ describe("locks", () => {
 
 describe("shared-memory slots", () => {
   test("are reused by the next write through the same pool, at most one per task in flight", async () => {
-    const { _cachedSlots } = await import("../../../src/pyramid/pool-write.js");
+    const { _cachedSlots } = await import("../../../src/engine/pool-write.js");
     const spec: ArraySpec = { shape: SHAPE, dtype: "uint16", chunks: CHUNKS, codec: LZ4 };
     const { inPool, ref } = await twins(2, spec);
     const data = seeded("uint16", FULL, 21);

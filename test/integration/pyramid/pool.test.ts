@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { isOmeZarrError, type WorkerTaskError } from "../../../src/errors.js";
-import { computeLevels } from "../../../src/pyramid/compute.js";
-import { createPyramidPool } from "../../../src/pyramid/pool.js";
+import { computeLevels } from "../../../src/engine/compute.js";
+import { createPyramidPool } from "../../../src/engine/pool.js";
 import {
   type ArraySpec,
   openArray,

@@ -16,7 +16,7 @@ import {
   regionSize,
   regionsIntersect,
   sourceRegion,
-} from "../../../src/pyramid/plan.js";
+} from "../../../src/engine/plan.js";
 import type { Region } from "../../../src/store/types.js";
 
 describe("level geometry", () => {

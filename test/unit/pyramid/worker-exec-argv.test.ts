@@ -6,7 +6,7 @@
  * `tsx.mjs`). Everything else is kept in order.
  */
 import { describe, expect, test } from "vitest";
-import { workerExecArgv } from "../../../src/pyramid/pool.js";
+import { workerExecArgv } from "../../../src/engine/pool.js";
 
 const LOADER = "file:///x/node_modules/tsx/dist/loader.mjs";
 const PREFLIGHT = "/x/node_modules/tsx/dist/preflight.cjs";

@@ -8,7 +8,14 @@ import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { PyramidStateError, ReadOnlyError, WorkerTaskError } from "../errors.js";
-import { dtypeByteSize, openArray, type ZarrArray, type ZarrStore } from "../store/index.js";
+import {
+  dtypeByteSize,
+  isShareableRef,
+  openArray,
+  refLabel,
+  type ZarrArray,
+  type ZarrStore,
+} from "../store/index.js";
 import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./plan.js";
 import { createPyramidPool, pyramidWorkerFile, runBounded } from "./pool.js";
 import { deserializeError, type PyramidTask, type PyramidTaskResult } from "./protocol.js";
@@ -82,10 +89,10 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
   const workers = opts.workers ?? availableParallelism();
   validateOptions(opts, fromLevel, workers);
   if (store.readOnly) {
-    // Workers reopen the store by path, writable: refuse here, before any task runs.
+    // Workers reopen the store by reference, writable: refuse here, before any task runs.
     throw new ReadOnlyError(
-      store.root ?? "(memory)",
-      `cannot compute pyramid levels in ${store.root ?? "a memory store"}: it is opened read-only; ` +
+      refLabel(store.ref),
+      `cannot compute pyramid levels in ${refLabel(store.ref)}: it is opened read-only; ` +
         "open it writable (mode r+ or a)",
     );
   }
@@ -96,7 +103,7 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
   const arrays = await Promise.all(levelPaths.slice(fromLevel - 1).map((p) => openArray(store, p)));
   checkLevels(arrays, factors.slice(fromLevel - 1), fromLevel);
   const bpe = dtypeByteSize(arrays[0]!.dtype);
-  const inProcess = store.kind === "memory" || (opts.pool === undefined && workers === 0);
+  const inProcess = !isShareableRef(store.ref) || (opts.pool === undefined && workers === 0);
   const threads = inProcess ? 1 : (opts.pool?.maxThreads ?? workers);
   const plans = arrays.slice(1).map((target, i) =>
     planTasks(target.shape, blockShapeOf(target), {
@@ -119,7 +126,7 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
       const started = performance.now();
       const toTask = (t: PlannedTask): PyramidTask => ({
         runId,
-        storeRoot: store.root ?? "",
+        store: store.ref,
         sourcePath: source.path,
         targetPath: target.path,
         blocks: t.blocks,
@@ -201,8 +208,8 @@ function taskError(
 
 function validateOptions(opts: ComputeLevelsOptions, fromLevel: number, workers: number): void {
   const n = opts.levelPaths.length - 1;
-  if (opts.store?.kind !== "memory" && typeof opts.store?.root !== "string") {
-    throw new TypeError("store must be a ZarrStore from openLocalStore or createMemoryStore");
+  if (typeof opts.store?.ref?.kind !== "string") {
+    throw new TypeError("store must be a ZarrStore (openStore, openLocalStore, createMemoryStore)");
   }
   if (opts.factors.length !== n) {
     throw new RangeError(

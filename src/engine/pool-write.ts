@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Piscina } from "piscina";
 import { ShapeMismatchError, UnsupportedError, WorkerTaskError } from "../errors.js";
 import { DEFAULT_CONCURRENCY, forEachBounded } from "../store/concurrency.js";
-import { withBlockLocks, type ZarrArray } from "../store/index.js";
+import { isShareableRef, withBlockLocks, type ZarrArray } from "../store/index.js";
 import { assertRegion, blocksInRegion, copyBox, intersect, regionShape } from "../store/region.js";
 import {
   type AnyTypedArray,
@@ -58,11 +58,12 @@ export async function writeRegionInPool(
   data: AnyTypedArray,
   opts: PoolWriteOptions,
 ): Promise<void> {
-  const root = array.store.root;
-  if (array.store.kind !== "local" || root === undefined) {
+  const ref = array.store.ref;
+  if (!isShareableRef(ref)) {
     throw new UnsupportedError(
       "pool writes to a memory store",
-      "workers reopen the store by path: write a memory store with writeRegion instead",
+      "workers reopen the store by reference, and a memory store lives in one thread: write it " +
+        "with writeRegion instead",
     );
   }
   assertRegion(region, array.shape);
@@ -161,7 +162,7 @@ export async function writeRegionInPool(
       const task: WriteBlocksTask = {
         kind: "write-blocks",
         runId,
-        storeRoot: root,
+        store: ref,
         arrayPath: array.path,
         dtype: array.dtype,
         blocks,

@@ -5,6 +5,7 @@
  * the structured clone across the thread boundary.
  */
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
+import type { StoreRef } from "../store/ref.js";
 import type { DataType } from "../store/types.js";
 
 /** One pool task: compute some target blocks of one level from the level before it. */
@@ -16,8 +17,8 @@ export interface PyramidTask {
    * the cache when the run changes, so metadata rewritten between runs is never used stale.
    */
   runId: string;
-  /** Absolute directory of the local store (workers reopen it by path). */
-  storeRoot: string;
+  /** The store (workers reopen it through the store registry: `openStoreRef`). */
+  store: StoreRef;
   /** Array path of the source level (k−1), relative to the store root. */
   sourcePath: string;
   /** Array path of the target level (k), relative to the store root. */
@@ -42,8 +43,8 @@ export interface WriteBlocksTask {
   kind: "write-blocks";
   /** Identifies one write (workers cache the opened array per run, as for pyramid tasks). */
   runId: string;
-  /** Absolute directory of the local store. */
-  storeRoot: string;
+  /** The store (reopened through the store registry). */
+  store: StoreRef;
   /** Array path, relative to the store root. */
   arrayPath: string;
   /** Dtype the array must have; a mismatch fails the task. */

@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
+import { isShareableRef } from "../store/ref.js";
 import type { ZarrStore } from "../store/store.js";
 import { createPyramidPool } from "./pool.js";
 
@@ -50,17 +51,16 @@ export async function closeSharedPools(): Promise<void> {
 }
 
 /**
- * The pool a node operation uses on a local store: the caller's `pool` (it wins over
- * `workers`), else the shared pool of `workers` threads (default: the cores), else none for
- * `workers: 0`. A memory store gets none (workers reopen stores by path): the work runs on the
- * calling thread.
+ * The pool a node operation uses: the caller's `pool` (it wins over `workers`), else the shared
+ * pool of `workers` threads (default: the cores), else none for `workers: 0`. A memory store
+ * gets none (workers reopen stores by reference, and a memory store lives in one thread): the
+ * work runs on the calling thread.
  */
 export function poolFor(
-  store: { kind: ZarrStore["kind"] },
+  store: Pick<ZarrStore, "ref">,
   opts: { workers?: number | undefined; pool?: Piscina | undefined },
 ): Piscina | undefined {
-  // Workers reopen the store by path: a memory store is always worked on this thread.
-  if (store.kind !== "local") return undefined;
+  if (!isShareableRef(store.ref)) return undefined;
   if (opts.pool !== undefined) return opts.pool;
   if (opts.workers === 0) return undefined;
   return sharedPool(opts.workers ?? availableParallelism());
