@@ -19,6 +19,13 @@ import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
 import { forEachBounded } from "../store/concurrency.js";
 import {
+  isStoreUrl,
+  openStoreRef,
+  parseStoreUrl,
+  type StoreRef,
+  type ZarrStore,
+} from "../store/index.js";
+import {
   type AxisLetter,
   axisSpecs,
   channelNamesFor,
@@ -97,7 +104,7 @@ function checkUsage(o: ConvertOptions): void {
   if (o.plate === undefined && (o.input === undefined || o.input.length === 0)) {
     throw new UsageError("no input: give TIFF files with -i/--input, or a --plate CSV");
   }
-  if (o.overwrite && !resolve(o.output).includes(".zarr")) {
+  if (o.overwrite && !(isStoreUrl(o.output) ? o.output : resolve(o.output)).includes(".zarr")) {
     throw new UsageError(
       `refusing to --overwrite ${o.output}: the path does not contain ".zarr" (a guard against deleting a folder by mistake)`,
     );
@@ -236,9 +243,19 @@ async function writeJobs(
   ).finally(() => overall?.stop());
 }
 
-async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
-  const started = performance.now();
-  checkUsage(o);
+/** Where the store is built and how it is moved into place (a directory, or an S3 prefix). */
+interface OutputPlan {
+  /** The store being built, opened by `openOmeZarr` (a directory path or a store). */
+  partial: () => Promise<string | ZarrStore>;
+  /** Move the finished store into place (replacing the old one only now). */
+  commit: () => Promise<void>;
+  /** Remove what a failed conversion built. */
+  discard: () => Promise<void>;
+  /** Size of the finished store, when it can be counted cheaply (directories). */
+  size: () => Promise<number | undefined>;
+}
+
+async function localOutput(o: ConvertOptions, env: CommandEnv): Promise<() => Promise<OutputPlan>> {
   const output = resolve(o.output);
   const outputExists = await exists(output);
   if (outputExists && !o.overwrite) {
@@ -253,18 +270,96 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
       `the directory of ${o.output} (${dirname(output)}) does not exist; create it first`,
     );
   }
-  const { jobs, axes, channelNames } = await planJobs(o, env);
-  for (const l of await removeDeadLeftovers(output, outputExists)) {
-    env.warn(
-      "convert",
-      l.action === "removed"
-        ? `removed ${l.path}, left by an interrupted conversion (process ${l.pid} is gone)`
-        : `kept ${l.path} (process ${l.pid} is gone): ${l.reason}`,
+  // Called once the inputs are checked: nothing is touched before.
+  return async () => {
+    for (const l of await removeDeadLeftovers(output, outputExists)) {
+      env.warn(
+        "convert",
+        l.action === "removed"
+          ? `removed ${l.path}, left by an interrupted conversion (process ${l.pid} is gone)`
+          : `kept ${l.path} (process ${l.pid} is gone): ${l.reason}`,
+      );
+    }
+    const partial = `${output}.partial-${process.pid}`;
+    return {
+      partial: async () => {
+        await rm(partial, { recursive: true, force: true });
+        return partial;
+      },
+      commit: async () => {
+        if (outputExists) {
+          // Swap, then delete: the old store is only removed once the new one is in place.
+          const old = `${output}.old-${process.pid}`;
+          await rename(output, old);
+          await rename(partial, output);
+          await rm(old, { recursive: true, force: true });
+        } else {
+          await rename(partial, output);
+        }
+      },
+      discard: () => rm(partial, { recursive: true, force: true }),
+      size: () => sizeOnDisk(output),
+    };
+  };
+}
+
+/**
+ * An S3 output (`s3://bucket/prefix`): built under the sibling prefix `<prefix>.partial-<pid>`,
+ * then moved into place (S3 has no rename: every object is copied, then the sources deleted;
+ * with --overwrite the old store is deleted only once the new one is complete). Leftovers of
+ * killed conversions are not cleared here (their pids may be other hosts'): delete
+ * `<prefix>.partial-*` prefixes by hand.
+ */
+async function remoteOutput(o: ConvertOptions, ref: StoreRef): Promise<() => Promise<OutputPlan>> {
+  if (ref.kind !== "s3") {
+    throw new UnsupportedError(
+      `convert output ${ref.kind}`,
+      `cannot write ${o.output}: ${ref.kind === "http" ? "HTTP stores are read-only" : "not a writable store"}; ` +
+        "write to a local path or an s3:// URL",
     );
   }
-  const partial = `${output}.partial-${process.pid}`;
+  const slash = ref.prefix.lastIndexOf("/");
+  const name = ref.prefix.slice(slash + 1);
+  if (name === "") {
+    throw new UsageError(`${o.output}: name the store inside the bucket (s3://bucket/name.zarr)`);
+  }
+  const parentPrefix = ref.prefix.slice(0, Math.max(0, slash));
+  const parent = await openStoreRef({ ...ref, prefix: parentPrefix });
+  const outputExists = (await parent.list(name)).files.length > 0;
+  if (outputExists && !o.overwrite) {
+    throw new AlreadyExistsError(
+      o.output,
+      `${o.output} already exists; pass --overwrite to replace it`,
+    );
+  }
+  const partialName = `${name}.partial-${process.pid}`;
+  return async () => ({
+    partial: async () => {
+      await parent.deletePrefix(partialName);
+      const prefix = parentPrefix === "" ? partialName : `${parentPrefix}/${partialName}`;
+      return openStoreRef({ ...ref, prefix });
+    },
+    commit: async () => {
+      if (outputExists) await parent.deletePrefix(name);
+      await parent.rename(partialName, name);
+    },
+    discard: () => parent.deletePrefix(partialName),
+    size: async () => undefined,
+  });
+}
+
+async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
+  const started = performance.now();
+  checkUsage(o);
+  const ref = isStoreUrl(o.output) ? parseStoreUrl(o.output) : undefined;
+  const prepare =
+    ref === undefined || ref.kind === "file"
+      ? await localOutput(ref === undefined ? o : { ...o, output: ref.path }, env)
+      : await remoteOutput(o, ref);
+  const { jobs, axes, channelNames } = await planJobs(o, env);
+  const out = await prepare();
   try {
-    await rm(partial, { recursive: true, force: true });
+    const partial = await out.partial();
     const common = {
       mode: "w-" as const,
       channelNames,
@@ -281,17 +376,9 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
       );
       await writeJobs(positions, jobs, o, env, axes);
     }
-    if (outputExists) {
-      // Swap, then delete: the old store is only removed once the new one is in place.
-      const old = `${output}.old-${process.pid}`;
-      await rename(output, old);
-      await rename(partial, output);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(partial, output);
-    }
+    await out.commit();
   } catch (err) {
-    await rm(partial, { recursive: true, force: true }).catch(() => {});
+    await out.discard().catch(() => {});
     throw err;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -300,8 +387,9 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
     jobs.length === 1 && first.where === undefined
       ? `image ${formatShape(first.shape)} ${first.layout.dtype}, ${first.levels} level(s)`
       : `plate of ${jobs.length} positions`;
+  const size = await out.size();
   env.out(
-    `${o.output}: ${what}, OME-NGFF ${o.version}, ${formatBytes(await sizeOnDisk(output))} in ${seconds.toFixed(1)} s`,
+    `${o.output}: ${what}, OME-NGFF ${o.version}, ${size === undefined ? "" : `${formatBytes(size)} `}in ${seconds.toFixed(1)} s`,
   );
 }
 
@@ -315,7 +403,7 @@ export function registerConvert(program: Command, env: CommandEnv): void {
     .option("-i, --input <tiff...>", "input TIFF / OME-TIFF files")
     .requiredOption(
       "-o, --output <store.zarr>",
-      "output store directory (must not exist unless --overwrite)",
+      "output store: a directory or s3://bucket/prefix (must not exist unless --overwrite)",
     )
     .addOption(
       new Option("--version <version>", "OME-NGFF version: 0.4 (Zarr v2) or 0.5 (Zarr v3)")

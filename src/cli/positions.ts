@@ -6,6 +6,7 @@ import { isAbsolute, join } from "node:path";
 import { NotFoundError } from "../errors.js";
 import { naturalCompare } from "../nodes/plate-order.js";
 import { openOmeZarr } from "../open.js";
+import { isStoreUrl } from "../store/index.js";
 
 const GLOB = /[*?[]/;
 
@@ -69,6 +70,14 @@ export async function expandGlob(pattern: string): Promise<string[]> {
   return existing.sort(naturalCompare);
 }
 
+/** `path/name` for a directory, or for a store URL (before its query: `s3://b/p.zarr/A/1/0?…`). */
+function childPath(path: string, name: string): string {
+  if (!isStoreUrl(path)) return join(path, name);
+  const q = path.indexOf("?");
+  const base = (q < 0 ? path : path.slice(0, q)).replace(/\/+$/, "");
+  return `${base}/${name}${q < 0 ? "" : path.slice(q)}`;
+}
+
 /**
  * The position directories named by `inputs`: globs expanded, plates replaced by their
  * positions (in natural order), duplicates removed.
@@ -78,6 +87,7 @@ export async function resolvePositionPaths(inputs: readonly string[]): Promise<s
   const out: string[] = [];
   for (const input of inputs) {
     const paths =
+      !isStoreUrl(input) &&
       GLOB.test(input) &&
       !(await stat(input).then(
         () => true,
@@ -90,7 +100,7 @@ export async function resolvePositionPaths(inputs: readonly string[]): Promise<s
       const node = await openOmeZarr(path, { mode: "r" });
       try {
         if ("createPositions" in node) {
-          for await (const [name] of node.positions()) out.push(join(path, name));
+          for await (const [name] of node.positions()) out.push(childPath(path, name));
         } else {
           out.push(path);
         }
