@@ -20,6 +20,7 @@ import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./pl
 import { createPyramidPool, pyramidWorkerFile, runBounded } from "./pool.js";
 import { deserializeError, type PyramidTask, type PyramidTaskResult } from "./protocol.js";
 import { runPyramidTask } from "./run-task.js";
+import { tasksPerWorkerFor } from "./shared-pool.js";
 
 /** Progress of one level: `done` of `total` tasks finished, `bytes` written so far. */
 export interface PyramidProgress {
@@ -142,8 +143,10 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
         limit = 2;
       } else {
         if (pool === undefined) {
+          const perWorker = tasksPerWorkerFor(store.ref);
           pool = ownedPool = createPyramidPool({
             workers: Math.max(1, Math.min(workers, mostTasks)),
+            ...(perWorker === undefined ? {} : { tasksPerWorker: perWorker }),
           });
         }
         const p = pool;

@@ -7,11 +7,28 @@
  */
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
-import { isShareableRef } from "../store/ref.js";
+import { isShareableRef, type StoreRef } from "../store/ref.js";
 import type { ZarrStore } from "../store/store.js";
 import { createPyramidPool } from "./pool.js";
 
-const pools = new Map<number, Piscina>();
+/** Shared pools by thread count and tasks per worker (`"4"`, `"4x8"`). */
+const pools = new Map<string, Piscina>();
+
+/**
+ * Tasks one worker interleaves on a remote store (S3): its tasks wait on the network most of
+ * the time, so each thread keeps several in flight (measured in bench/s3.bench.ts). File stores
+ * keep the pool's default (one, with synchronous file calls).
+ */
+export const REMOTE_TASKS_PER_WORKER = 8;
+
+/** Tasks per worker for work on `ref`'s store: undefined (the default) for files. */
+export function tasksPerWorkerFor(ref: StoreRef): number | undefined {
+  return ref.kind === "file" || ref.kind === "memory" ? undefined : REMOTE_TASKS_PER_WORKER;
+}
+
+function poolKey(threads: number, tasksPerWorker: number | undefined): string {
+  return tasksPerWorker === undefined ? String(threads) : `${threads}x${tasksPerWorker}`;
+}
 
 function checkThreads(workers: number): number {
   if (!Number.isInteger(workers) || workers < 1) {
@@ -21,22 +38,29 @@ function checkThreads(workers: number): number {
 }
 
 /**
- * The shared pool with `workers` threads (default: the available cores), started on first
- * call. Do not destroy it: call {@link closeSharedPools}.
+ * The shared pool with `workers` threads (default: the available cores) and, when given,
+ * `tasksPerWorker` tasks interleaved per thread (remote stores), started on first call. Do not
+ * destroy it: call {@link closeSharedPools}.
  */
-export function sharedPool(workers: number = availableParallelism()): Piscina {
+export function sharedPool(
+  workers: number = availableParallelism(),
+  tasksPerWorker?: number,
+): Piscina {
   const n = checkThreads(workers);
-  let pool = pools.get(n);
+  const key = poolKey(n, tasksPerWorker);
+  let pool = pools.get(key);
   if (pool === undefined) {
-    pool = createPyramidPool({ workers: n });
-    pools.set(n, pool);
+    pool = createPyramidPool(
+      tasksPerWorker === undefined ? { workers: n } : { workers: n, tasksPerWorker },
+    );
+    pools.set(key, pool);
   }
   return pool;
 }
 
-/** True when the shared pool with `workers` threads is running. */
-export function hasSharedPool(workers?: number): boolean {
-  return pools.has(workers ?? availableParallelism());
+/** True when the shared pool with `workers` threads (and `tasksPerWorker`) is running. */
+export function hasSharedPool(workers?: number, tasksPerWorker?: number): boolean {
+  return pools.has(poolKey(workers ?? availableParallelism(), tasksPerWorker));
 }
 
 /**
@@ -63,5 +87,5 @@ export function poolFor(
   if (!isShareableRef(store.ref)) return undefined;
   if (opts.pool !== undefined) return opts.pool;
   if (opts.workers === 0) return undefined;
-  return sharedPool(opts.workers ?? availableParallelism());
+  return sharedPool(opts.workers ?? availableParallelism(), tasksPerWorkerFor(store.ref));
 }

@@ -54,9 +54,11 @@ export async function writeRegionAuto(
     (opts.pool !== undefined || bytes >= POOL_WRITE_RUNNING_MIN_BYTES);
   let pool: Piscina | undefined;
   if (mayPool) {
-    const { hasSharedPool, poolFor } = await import("../engine/shared-pool.js");
+    const { hasSharedPool, poolFor, tasksPerWorkerFor } = await import("../engine/shared-pool.js");
     const worth =
-      opts.pool !== undefined || bytes >= POOL_WRITE_MIN_BYTES || hasSharedPool(opts.workers);
+      opts.pool !== undefined ||
+      bytes >= POOL_WRITE_MIN_BYTES ||
+      hasSharedPool(opts.workers, tasksPerWorkerFor(array.store.ref));
     pool = worth ? poolFor(array.store, opts) : undefined;
   }
   if (pool === undefined) {
