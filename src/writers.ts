@@ -41,7 +41,7 @@ import {
   assertSafePath,
   type CodecSpec,
   createGroup,
-  openLocalStore,
+  openStore,
   readNode,
   type ZarrStore,
 } from "./store/index.js";
@@ -133,11 +133,16 @@ export async function openWriterGroup(group: WriterGroup, fmt?: NgffVersion): Pr
     throw invalid("fmt", `found ${JSON.stringify(fmt)}`, '"0.4" | "0.5"');
   let store: ZarrStore;
   let path = "";
-  if (typeof group === "string") store = await openLocalStore(group, { create: true });
+  if (typeof group === "string") store = await openStore(group, { create: true });
   else if (typeof group === "object" && group !== null && typeof group.store?.get === "function") {
     store = group.store;
     path = group.path ?? "";
-  } else throw invalid("group", `found ${typeof group}`, "a directory path or { store, path }");
+  } else
+    throw invalid(
+      "group",
+      `found ${typeof group}`,
+      "a directory path, a store URL or { store, path }",
+    );
   const node = await readNode(store, path);
   if (node !== undefined) {
     const version: NgffVersion = node.format === 2 ? "0.4" : "0.5";

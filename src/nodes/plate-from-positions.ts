@@ -7,7 +7,15 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { AlreadyExistsError, InvalidMetadataError } from "../errors.js";
-import { openLocalStore, readNode, type ZarrStore } from "../store/index.js";
+import {
+  isStoreUrl,
+  openLocalStore,
+  openStoreRef,
+  parseStoreUrl,
+  readNode,
+  refLabel,
+  type ZarrStore,
+} from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import { formatForVersion, type NgffVersion, type NodeContext } from "./context.js";
 import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
@@ -51,10 +59,15 @@ function mismatch(
 }
 
 async function targetStore(target: string | ZarrStore): Promise<ZarrStore> {
+  if (typeof target === "string" && isStoreUrl(target)) {
+    const ref = parseStoreUrl(target);
+    if (ref.kind !== "file") target = await openStoreRef(ref);
+    else target = ref.path;
+  }
   if (typeof target !== "string") {
     if ((await readNode(target, "")) !== undefined) {
       throw new AlreadyExistsError(
-        target.root ?? "store",
+        refLabel(target.ref),
         "the target store already holds a Zarr group; pass an empty store",
       );
     }
