@@ -5,9 +5,20 @@
  */
 import type { OutputBox } from "./block-iterator.js";
 import { edgeBoxes, type FastShape, matchFastShape } from "./blocks.js";
-import { fastFloatMean, fastInt32Mean, fastKey32, fastSmall } from "./fast-table.js";
+import {
+  fastFloat32Mean,
+  fastFloat64Mean,
+  fastInt32Mean,
+  fastKey32,
+  fastSmall,
+} from "./fast-table.js";
 import { generalKeyed32, type OrderMethod } from "./general-keyed.js";
-import { generalMean64, generalMeanFloat, generalMeanInt } from "./general-mean.js";
+import {
+  generalMean64,
+  generalMeanFloat32,
+  generalMeanFloat64,
+  generalMeanInt,
+} from "./general-mean.js";
 import { generalPair } from "./general-pair.js";
 import {
   FLOAT32_KEY32,
@@ -50,7 +61,9 @@ function product(shape: readonly number[]): number {
  * Blocks at the upper edge use only their in-bounds elements. Semantics (TensorStore's):
  * - `stride`: the first element of each block (output p takes input p·f), bits copied exactly;
  * - `mean`: integers rounded to nearest, ties to even, exact for 64-bit too; floats summed in
- *   float64 in C order within the block, then divided and stored; bool mean is mode;
+ *   their own type (float32 in float32, float64 in float64) from +0, one element at a time in
+ *   C order of the block, then divided once by the count in that type (see general-mean.ts);
+ *   bool mean is mode;
  * - `median`: the lower median (sorted index ⌊(n−1)/2⌋);
  * - `mode`: the most frequent value, ties to the smallest;
  * - `min`, `max`.
@@ -117,13 +130,21 @@ function split(
 
 function runMean(dtype: KernelDType, src: KernelArray, out: KernelArray, g: Geometry): void {
   const { bytes, kind } = DTYPES[dtype];
-  if (kind === "float") {
-    const s = src as Float32Array | Float64Array;
-    const o = out as Float32Array | Float64Array;
+  if (dtype === "float32") {
+    const s = src as Float32Array;
+    const o = out as Float32Array;
     split(
       g,
-      (shape) => fastFloatMean(shape, s, o),
-      (box) => generalMeanFloat(s, o, g, box),
+      (shape) => fastFloat32Mean(shape, s, o),
+      (box) => generalMeanFloat32(s, o, g, box),
+    );
+  } else if (kind === "float") {
+    const s = src as Float64Array;
+    const o = out as Float64Array;
+    split(
+      g,
+      (shape) => fastFloat64Mean(shape, s, o),
+      (box) => generalMeanFloat64(s, o, g, box),
     );
   } else if (bytes === 8) {
     generalMean64(int32View(src), kind === "int", out as BigInt64Array | BigUint64Array, g);

@@ -39,7 +39,12 @@ import {
   min2x2x2Short,
   mode2x2x2Short,
 } from "./fast-2x2x2-short.js";
-import { mean2x2Float, mean2x2x2Float } from "./fast-float-mean.js";
+import {
+  mean2x2Float32,
+  mean2x2Float64,
+  mean2x2x2Float32,
+  mean2x2x2Float64,
+} from "./fast-float-mean.js";
 import { mean2x2Int32, mean2x2x2Int32 } from "./fast-int32-mean.js";
 import type { OrderMethod } from "./general-keyed.js";
 import type { Key32Params } from "./keys.js";
@@ -130,15 +135,19 @@ export function fastKey32(
   return true;
 }
 
-/** Runs the full-block float mean. */
-export function fastFloatMean(
-  shape: FastShape,
-  src: Float32Array | Float64Array,
-  out: Float32Array | Float64Array,
-): boolean {
+/** Runs the full-block float32 mean. */
+export function fastFloat32Mean(shape: FastShape, src: Float32Array, out: Float32Array): boolean {
   const [a = 0, b = 0, c = 0] = shape.dims;
-  if (shape.kind === "2x2") mean2x2Float(src, out, shape.planes, a, b);
-  else mean2x2x2Float(src, out, shape.planes, a, b, c);
+  if (shape.kind === "2x2") mean2x2Float32(src, out, shape.planes, a, b);
+  else mean2x2x2Float32(src, out, shape.planes, a, b, c);
+  return true;
+}
+
+/** Runs the full-block float64 mean. */
+export function fastFloat64Mean(shape: FastShape, src: Float64Array, out: Float64Array): boolean {
+  const [a = 0, b = 0, c = 0] = shape.dims;
+  if (shape.kind === "2x2") mean2x2Float64(src, out, shape.planes, a, b);
+  else mean2x2x2Float64(src, out, shape.planes, a, b, c);
   return true;
 }
 

@@ -68,9 +68,18 @@ function reduce(method: DownsampleMethod, dtype: KernelDType, block: Scalar[]): 
   if (method === "stride") return block[0]!;
   if (method === "mean" && dtype === "bool") method = "mode";
   if (method === "mean") {
-    if (dtype === "float32" || dtype === "float64") {
-      let s = block[0] as number;
-      for (let i = 1; i < block.length; i++) s += block[i] as number;
+    if (dtype === "float32") {
+      // TensorStore: a float32 accumulator, zero-initialized (+0), `acc += x` for each element
+      // in C order of the block, then `acc /= float(count)`. A Float32Array cell rounds every
+      // partial sum and the quotient to float32 (a different mechanism from the kernels').
+      const acc = new Float32Array(1);
+      for (const v of block) acc[0] = acc[0]! + (v as number);
+      acc[0] = acc[0]! / Math.fround(block.length);
+      return acc[0]!;
+    }
+    if (dtype === "float64") {
+      let s = 0;
+      for (const v of block) s += v as number;
       return s / block.length;
     }
     let s = 0n;
@@ -112,6 +121,10 @@ export function referenceDownsample(
   shape: readonly number[],
   factors: readonly number[],
 ): KernelArray {
+  // TensorStore does not downsample at all when no axis has factor > 1 and size > 1
+  // (downsample_nditerable.cc: DownsampleNDIterable returns the base): every block is one
+  // element, copied as is, so a float mean of a lone -0 is -0, not 0 + -0 = +0.
+  const m = shape.every((n, a) => n === 1 || factors[a] === 1) ? "stride" : method;
   const outShape = referenceShape(shape, factors);
   const outLength = outShape.reduce((p, n) => p * n, 1);
   const values: Scalar[] = [];
@@ -136,7 +149,7 @@ export function referenceDownsample(
       offsets = next;
     }
     const block = offsets.map((i) => (src as unknown as Scalar[])[i]!);
-    values.push(reduce(method, dtype, block));
+    values.push(reduce(m, dtype, block));
   }
   return makeArray(dtype, values);
 }
