@@ -19,6 +19,7 @@ import {
   type DataType,
   openArray,
   readNode,
+  refName,
 } from "../store/index.js";
 import { levelPairIssue, scaleOf } from "../validate/store-image.js";
 import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
@@ -329,8 +330,7 @@ export class Position extends MultiscalesNode {
 
   #displayName(): string {
     if (!this.isRoot()) return this.name;
-    const root = this.ctx.store.root;
-    return root === undefined ? "" : (root.split(/[\\/]/).filter(Boolean).pop() ?? "");
+    return refName(this.ctx.store.ref);
   }
 
   /**

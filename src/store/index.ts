@@ -33,7 +33,7 @@ export type {
   StoreKind,
   StoreRef,
 } from "./ref.js";
-export { isShareableRef, refKey, refLabel } from "./ref.js";
+export { isShareableRef, refKey, refLabel, refName } from "./ref.js";
 export type { OpenStoreOptions, S3UrlOptions, StoreOpener } from "./registry.js";
 export {
   isStoreUrl,

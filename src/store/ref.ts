@@ -86,3 +86,22 @@ export function refLabel(ref: StoreRef): string {
       return "the in-memory store";
   }
 }
+
+/**
+ * The store's own name: the last segment of its directory, S3 prefix (else the bucket) or URL
+ * path; `""` for memory stores. Stores of one name get the same default metadata names
+ * wherever they live.
+ */
+export function refName(ref: StoreRef): string {
+  const last = (s: string) => s.split(/[\\/]/).filter(Boolean).pop() ?? "";
+  switch (ref.kind) {
+    case "file":
+      return last(ref.path);
+    case "s3":
+      return last(ref.prefix) || ref.bucket;
+    case "http":
+      return decodeURIComponent(last(new URL(ref.url).pathname));
+    case "memory":
+      return "";
+  }
+}
