@@ -4,24 +4,55 @@
  * numcodecs passes a `Uint8Array` to its wasm through embind's `std::string` marshalling, which
  * copies it into wasm memory one byte at a time in JavaScript (~1.3 ns/byte: as much CPU as lz4
  * compression itself), then copies the result out again. numcodecs exposes no lower-level entry,
- * so we make one: a private copy of the numcodecs module (imported with a query, so its emscripten
- * state is ours alone) is watched while it instantiates:
+ * so we make one, on an instance of numcodecs' module that is ours alone:
  *
+ * - numcodecs 0.3.2 ships each codec as one bundled file (`dist/lz4.js`): the emscripten factory
+ *   (`var lz4_codec = (() => …)();`), the wasm as base64 (`var lz4_codec_default2 =
+ *   __toBinary("…")`) and the codec class, which calls the factory with a fixed module argument
+ *   and exports nothing else. So we read that file, check its SHA-256, take the factory's source
+ *   and the wasm out of it, evaluate the factory (`vm.runInThisContext`, under the file's name)
+ *   and call it with a module argument of our own.
+ * - That argument's `instantiateWasm(imports, receiveInstance)` (emscripten's hook for
+ *   instantiating the wasm yourself) instantiates the wasm with the glue's imports wrapped, and
+ *   hands the glue the exports wrapped. Nothing global is replaced, not even for a moment.
  * - start-up calls `_embind_register_function(name, argc, types, sig, invoker, fn, …)` once per
  *   bound function; we note the invoker (a table index) and function pointer of `compress`,
  *   `decompress` and `free_result`, found by name;
- * - one probe `encode` through numcodecs' own wrapper shows which exports are malloc and free
- *   (the one called with `4 + n + 1`, then the one called with the pointer it returned);
+ * - one probe `compress` through the module's embind binding (what numcodecs' codec class calls)
+ *   shows which exports are malloc and free (the one called with `4 + n + 1`, then the one called
+ *   with the pointer it returned);
  * - during a direct call the codec returns `val(typed_memory_view(size, ptr))`, which reaches JS
  *   through `_emval_take_value(type, argv)`, the only two-argument import such a call makes: we
  *   read `[size, ptr]` at argv and return the constant handle of `undefined` (no emval handle is
  *   allocated, none has to be freed).
  *
  * Inputs are written into wasm memory with one `set` (or produced there, e.g. by a shuffle), and
- * the result is read through a view of wasm memory. Before a module is used, a probe must give
- * byte-identical output to numcodecs' wrapper and round-trip; with another numcodecs build, or on
- * any surprise, `directModule` resolves to undefined and callers use numcodecs' wrappers.
+ * the result is read through a view of wasm memory.
+ *
+ * All of this relies on numcodecs' build in detail, so it is tied to the build it was checked
+ * against: numcodecs' package.json must say {@link CHECKED_NUMCODECS_VERSION} and the dist file
+ * must have the checked SHA-256. Before a module is used, a probe must give byte-identical output
+ * to numcodecs' embind wrapper (compress, copy, free_result: the body of the codec class's
+ * `encode`) and round-trip. Otherwise, or on any surprise, `directModule` resolves to undefined
+ * (`directUnavailableReason` says why) and callers use numcodecs' wrappers: the plain path.
  */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { runInThisContext } from "node:vm";
+
+/** The numcodecs version whose build the direct calls were checked against. */
+export const CHECKED_NUMCODECS_VERSION = "0.3.2";
+
+/**
+ * SHA-256 of the dist files of numcodecs {@link CHECKED_NUMCODECS_VERSION} that the emscripten
+ * factories and wasm are taken from (and evaluated: only these exact bytes are).
+ */
+const CHECKED_DIST_SHA256: Readonly<Record<DirectModuleName, string>> = {
+  lz4: "7859c20b679e57289952730073045db921b1186f03144ec92149a0f3451cca87",
+  zstd: "c7e09998925d19ce8b2212de191d07478efac46d91bcdeb71ef0449f5cc39d46",
+  blosc: "2058d97e637d1437a69400709410bf14cdc93fca5bee3ff5d47fcce7857d444b",
+};
 
 /** The numcodecs modules we bind. */
 export type DirectModuleName = "lz4" | "zstd" | "blosc";
@@ -37,9 +68,12 @@ interface WasmTable {
   get(i: number): unknown;
 }
 interface WasmApi {
-  instantiate: (source: unknown, imports?: unknown) => Promise<unknown>;
-  Memory: new (...a: never[]) => WasmMemory;
-  Table: new (...a: never[]) => WasmTable;
+  readonly instantiate: (
+    bytes: Uint8Array,
+    imports: unknown,
+  ) => Promise<{ module: unknown; instance: { exports: Record<string, unknown> } }>;
+  readonly Memory: new (...a: never[]) => WasmMemory;
+  readonly Table: new (...a: never[]) => WasmTable;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -48,13 +82,6 @@ interface Registration {
   signature: string;
   invoker: number;
   fn: number;
-}
-
-interface CodecClass {
-  fromConfig(cfg: Record<string, unknown>): {
-    encode(b: Uint8Array): Promise<Uint8Array>;
-    decode(b: Uint8Array): Promise<Uint8Array>;
-  };
 }
 
 const BOUND = new Set(["compress", "decompress", "free_result"]);
@@ -84,6 +111,7 @@ class Observer {
   /** argv of the last `_emval_take_value` during a direct call (-1: none). */
   argv = -1;
 
+  /** The glue's imports (given to `instantiateWasm`), each function wrapped. */
   wrapImports(imports: Record<string, Record<string, unknown>>): Record<string, unknown> {
     const out: Record<string, Record<string, unknown>> = {};
     for (const [ns, obj] of Object.entries(imports)) {
@@ -124,6 +152,7 @@ class Observer {
     });
   }
 
+  /** The instance's exports, functions wrapped (handed to the glue's `receiveInstance`). */
   attach(exports: Record<string, unknown>): Record<string, unknown> {
     this.raw = exports;
     const wrapped: Record<string, unknown> = {};
@@ -273,10 +302,23 @@ export class DirectModule {
 
 // ------------------------------------------------------------------ loading
 
-const PROBE_CONFIG: Record<DirectModuleName, [Record<string, unknown>, DirectArg[]]> = {
-  lz4: [{ id: "lz4", acceleration: 1 }, [1]],
-  zstd: [{ id: "zstd", level: 1 }, [1]],
-  blosc: [{ id: "blosc", cname: "lz4", clevel: 5, shuffle: 1, blocksize: 0 }, ["lz4", 5, 1, 0]],
+/** Why a module is not bound: expected conditions (another numcodecs, no resolver, a probe). */
+class Unavailable extends Error {}
+
+/** What the emscripten module gives us: numcodecs' embind bindings. */
+interface EmscriptenModule {
+  compress(data: Uint8Array, ...args: DirectArg[]): Uint8Array;
+  free_result(): void;
+}
+
+/** An emscripten factory (`MODULARIZE`): module argument in, promise of the module out. */
+type Factory = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
+
+/** Arguments after the input of the probe `compress` (lz4 acceleration 1, zstd level 1, blosc). */
+const PROBE_ARGS: Record<DirectModuleName, DirectArg[]> = {
+  lz4: [1],
+  zstd: [1],
+  blosc: ["lz4", 5, 1, 0],
 };
 
 function probeData(): Uint8Array {
@@ -295,87 +337,139 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-async function bind(name: DirectModuleName): Promise<DirectModule | undefined> {
-  const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
-  if (typeof resolve !== "function") return undefined;
-  // A query unique to this copy of the store layer: another copy in the same process (bundles,
-  // benchmarks comparing checkouts) must not get our already-instantiated module back.
-  const url = `${resolve(`numcodecs/${name}`)}?ngff-direct=${INSTANCE_TAG}`;
-  const obs = new Observer();
-  const real = wasm.instantiate;
-  let restored = false;
-  const restore = () => {
-    if (restored) return;
-    restored = true;
-    wasm.instantiate = real;
-  };
-  // One-shot: the next instantiation (numcodecs' glue, started by the probe below) is watched.
-  wasm.instantiate = async (source: unknown, imports?: unknown) => {
-    restore();
-    const isBytes = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
-    if (!isBytes || typeof imports !== "object" || imports === null) {
-      return real.call(wasm, source, imports);
-    }
-    const res = (await real.call(
-      wasm,
-      source,
-      obs.wrapImports(imports as Record<string, Record<string, unknown>>),
-    )) as { module: unknown; instance: { exports: Record<string, unknown> } };
-    const exports = obs.attach(res.instance.exports);
-    return { module: res.module, instance: { exports } };
-  };
-  try {
-    const Codec = ((await import(url)) as { default: CodecClass }).default;
-    const [cfg, args] = PROBE_CONFIG[name];
-    const codec = Codec.fromConfig(cfg);
-    await codec.encode(new Uint8Array(16)); // instantiates the module
-    restore();
-    if (obs.memory === undefined || obs.table === undefined) return undefined;
-    const probe = probeData();
-    obs.recording = [];
-    const ref = await codec.encode(probe);
-    const calls = obs.recording;
-    obs.recording = undefined;
-    const m = calls.find(([, a]) => a.length === 1 && a[0] === probe.length + 5);
-    const ptr = m?.[2];
-    const f = calls.find(([k, a]) => k !== m?.[0] && a.length === 1 && a[0] === ptr);
-    const malloc = m && obs.raw[m[0]];
-    const free = f && obs.raw[f[0]];
-    if (typeof malloc !== "function" || typeof free !== "function") return undefined;
-    const mod = new DirectModule(name, obs, malloc as WasmFn, free as WasmFn);
-    // Self-test: same bytes as the wrapper, and a round trip.
-    mod.input(probe.length).set(probe);
-    const mine = mod.call("compress", args).slice();
-    if (!equalBytes(mine, ref)) return undefined;
-    mod.input(mine.length).set(mine);
-    if (!equalBytes(mod.call("decompress").slice(), probe)) return undefined;
-    mod.input(0);
-    return mod;
-  } catch {
-    return undefined;
-  } finally {
-    restore();
-  }
+/** The version in numcodecs' package.json (next to `dist/`, which `resolve` finds). */
+async function installedNumcodecsVersion(resolve: (s: string) => string): Promise<string> {
+  const url = new URL("../package.json", resolve("numcodecs"));
+  const pkg = JSON.parse(await readFile(url, "utf8")) as { name?: unknown; version?: unknown };
+  if (pkg.name !== "numcodecs") throw new Unavailable(`${url} is not numcodecs' package.json`);
+  return String(pkg.version);
 }
 
-const INSTANCE_TAG = Math.random().toString(36).slice(2);
+/** numcodecs' emscripten factory and wasm for `name`, taken out of its checked dist file. */
+async function loadFactory(
+  name: DirectModuleName,
+  url: string,
+): Promise<{ factory: Factory; wasmBytes: Uint8Array }> {
+  const file = await readFile(new URL(url));
+  const sha = createHash("sha256").update(file).digest("hex");
+  if (sha !== CHECKED_DIST_SHA256[name]) {
+    throw new Unavailable(`${url} is not the checked build of numcodecs (sha256 ${sha})`);
+  }
+  const text = file.toString("utf8");
+  const id = `${name}_codec`;
+  const from = text.indexOf(`\nvar ${id} = (() => {\n`);
+  const to = text.indexOf(`\nvar ${id}_default = ${id};\n`, from);
+  const b64Head = `\nvar ${id}_default2 = __toBinary("`;
+  const b64From = text.indexOf(b64Head, to);
+  const b64To = text.indexOf(`");\n`, b64From);
+  if (from < 0 || to < 0 || b64From < 0 || b64To < 0) throw new Unavailable(`${url}: no factory`);
+  // Line numbers of the file in stack traces: the factory starts on line 2 of the script.
+  const line = text.slice(0, from + 1).split("\n").length;
+  const factory: unknown = runInThisContext(
+    `(() => {${text.slice(from, to)}\nreturn ${id};\n})()`,
+    { filename: fileURLToPath(url), lineOffset: line - 2 },
+  );
+  if (typeof factory !== "function") throw new Unavailable(`${url}: ${id} is not a function`);
+  const wasmBytes = Buffer.from(text.slice(b64From + b64Head.length, b64To), "base64");
+  return { factory: factory as Factory, wasmBytes };
+}
+
+/** An emscripten module built by `factory`, its instantiation watched by `obs`. */
+async function instantiate(
+  factory: Factory,
+  wasmBytes: Uint8Array,
+  obs: Observer,
+): Promise<EmscriptenModule> {
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const instantiateWasm = (
+    imports: Record<string, Record<string, unknown>>,
+    receiveInstance: (instance: { exports: Record<string, unknown> }, module: unknown) => void,
+  ) => {
+    wasm
+      .instantiate(wasmBytes, obs.wrapImports(imports))
+      .then((r) => receiveInstance({ exports: obs.attach(r.instance.exports) }, r.module))
+      .catch(fail); // the glue would wait for ever
+    return {}; // exports arrive asynchronously, through receiveInstance
+  };
+  const quiet = () => {}; // a failed load falls back to the plain path without a word
+  const ready = factory({ noInitialRun: true, print: quiet, printErr: quiet, instantiateWasm });
+  return Promise.race([ready, failed]);
+}
+
+async function bind(name: DirectModuleName, numcodecsVersion?: string): Promise<DirectModule> {
+  const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
+  if (typeof resolve !== "function") throw new Unavailable("no import.meta.resolve");
+  const version = numcodecsVersion ?? (await installedNumcodecsVersion(resolve));
+  if (version !== CHECKED_NUMCODECS_VERSION) {
+    throw new Unavailable(
+      `numcodecs ${version} is installed; direct calls were checked against ${CHECKED_NUMCODECS_VERSION}`,
+    );
+  }
+  const { factory, wasmBytes } = await loadFactory(name, resolve(`numcodecs/${name}`));
+  const obs = new Observer();
+  const em = await instantiate(factory, wasmBytes, obs);
+  if (obs.memory === undefined || obs.table === undefined) {
+    throw new Unavailable("the wasm exports no memory or table");
+  }
+  // Reference: numcodecs' embind wrapper, called as its codec class's `encode` calls it.
+  const args = PROBE_ARGS[name];
+  const probe = probeData();
+  obs.recording = [];
+  const ref = new Uint8Array(em.compress(probe, ...args));
+  em.free_result();
+  const calls = obs.recording;
+  obs.recording = undefined;
+  const m = calls.find(([, a]) => a.length === 1 && a[0] === probe.length + 5);
+  const ptr = m?.[2];
+  const f = calls.find(([k, a]) => k !== m?.[0] && a.length === 1 && a[0] === ptr);
+  const malloc = m && obs.raw[m[0]];
+  const free = f && obs.raw[f[0]];
+  if (typeof malloc !== "function" || typeof free !== "function") {
+    throw new Unavailable("malloc and free not found");
+  }
+  const mod = new DirectModule(name, obs, malloc as WasmFn, free as WasmFn);
+  // Self-test: same bytes as the wrapper, and a round trip.
+  mod.input(probe.length).set(probe);
+  const mine = mod.call("compress", args).slice();
+  if (!equalBytes(mine, ref)) throw new Unavailable("probe output differs from numcodecs'");
+  mod.input(mine.length).set(mine);
+  if (!equalBytes(mod.call("decompress").slice(), probe)) {
+    throw new Unavailable("probe does not round-trip");
+  }
+  mod.input(0);
+  return mod;
+}
+
 let enabled = true;
+/** Test hook: the numcodecs version to assume instead of the installed one. */
+let assumedVersion: string | undefined;
 const loaded = new Map<DirectModuleName, Promise<DirectModule | undefined>>();
 const ready = new Map<DirectModuleName, DirectModule | undefined>();
-let chain: Promise<unknown> = Promise.resolve();
+const unavailable = new Map<DirectModuleName, string>();
 
 /**
- * The bound module `name`, or undefined when binding is impossible (other numcodecs build,
- * no `import.meta.resolve`, a failed self-test), disabled, or broken by an earlier failure.
- * Loads are serialised (each briefly watches `WebAssembly.instantiate`) and cached.
+ * The bound module `name`, or undefined when binding is impossible (another numcodecs version
+ * or build, no `import.meta.resolve`, a failed self-test), disabled, or broken by earlier
+ * failures. Loaded once (concurrent loads of different modules are independent).
  */
 export function directModule(name: DirectModuleName): Promise<DirectModule | undefined> {
   if (!enabled) return Promise.resolve(undefined);
   let p = loaded.get(name);
   if (p === undefined) {
-    p = chain.then(() => bind(name));
-    chain = p.catch(() => undefined);
-    p.then((m) => ready.set(name, m));
+    p = bind(name, assumedVersion).then(
+      (m) => m,
+      (e: unknown) => {
+        unavailable.set(name, e instanceof Unavailable ? e.message : `load failed: ${String(e)}`);
+        return undefined;
+      },
+    );
+    const settled = p;
+    p.then((m) => {
+      if (loaded.get(name) === settled) ready.set(name, m);
+    });
     loaded.set(name, p);
   }
   return p.then((m) => (m?.broken ? undefined : m));
@@ -399,7 +493,23 @@ export async function useDirect(name: DirectModuleName): Promise<DirectModule | 
   return (await directModule(name)) ?? null;
 }
 
+/** Why module `name` could not be bound (undefined: bound, not loaded yet, or broken later). */
+export function directUnavailableReason(name: DirectModuleName): string | undefined {
+  return unavailable.get(name);
+}
+
 /** @internal Turn direct calls off (tests compare both paths) or back on. */
 export function _setDirectEnabled(on: boolean): void {
   enabled = on;
+}
+
+/**
+ * @internal Forget all bound modules (tests). Later loads assume `numcodecsVersion` instead of
+ * reading numcodecs' package.json, when given.
+ */
+export function _resetDirect(options: { numcodecsVersion?: string } = {}): void {
+  assumedVersion = options.numcodecsVersion;
+  loaded.clear();
+  ready.clear();
+  unavailable.clear();
 }
