@@ -65,14 +65,15 @@ export function generalMeanInt(
  * ProcessInput (L490-593) on the 2-d block of the two innermost iteration dimensions, which
  * visits each output cell's sources by row offset, then column offset, ascending. Per output
  * cell that is C order of the block over the iteration dimensions. Those are the array's
- * dimensions sorted by stride (tensorstore/internal/nditerable_util.cc L93-98, `GetDimensionOrder`); downsampled
- * dimensions are kept even at extent 1 (L1137 kForwardRequired; nditerable_util.cc L72-74), and
- * a size-1 axis contributes nothing. So for C-order data read into a C-order array (zarr v3
+ * dimensions sorted by stride (tensorstore/internal/nditerable_util.cc L93-98,
+ * `GetDimensionOrder`); downsampled dimensions are kept even at extent 1 (L1137
+ * kForwardRequired; nditerable_util.cc L72-74), and a size-1 axis contributes nothing. So for C-order data read into a C-order array (zarr v3
  * default, zarr v2 "C") it is C order of the block; a Fortran-order chunk would be summed in
  * Fortran order, which these C-order kernels do not model. A block split across chunks is
  * never summed piecewise: a chunk not aligned to block boundaries is copied into one C-order
- * buffer of the whole request (downsample.cc L517-542, L929) and the blocks are summed from
- * it once all chunks arrived.
+ * buffer of the whole request (tensorstore/driver/downsample/downsample.cc L517-542, L929)
+ * and the blocks are summed from it once all chunks arrived; an aligned chunk holds whole
+ * blocks.
  * Here: float32 rounds every partial sum with `Math.fround` (the double sum of two float32
  * values rounded to float32 is the float32 sum, as 53 >= 2·24 + 2), divides by `fround(count)`
  * and stores into a Float32Array, which rounds the quotient the same way (float32 division).
@@ -80,7 +81,7 @@ export function generalMeanInt(
  * sums at 2^128, far sooner than the old float64 accumulation did), as in TensorStore.
  */
 
-/** Float mean for either float type (`src` and `out` of one type). */
+/** Float mean for either float type (`src` and `out` of one type); bench/kernels.bench.ts. */
 export function generalMeanFloat(
   src: Float32Array | Float64Array,
   out: Float32Array | Float64Array,
