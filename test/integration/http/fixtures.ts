@@ -11,7 +11,7 @@ import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { readNode, type ZarrStore } from "../../../src/store/index.js";
 
-export const FOV_SHAPE = [1, 2, 3, 32, 32];
+export const FOV_SHAPE = [1, 2, 1, 32, 32];
 export const SHARDED_SHAPE = [1, 1, 4, 64, 64];
 
 /** The stores written by {@link writeFixtures}, by directory name. */
@@ -41,11 +41,11 @@ async function writeFov(dir: string, version: "0.4" | "0.5"): Promise<void> {
     { data: pattern(n, 1), shape: FOV_SHAPE },
     { chunks: [1, 1, 1, 16, 16] },
   );
-  await pos.computePyramid({ levels: 3, method: "mean", workers: 0 });
+  await pos.computePyramid({ levels: 2, method: "mean", workers: 0 });
   const ln = n / 2;
   const nuclei = new Uint32Array(ln).map((_, i) => ((i >> 4) % 5 === 0 ? 1 + (i % 3) : 0));
-  await pos.createLabel("nuclei", { data: nuclei, shape: [1, 3, 32, 32] }, { workers: 0 });
-  await pos.createLabel("cells", { shape: [1, 3, 32, 32], dtype: "uint16" }, { workers: 0 });
+  await pos.createLabel("nuclei", { data: nuclei, shape: [1, 1, 32, 32] }, { workers: 0 });
+  await pos.createLabel("cells", { shape: [1, 1, 32, 32], dtype: "uint16" }, { workers: 0 });
 }
 
 async function writeSharded(dir: string): Promise<void> {
