@@ -3,7 +3,7 @@
  *
  * - Keys are checked with `assertSafeKey` and URL-encoded per segment below the root URL (its
  *   query string, e.g. a token, is kept on every request).
- * - Missing: 404 and 410, and 403 unless `forbiddenAsMissing: false` (S3 and its kin answer 403
+ * - Missing: 404 and 410, a redirect of `key` to `key/` (a directory), and 403 unless `forbiddenAsMissing: false` (S3 and its kin answer 403
  *   for a key that does not exist when listing is not public). 401 and other 4xx statuses are
  *   a `StoreAccessError`.
  * - 5xx, 429, 408 and network failures (not DNS or TLS errors) are retried with exponential
@@ -56,6 +56,13 @@ function causeText(err: unknown): string {
   const inner = e?.cause?.message;
   const outer = e?.message ?? String(err);
   return inner !== undefined && inner !== outer ? `${outer}: ${inner}` : outer;
+}
+
+/** A request for `…/name` redirected to `…/name/`: the server's way of saying "a directory". */
+function isDirectoryRedirect(asked: URL, res: Response): boolean {
+  if (!res.redirected || asked.pathname.endsWith("/")) return false;
+  const final = new URL(res.url);
+  return final.pathname === `${asked.pathname}/`;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -121,6 +128,11 @@ export class HttpStore implements ZarrStore {
             signal: AbortSignal.timeout(this.#timeoutMs),
           });
           answer = { status: res.status, statusText: res.statusText, headers: res.headers };
+          if (isDirectoryRedirect(url, res)) {
+            // `key` → `key/` (python, nginx): a directory, which holds no value (as on disk).
+            answer.status = 404;
+            answer.statusText = "Not Found (a directory)";
+          }
           if (method === "GET" && (res.status === 200 || res.status === 206)) {
             answer.body = new Uint8Array(await res.arrayBuffer());
           } else await res.body?.cancel();

@@ -75,6 +75,18 @@ describe("reads", () => {
     expect(await store.has("blob.bin")).toBe(true);
     expect(await store.has("zarr.json")).toBe(true);
     expect(await store.has("nope/zarr.json")).toBe(false);
+    // A directory is no value, even where the server redirects it to its index.
+    const indexed = await startStaticServer(root, { indexes: "python" });
+    try {
+      const withIndex = await openStore(`${indexed.url}/img.zarr`);
+      expect(await withIndex.get("0")).toBeUndefined();
+      expect(await withIndex.has("0")).toBe(false);
+      expect(indexed.log.some((r) => r.path.endsWith("/img.zarr/0/") && r.status === 200)).toBe(
+        true,
+      );
+    } finally {
+      await indexed.close();
+    }
     // Keys are encoded per segment: spaces, '#', '%', '?', '&' and non-ASCII reach the file.
     expect(await store.get(ODD)).toEqual(BYTES.subarray(0, 10));
   });
