@@ -34,7 +34,7 @@ const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 const READ_ONLY = `
-  const { openTiff } = await import(${JSON.stringify(join(root, "dist/src/cli/tiff/index.js"))});
+  const { openTiff } = await import(${JSON.stringify(join(root, "dist/src/tiff/index.js"))});
   const tiff = await openTiff(process.argv[1]);
   const l = tiff.layout;
   const band = new Uint16Array(512 * l.sizeX);

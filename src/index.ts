@@ -112,7 +112,7 @@ export {
   v04,
   v05,
 } from "./schema/index.js";
-// Stores (low level): local directories and memory, Zarr v2/v3 arrays
+// Stores (low level): local directories, memory, S3, HTTP (read-only); references; Zarr arrays
 export {
   type AnyTypedArray,
   type ArraySpec,
@@ -124,10 +124,22 @@ export {
   createArray,
   createMemoryStore,
   type DataType,
+  type FileStoreRef,
+  type HttpStoreRef,
+  isStoreUrl,
   type LockOptions,
+  type MemoryStoreRef,
+  type OpenStoreOptions,
   openArray,
   openLocalStore,
+  openStore,
+  openStoreRef,
+  parseStoreUrl,
   type Region,
+  refLabel,
+  type S3StoreRef,
+  type S3UrlOptions,
+  type StoreRef,
   type ZarrArray,
   type ZarrFormat,
   type ZarrStore,

@@ -5,7 +5,7 @@
 import type { AxisSpec } from "../nodes/axes.js";
 import { UsageError } from "./io.js";
 import { parseIntList } from "./options.js";
-import type { TiffLayout } from "./tiff/index.js";
+import type { TiffLayout } from "../tiff/index.js";
 
 /** Output axis letters, in NGFF order. */
 export type AxisLetter = "t" | "c" | "z" | "y" | "x";

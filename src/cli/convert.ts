@@ -46,8 +46,8 @@ import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { NO_PROGRESS } from "./progress.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
-import { tiffDataTypeSize } from "./tiff/dtype.js";
-import { openTiff, type TiffLayout } from "./tiff/index.js";
+import { tiffDataTypeSize } from "../tiff/dtype.js";
+import { openTiff, type TiffLayout } from "../tiff/index.js";
 import { copyTiffToImage, type WritableImage } from "./write-image.js";
 
 interface ConvertOptions {

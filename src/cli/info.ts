@@ -9,7 +9,7 @@ import type { CommandEnv } from "./env.js";
 import { formatBytes, formatList, formatNumber, formatShape, table } from "./format.js";
 import { type ImageSummary, type StoreSummary, summarizeStore } from "./inspect.js";
 import { ReportedFailure, reportError } from "./io.js";
-import { openTiff, SUPPORTED_COMPRESSIONS } from "./tiff/index.js";
+import { openTiff, SUPPORTED_COMPRESSIONS } from "../tiff/index.js";
 
 /** What `ngff info --json` prints for a TIFF input. */
 export interface TiffSummary {

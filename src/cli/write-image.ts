@@ -4,8 +4,8 @@
  * read from the TIFF while the current one is encoded and written.
  */
 import type { AxisLetter } from "./convert-plan.js";
-import { allocTyped, tiffDataTypeSize } from "./tiff/dtype.js";
-import type { TiffReader, TiffTypedArray } from "./tiff/index.js";
+import { allocTyped, tiffDataTypeSize } from "../tiff/dtype.js";
+import type { TiffReader, TiffTypedArray } from "../tiff/index.js";
 
 /** The writable side: an `ImageArray` (or anything with the same `write`). */
 export interface WritableImage {

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { pidAlive } from "../../../src/cli/leftovers.js";
-import type { TiffDataType } from "../../../src/cli/tiff/dtype.js";
+import type { TiffDataType } from "../../../src/tiff/dtype.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { patternPlane } from "../../fixtures/cli/images.js";

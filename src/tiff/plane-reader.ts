@@ -6,7 +6,7 @@
  */
 import type { FileHandle } from "node:fs/promises";
 import { getDecoder } from "geotiff";
-import { InvalidMetadataError } from "../../errors.js";
+import { InvalidMetadataError } from "../errors.js";
 import {
   swapBytes,
   type TiffDataType,

@@ -3,7 +3,7 @@
  * needs: the first Image's Pixels (sizes, dimension order, type, physical sizes), its Channels
  * and its TiffData (which IFD holds which plane).
  */
-import { InvalidMetadataError, type MetadataIssue } from "../../errors.js";
+import { InvalidMetadataError, type MetadataIssue } from "../errors.js";
 import { findElements, stripXmlNoise } from "./xml-scan.js";
 
 /** OME's plane orders; X and Y always come first. */

@@ -9,7 +9,7 @@
  * written.
  */
 import { type FileHandle, open, stat } from "node:fs/promises";
-import { InvalidMetadataError, NotFoundError, UnsupportedError } from "../../errors.js";
+import { InvalidMetadataError, NotFoundError, UnsupportedError } from "../errors.js";
 
 /** One image file directory (one page) and the tags the converter reads. */
 export interface TiffIfd {

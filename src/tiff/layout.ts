@@ -4,7 +4,7 @@
  * hyperstack metadata, else the plain page count (pages along one axis, samples as channels).
  */
 import { basename } from "node:path";
-import { InvalidMetadataError, UnsupportedError } from "../../errors.js";
+import { InvalidMetadataError, UnsupportedError } from "../errors.js";
 import { type TiffDataType, tiffDataType } from "./dtype.js";
 import { isImageJDescription, parseImageJDescription } from "./imagej.js";
 import {

@@ -1,7 +1,7 @@
 /**
  * TIFF sample formats ↔ the Zarr data types the converter writes.
  */
-import { UnsupportedError } from "../../errors.js";
+import { UnsupportedError } from "../errors.js";
 
 /** The data types a TIFF page can be converted to (a subset of the store layer's `DataType`). */
 export type TiffDataType =
