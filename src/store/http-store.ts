@@ -133,7 +133,7 @@ export class HttpStore implements ZarrStore {
             answer.status = 404;
             answer.statusText = "Not Found (a directory)";
           }
-          if (method === "GET" && (res.status === 200 || res.status === 206)) {
+          if (method === "GET" && (answer.status === 200 || answer.status === 206)) {
             answer.body = new Uint8Array(await res.arrayBuffer());
           } else await res.body?.cancel();
         } catch (err) {
@@ -162,7 +162,8 @@ export class HttpStore implements ZarrStore {
           { cause: failure, code },
         );
       }
-      const after = a === undefined ? Number.NaN : Number(a.headers.get("retry-after"));
+      const header = a?.headers.get("retry-after") ?? null;
+      const after = header === null || header.trim() === "" ? Number.NaN : Number(header);
       const delay = Number.isFinite(after)
         ? after * 1000
         : this.#retryDelayMs * 2 ** attempt * (0.5 + Math.random());
