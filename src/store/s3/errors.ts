@@ -10,7 +10,10 @@ export function errorCode(e: unknown): string | undefined {
   const o = e as { code?: unknown; Code?: unknown; name?: unknown; $metadata?: unknown };
   if (typeof o.code === "string") return o.code;
   if (typeof o.Code === "string") return o.Code;
-  if (typeof o.name === "string" && o.name !== "Error") return o.name;
+  // The SDK names errors without a body (HEAD) "Unknown"/"UnknownError": no code then.
+  if (typeof o.name === "string" && !["Error", "Unknown", "UnknownError"].includes(o.name)) {
+    return o.name;
+  }
   return undefined;
 }
 

@@ -5,7 +5,13 @@
  * (conditional-write servers) or a single-writer lease (others). See src/store/README.md,
  * "S3 stores".
  */
-import { AlreadyExistsError, NotFoundError, ReadOnlyError, UnsafePathError } from "../../errors.js";
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  ReadOnlyError,
+  StoreAccessError,
+  UnsafePathError,
+} from "../../errors.js";
 import { forEachBounded, withLock } from "../concurrency.js";
 import { refKey, refLabel, type S3StoreRef } from "../ref.js";
 import { assertSafeKey } from "../safe-name.js";
@@ -82,7 +88,7 @@ export class S3Store implements ZarrStore {
     this.lock =
       p.lockMode === "none"
         ? undefined
-        : <T>(lockKey: string, fn: () => Promise<T>): Promise<T> => {
+        : async <T>(lockKey: string, fn: () => Promise<T>): Promise<T> => {
             assertSafeKey(lockKey);
             this.#assertWritable(lockKey);
             return withLock(domain + lockKey, () =>
@@ -135,20 +141,25 @@ export class S3Store implements ZarrStore {
       const want = Math.max(0, cr.size - n);
       if (cr.start === want) return f.body;
       // The server read "bytes=-N" as "bytes=0-N" (s3rver does): ask for the explicit range.
-      const g = await this.#range(full, `bytes=${want}-${cr.size - 1}`);
-      if (g === undefined || g === "unsatisfiable")
-        return g === undefined ? undefined : new Uint8Array(0);
-      return g.body;
+      return this.getRange(key, { offset: want, length: cr.size - want });
     }
     const { offset, length } = range;
     if (!(length > 0)) return this.#emptyIfExists(full);
     const f = await this.#range(full, `bytes=${offset}-${offset + length - 1}`);
-    if (f === undefined || f === "unsatisfiable")
+    if (f === undefined || f === "unsatisfiable") {
       return f === undefined ? undefined : new Uint8Array(0);
-    // No Content-Range: the server sent the whole object.
-    if (parseContentRange(f.contentRange) === undefined)
-      return f.body.slice(offset, offset + length);
-    return f.body;
+    }
+    // Where the body starts: the Content-Range start, or 0 when the server sent the whole
+    // object (no Content-Range) or more than asked (s3rver reads "bytes=0-0" as everything).
+    const start = parseContentRange(f.contentRange)?.start ?? 0;
+    if (start === offset && f.body.length <= length) return f.body;
+    if (start > offset) {
+      throw new StoreAccessError(
+        this.#io.target(full),
+        `S3 GetObject of ${this.#io.target(full)} answered bytes from ${start} for a range from ${offset}; the server mishandles Range requests`,
+      );
+    }
+    return f.body.slice(offset - start, offset - start + length);
   }
 
   async set(key: string, value: Uint8Array): Promise<void> {
