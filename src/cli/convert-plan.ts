@@ -3,9 +3,9 @@
  * pyramid levels of each input, decided (and checked) before anything is written.
  */
 import type { AxisSpec } from "../nodes/axes.js";
+import type { TiffLayout } from "../tiff/index.js";
 import { UsageError } from "./io.js";
 import { parseIntList } from "./options.js";
-import type { TiffLayout } from "../tiff/index.js";
 
 /** Output axis letters, in NGFF order. */
 export type AxisLetter = "t" | "c" | "z" | "y" | "x";

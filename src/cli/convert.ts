@@ -25,6 +25,8 @@ import {
   type StoreRef,
   type ZarrStore,
 } from "../store/index.js";
+import { tiffDataTypeSize } from "../tiff/dtype.js";
+import { openTiff, type TiffLayout } from "../tiff/index.js";
 import {
   type AxisLetter,
   axisSpecs,
@@ -46,8 +48,6 @@ import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { NO_PROGRESS } from "./progress.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
-import { tiffDataTypeSize } from "../tiff/dtype.js";
-import { openTiff, type TiffLayout } from "../tiff/index.js";
 import { copyTiffToImage, type WritableImage } from "./write-image.js";
 
 interface ConvertOptions {

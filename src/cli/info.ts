@@ -5,11 +5,11 @@
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { isStoreUrl } from "../store/index.js";
+import { openTiff, SUPPORTED_COMPRESSIONS } from "../tiff/index.js";
 import type { CommandEnv } from "./env.js";
 import { formatBytes, formatList, formatNumber, formatShape, table } from "./format.js";
 import { type ImageSummary, type StoreSummary, summarizeStore } from "./inspect.js";
 import { ReportedFailure, reportError } from "./io.js";
-import { openTiff, SUPPORTED_COMPRESSIONS } from "../tiff/index.js";
 
 /** What `ngff info --json` prints for a TIFF input. */
 export interface TiffSummary {
@@ -118,7 +118,7 @@ export function formatSummary(s: StoreSummary, verbose: boolean): string[] {
   lines.push(
     `  layout:    ${s.layout}`,
     `  version:   ${version}`,
-    `  size:      ${formatBytes(s.sizeBytes)} on disk`,
+    `  size:      ${s.sizeBytes === null ? "not counted (remote store)" : `${formatBytes(s.sizeBytes)} on disk`}`,
   );
   if (s.plate !== null) {
     const p = s.plate;

@@ -61,7 +61,8 @@ export interface StoreSummary {
   layout: "fov" | "hcs" | "well" | "labels" | "bioformats2raw" | "zarr-group" | "zarr-array";
   version: string | null;
   zarrFormat: 2 | 3;
-  sizeBytes: number;
+  /** Bytes of the store's files; null for remote stores (not counted: one request per key). */
+  sizeBytes: number | null;
   image: ImageSummary | null;
   plate: PlateSummary | null;
 }
@@ -210,7 +211,7 @@ export async function summarizeStore(path: string): Promise<StoreSummary> {
       `${path} is not a Zarr store: no .zgroup, .zarray or zarr.json at its root`,
     );
   }
-  const sizeBytes = store.root === undefined ? 0 : await sizeOnDisk(store.root);
+  const sizeBytes = store.root === undefined ? null : await sizeOnDisk(store.root);
   const base = { path, zarrFormat: node.format, sizeBytes, image: null, plate: null };
   if (node.kind === "array") return { ...base, layout: "zarr-array", version: null };
   const attrs = await readOmeAttrs(store, "");

@@ -3,9 +3,10 @@
  * chunks on every axis, so every chunk is written once and never read back. The next slab is
  * read from the TIFF while the current one is encoded and written.
  */
-import type { AxisLetter } from "./convert-plan.js";
+
 import { allocTyped, tiffDataTypeSize } from "../tiff/dtype.js";
 import type { TiffReader, TiffTypedArray } from "../tiff/index.js";
+import type { AxisLetter } from "./convert-plan.js";
 
 /** The writable side: an `ImageArray` (or anything with the same `write`). */
 export interface WritableImage {
