@@ -158,7 +158,10 @@ export async function startLatencyProxy(
       const url = req.url ?? "/";
       const method = req.method ?? "GET";
       const path = url.split("?")[0]!;
-      const plainObject = !url.includes("?");
+      // A plain object request: no sub-resource (uploadId, partNumber, tagging…) in the query;
+      // the SDK adds x-id=<operation> to every request.
+      const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+      const plainObject = [...query.keys()].every((k) => k === "x-id");
       let answer: Upstream;
       if (opts.conditionalWrites && plainObject && (method === "PUT" || method === "DELETE")) {
         const conditional =
