@@ -11,6 +11,7 @@ import { NotFoundError, PyramidStateError, UnsupportedError } from "../errors.js
 import { openArray, readNode, removeNode, type ZarrArray } from "../store/index.js";
 import { joinPath } from "./context.js";
 import { checkWorkers } from "./image-write.js";
+import { pyramidMetadata } from "./multiscales-meta.js";
 import type { MultiscalesNode } from "./multiscales-node.js";
 import { cloneTransform, type Transform } from "./transforms.js";
 
@@ -246,7 +247,8 @@ function stepFactors(node: MultiscalesNode): number[][] {
 
 /**
  * Compute the pyramid: create it with `levels` levels when there is none yet, then fill every
- * level from the one before it (the cascade) with `method`, and record `multiscales[].type`.
+ * level from the one before it (the cascade) with `method`, and record `multiscales[].type` and
+ * `multiscales[].metadata` (see `pyramidMetadata`).
  * Running again after an interruption completes the pyramid.
  * @throws {PyramidStateError} no level 0; no pyramid and no `levels`; a pyramid with a
  * different number of levels ("call deletePyramid() first"); non-integer scale steps.
@@ -299,16 +301,20 @@ export async function computePyramid(
     ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
   });
   const m = node._liveMultiscale();
-  if (m !== undefined && m.type !== method) {
+  if (m !== undefined) {
+    // `type` and `metadata` (method, library, version, factors): the strict schemas' SHOULDs.
+    const before = JSON.stringify([m.type, m.metadata]);
     m.type = method;
-    await node.dumpMeta();
+    m.metadata = pyramidMetadata(method, factors);
+    if (JSON.stringify([m.type, m.metadata]) !== before) await node.dumpMeta();
   }
   return report;
 }
 
 /**
  * Remove every level but level 0: the metadata first (so the store stays valid if interrupted),
- * then the arrays. Also clears `multiscales[].type`.
+ * then the arrays. Also clears `multiscales[].type` and `metadata` (a single level is written
+ * with type "none").
  * @throws {PyramidStateError} when there is no level 0.
  */
 export async function deletePyramid(node: MultiscalesNode): Promise<void> {
@@ -318,6 +324,7 @@ export async function deletePyramid(node: MultiscalesNode): Promise<void> {
   const removed = m.datasets.slice(1).map((d) => d.path);
   m.datasets = m.datasets.slice(0, 1);
   delete m.type;
+  delete m.metadata;
   await node.dumpMeta();
   for (const p of removed) await removeNode(node.ctx.store, joinPath(node.path, p));
 }
