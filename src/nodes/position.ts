@@ -512,11 +512,17 @@ export class Position extends MultiscalesNode {
   }
 
   /**
-   * Create a label image `labels/<name>` from integer data (or an empty one from a shape), with
-   * the `labels` group and `image-label` metadata; levels follow the image's pyramid.
+   * Create a label image `labels/<name>` from integer data (or an empty one from a shape, or a
+   * precomputed pyramid as a list of levels), with the `labels` group and `image-label`
+   * metadata. The label has the image's axes (data without the channel axis gets it, size 1)
+   * and as many levels as the image.
    * @see createLabel in labels.ts.
    */
-  createLabel(name: string, data: LabelInput, opts: CreateLabelOptions = {}): Promise<LabelImage> {
+  createLabel(
+    name: string,
+    data: LabelInput | readonly PixelInput[],
+    opts: CreateLabelOptions = {},
+  ): Promise<LabelImage> {
     return createLabel(this, name, data, opts);
   }
 

@@ -95,7 +95,8 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     const data = new Int32Array(LN).map((_, i) => (i % 5 === 0 ? -1 : 7));
     const label = await pos.createLabel("seg", { data, shape: LSHAPE }, { levels: 2, workers: 0 });
     expect(label.levelPaths).toEqual(["0", "1"]);
-    expect((await label.get("1")).shape).toEqual([1, 2, 4, 4]);
+    expect((await label.get("1")).shape).toEqual([1, 1, 2, 4, 4]);
+    expect(label.axisNames).toEqual(pos.axisNames);
     expect(label.multiscale?.type).toBe("mode");
     const l1 = await (await label.get("1")).toArray();
     expect(new Set(Array.from(l1.data as Int32Array))).toEqual(new Set([7]));
@@ -112,8 +113,8 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
       { workers: 0 },
     );
     expect(label.levelPaths).toEqual(["0", "1", "2"]);
-    expect((await label.get("2")).shape).toEqual([1, 3, 2, 2]);
-    expect(label.getEffectiveScale("2")).toEqual([1, 1, 4, 4]);
+    expect((await label.get("2")).shape).toEqual([1, 1, 3, 2, 2]);
+    expect(label.getEffectiveScale("2")).toEqual([1, 1, 1, 4, 4]);
     expect(vals(await (await label.get("2")).toArray()).every((v) => v === 3)).toBe(true);
   });
 });
