@@ -74,24 +74,30 @@ test("every response delayed 20–50 ms: a many-chunk write overlaps its request
     const spec = { shape: SHAPE, chunks: CHUNKS, dtype: "uint8" as const };
     const data = sampleData("uint8", 64 * 64, 9);
     const arr = await createArray(s3, "img", 2, spec);
+    // One chunk row at a time (8 requests): a measured sequential baseline (and a warm-up).
+    let before = proxy.requests;
+    let t0 = Date.now();
     await arr.writeRegion(
       [
         [0, 8],
         [0, 64],
       ],
       0,
-      { concurrency: 32 },
-    ); // warm up: 8 chunks
-    const before = proxy.requests;
-    const t0 = Date.now();
+      { concurrency: 1 },
+    );
+    const sequentialPerRequest = (Date.now() - t0) / (proxy.requests - before);
+    before = proxy.requests;
+    t0 = Date.now();
     await arr.writeRegion(WHOLE, data, { concurrency: 32 });
     const elapsed = Date.now() - t0;
     const requests = proxy.requests - before;
     expect(requests).toBe(64);
-    // One at a time this takes requests × 35 ms of delay on average (at least × 20 ms), plus
-    // the CPU of each request (5-15 ms on this 2-core VM: SDK, proxy and s3rver share this
-    // process, and that part does not overlap); in flight together, the delays overlap.
-    expect(elapsed).toBeLessThan(requests * 20);
+    // One at a time, each request waits 20-50 ms (35 on average) plus its CPU (SDK, proxy and
+    // s3rver share this process: 5-25 ms per request on this loaded 2-core VM, and that part
+    // does not overlap); in flight together, the delays overlap: at most half the sequential
+    // time (measured, so a loaded machine slows both sides alike).
+    expect(sequentialPerRequest).toBeGreaterThanOrEqual(20);
+    expect(elapsed).toBeLessThan((requests * sequentialPerRequest) / 2);
     const ref = await createArray(local, "lat", 2, spec);
     await ref.writeRegion(WHOLE, data);
     expect(Array.from((await arr.readRegion(WHOLE)) as Uint8Array)).toEqual(

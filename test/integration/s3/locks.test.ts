@@ -177,15 +177,15 @@ describe("single-writer mode (no conditional writes)", () => {
   test("the lease is renewed while in use and given up once idle", async () => {
     const prefix = freshPrefix("sw");
     const c = rawClient(server.endpoint);
-    const store = await openAt(server.endpoint, prefix, { lock: { staleMs: 300 } });
+    const store = await openAt(server.endpoint, prefix, { lock: { staleMs: 600 } });
     let first = 0;
     await store.lock!(".ngff-lock", async () => {
       first = JSON.parse(dec(await rawGet(c, `${prefix}/.ngff:lease`))!).expires;
-      await sleep(450);
+      await sleep(1_000); // renewed every 200 ms
       const now = JSON.parse(dec(await rawGet(c, `${prefix}/.ngff:lease`))!).expires;
       expect(now).toBeGreaterThan(first);
     });
-    for (let i = 0; i < 40 && (await rawGet(c, `${prefix}/.ngff:lease`)) !== undefined; i++) {
+    for (let i = 0; i < 100 && (await rawGet(c, `${prefix}/.ngff:lease`)) !== undefined; i++) {
       await sleep(50);
     }
     expect(await rawGet(c, `${prefix}/.ngff:lease`)).toBeUndefined();

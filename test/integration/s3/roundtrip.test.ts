@@ -3,6 +3,8 @@
  * sharded) written with `createArray` + `writeRegion` reads back equal, and the objects hold
  * exactly the bytes the same array has in a local directory, key for key.
  */
+import * as fs from "node:fs/promises";
+import * as nodePath from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   type ArraySpec,
@@ -14,7 +16,7 @@ import {
 } from "../../../src/store/index.js";
 import type { S3TestServer } from "../../helpers/s3-server.js";
 import { sampleData, tempDir, toArray } from "../../unit/store/helpers.js";
-import { allKeys, freshPrefix, openAt, startServer } from "./helpers.js";
+import { allKeys, BUCKET, freshPrefix, openAt, startServer } from "./helpers.js";
 
 const LAYOUTS: { label: string; format: 2 | 3; spec: Pick<ArraySpec, "chunks" | "shards"> }[] = [
   { label: "v2 (NGFF 0.4)", format: 2, spec: { chunks: [8, 6] } },
@@ -59,9 +61,18 @@ describe.each(LAYOUTS)("$label", ({ format, spec, label }) => {
     expect(keys).toEqual(await allKeys(local, root));
     // Metadata plus 2×3 blocks per array (all written: sample data is never all fill).
     expect(keys.length).toBe(DATA_TYPES.length * ((format === 2 ? 2 : 1) + 6));
+    // The stored objects, read from s3rver's directory (<key>._S3rver_object).
+    const objectFile = (k: string) =>
+      nodePath.join(
+        server.dir,
+        BUCKET,
+        s3.ref.kind === "s3" ? s3.ref.prefix : "",
+        `${k}._S3rver_object`,
+      );
     for (const k of keys) {
-      const [a, b] = await Promise.all([s3.get(k), local.get(k)]);
-      expect(Buffer.compare(a!, b!), k).toBe(0);
+      const [a, b] = await Promise.all([fs.readFile(objectFile(k)), local.get(k)]);
+      expect(Buffer.compare(a, b!), k).toBe(0);
     }
+    expect(Buffer.compare((await s3.get(keys[0]!))!, (await local.get(keys[0]!))!)).toBe(0);
   });
 });
