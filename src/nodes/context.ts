@@ -19,6 +19,8 @@ export interface NodeContext {
   format: ZarrFormat;
   version: NgffVersion;
   mode: OpenMode;
+  /** The store was opened for this node tree (from a path or URL): closing the root closes it. */
+  ownsStore?: boolean;
 }
 
 /** The Zarr format of an NGFF version (0.4 → 2, 0.5 → 3). */

@@ -160,9 +160,15 @@ export abstract class NgffNode {
     return p;
   }
 
-  /** Close the node: later writes through it reject with ReadOnlyError. Idempotent. */
+  /**
+   * Close the node: later writes through it reject with ReadOnlyError. Idempotent. Closing the
+   * root of a store that `openOmeZarr` opened from a path or URL also closes the store (an S3
+   * store gives up its writer lease and sockets).
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
+    if (this.ctx.ownsStore === true && this.ctx.path === "") await this.ctx.store.close?.();
   }
 
   /** `await using node = await openOmeZarr(…)` closes the node at the end of the scope. */

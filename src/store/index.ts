@@ -42,6 +42,7 @@ export {
   parseStoreUrl,
   registerStoreOpener,
 } from "./registry.js";
+export type { S3StoreOptions } from "./s3/options.js";
 export { assertSafeKey, assertSafeName, assertSafePath, TEMP_NAME_PATTERN } from "./safe-name.js";
 export type { ByteRange, ZarrStore } from "./store.js";
 export { createMemoryStore, openLocalStore } from "./store.js";

@@ -9,6 +9,7 @@ import { UnsupportedError } from "../errors.js";
 import type { LockOptions } from "./lock.js";
 import { findMemoryStore } from "./memory-store.js";
 import type { HttpStoreRef, MemoryStoreRef, S3StoreRef, StoreKind, StoreRef } from "./ref.js";
+import type { S3StoreOptions } from "./s3/options.js";
 import { openLocalStore, type ZarrStore } from "./store.js";
 
 /** How to open a store; each kind uses what applies to it. */
@@ -21,6 +22,8 @@ export interface OpenStoreOptions {
   lock?: LockOptions | false;
   /** File stores: synchronous file calls on the calling thread (pool workers). */
   syncIO?: boolean;
+  /** S3 stores: requests in flight, retries, multipart sizes, timeouts (`S3StoreOptions`). */
+  s3?: S3StoreOptions;
 }
 
 /** Opens one kind of reference. */
@@ -181,11 +184,12 @@ function parseBool(v: string | null): boolean | undefined {
 }
 
 /**
- * Open a store by path or URL (see {@link parseStoreUrl}), or pass a store object through.
+ * Open a store by path or URL (see {@link parseStoreUrl}) or by reference. For `s3://` URLs,
+ * `opts.s3` may carry both the URL's options (endpoint, region, …) and the store's tuning.
  */
 export async function openStore(
   target: string | StoreRef,
-  opts: OpenStoreOptions & { s3?: S3UrlOptions } = {},
+  opts: OpenStoreOptions & { s3?: S3UrlOptions & S3StoreOptions } = {},
 ): Promise<ZarrStore> {
   const ref =
     typeof target === "string" ? parseStoreUrl(target, opts.s3 ? { s3: opts.s3 } : {}) : target;

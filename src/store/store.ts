@@ -53,6 +53,12 @@ export interface ZarrStore {
    * `withStoreLock`). Local stores implement it; without it a store is single-process.
    */
   lock?: (<T>(lockKey: string, fn: () => Promise<T>) => Promise<T>) | undefined;
+  /**
+   * Optional: give up what the store holds (an S3 store's writer lease and lingering locks, its
+   * sockets). The store must not be used afterwards. Nodes opened from a path or URL call it
+   * when the root node is closed.
+   */
+  close?(): Promise<void>;
 }
 
 /**
