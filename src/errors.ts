@@ -224,6 +224,29 @@ export class ConcurrentWriteError extends OmeZarrError {
   }
 }
 
+/**
+ * The Redis server of a job queue (`queue: { connection }`, `--redis`) could not be reached, or
+ * stayed unreachable for longer than the run allows. Nothing done is lost: chunks already
+ * written stay in the store and completed jobs stay recorded in Redis (while it keeps them), so
+ * running the same command again resumes the run.
+ */
+export class QueueAccessError extends OmeZarrError {
+  readonly _tag = "QueueAccess" as const;
+  /** The Redis server, as a URL without its password (`redis://127.0.0.1:6379/0`). */
+  readonly target: string;
+  /** The connection error code when there is one (`ECONNREFUSED`, `ETIMEDOUT`). */
+  readonly code: string | undefined;
+  constructor(
+    target: string,
+    message: string,
+    options?: { cause?: unknown; code?: string | undefined },
+  ) {
+    super(message, options);
+    this.target = target;
+    this.code = options?.code;
+  }
+}
+
 /** Every concrete error class, by tag. */
 export type OmeZarrErrorByTag = {
   NotFound: NotFoundError;
@@ -239,6 +262,7 @@ export type OmeZarrErrorByTag = {
   LockTimeout: LockTimeoutError;
   StoreAccess: StoreAccessError;
   ConcurrentWrite: ConcurrentWriteError;
+  QueueAccess: QueueAccessError;
 };
 
 /** The tag of any ngff-writer error. */

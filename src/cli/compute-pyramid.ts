@@ -12,11 +12,33 @@ import { PyramidStateError } from "../errors.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
+import type { QueueOptions } from "../queue/options.js";
 import type { CommandEnv } from "./env.js";
 import { defaultJobs, forEachInOrder } from "./in-order.js";
+import { UsageError } from "./io.js";
 import { nonNegativeInt, positiveInt } from "./options.js";
 import { resolvePositionPaths } from "./positions.js";
-import { parseDims, runPyramid } from "./pyramid-run.js";
+import { parseDims, queueNote, runPyramidReport } from "./pyramid-run.js";
+
+/** The queue of `--redis` / `--queue` (undefined without `--redis`). */
+export function queueOf(o: { redis?: string; queue?: string }): QueueOptions | undefined {
+  if (o.redis === undefined) {
+    if (o.queue !== undefined) throw new UsageError("--queue needs --redis");
+    return undefined;
+  }
+  return { connection: o.redis, ...(o.queue === undefined ? {} : { name: o.queue }) };
+}
+
+/**
+ * With `--redis`: check the options and reach Redis before anything is read or written (an
+ * unreachable Redis is a typed error within seconds, and nothing is written).
+ */
+export async function checkQueueReachable(o: { redis?: string; queue?: string }): Promise<void> {
+  const queue = queueOf(o);
+  if (queue === undefined) return;
+  const q = await import("../queue/index.js");
+  await q.checkRedis(q.resolveConnection(q.checkQueueOptions(queue).connection));
+}
 
 interface Options {
   input: string[];
@@ -26,6 +48,8 @@ interface Options {
   dims?: string;
   workers?: number;
   jobs?: number;
+  redis?: string;
+  queue?: string;
 }
 
 /** Register `compute-pyramid` (alias `pyramid`). */
@@ -59,6 +83,11 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
       positiveInt,
     )
     .option("--overwrite", "replace an existing pyramid that has a different number of levels")
+    .option(
+      "--redis <url>",
+      "run the tasks on `ngff worker` processes through this Redis (redis://host:port); the store must be shared with them",
+    )
+    .option("--queue <name>", 'queue name with --redis (default "ngff")')
     .addHelpText(
       "after",
       "\nExample:\n  ngff compute-pyramid -i plate.zarr -l 4 -m median --dims y,x",
@@ -66,6 +95,7 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
     .action(
       env.action("compute-pyramid", async (o: Options) => {
         const dims = o.dims === undefined ? undefined : parseDims(o.dims);
+        await checkQueueReachable(o);
         const paths = await resolvePositionPaths(o.input);
         const jobs = Math.min(o.jobs ?? defaultJobs(o.workers), paths.length);
         // One bar per level for one position at a time; one bar of positions otherwise.
@@ -86,16 +116,17 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
               }
               await pos.deletePyramid();
             }
-            const seconds = await runPyramid(pos, env, {
+            const { seconds, report } = await runPyramidReport(pos, env, {
               levels: o.levels,
               method: o.method,
               dims,
               workers: o.workers,
               label: path,
               bars: overall === undefined,
+              queue: queueOf(o),
             });
             overall?.update(++done);
-            return `${path}: ${o.levels} levels (${o.method}) in ${seconds.toFixed(1)} s`;
+            return `${path}: ${o.levels} levels (${o.method}) in ${seconds.toFixed(1)} s${queueNote(report)}`;
           },
           (line) => env.out(line),
         ).finally(() => overall?.stop());

@@ -27,6 +27,7 @@ import {
 } from "../store/index.js";
 import { tiffDataTypeSize } from "../tiff/dtype.js";
 import { openTiff, type TiffLayout } from "../tiff/index.js";
+import { checkQueueReachable, queueOf } from "./compute-pyramid.js";
 import {
   type AxisLetter,
   axisSpecs,
@@ -64,6 +65,8 @@ interface ConvertOptions {
   plate?: string;
   workers?: number;
   jobs?: number;
+  redis?: string;
+  queue?: string;
 }
 
 /**
@@ -209,6 +212,7 @@ async function writeJob(
       workers: o.workers,
       label: basename(job.input),
       bars,
+      queue: queueOf(o),
     });
   }
 }
@@ -351,6 +355,7 @@ async function remoteOutput(o: ConvertOptions, ref: StoreRef): Promise<() => Pro
 async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
   const started = performance.now();
   checkUsage(o);
+  await checkQueueReachable(o);
   const ref = isStoreUrl(o.output) ? parseStoreUrl(o.output) : undefined;
   const prepare =
     ref === undefined || ref.kind === "file"
@@ -444,6 +449,11 @@ export function registerConvert(program: Command, env: CommandEnv): void {
       "threads that encode level 0 and compute the pyramid (default: all cores; 0 = in-process)",
       nonNegativeInt,
     )
+    .option(
+      "--redis <url>",
+      "compute the pyramids on `ngff worker` processes through this Redis (redis://host:port); the output must be shared with them",
+    )
+    .option("--queue <name>", 'queue name with --redis (default "ngff")')
     .option(
       "-j, --jobs <n>",
       "plate inputs converted at once (default: workers + 1, at least 2, when every input is at most 64 MiB; else 1)",

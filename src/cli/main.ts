@@ -15,6 +15,7 @@ import { registerSetScale } from "./set-scale.js";
 import { registerTree } from "./tree.js";
 import { registerValidate } from "./validate.js";
 import { packageVersion } from "./version.js";
+import { registerWorker } from "./worker.js";
 
 function buildProgram(env: CommandEnv): Command {
   const program = new Command("ngff");
@@ -44,6 +45,7 @@ function buildProgram(env: CommandEnv): Command {
   registerComputePyramid(program, env);
   registerSetScale(program, env);
   registerRenameWells(program, env);
+  registerWorker(program, env);
   for (const command of program.commands) {
     command
       .option("--debug", "print stack traces and causes of errors")

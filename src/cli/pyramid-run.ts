@@ -2,9 +2,11 @@
  * Running `computePyramid` from a command: `--dims` parsing, one progress bar per level, the
  * abort signal, and a one-line report.
  */
+import type { PyramidReport } from "../engine/compute.js";
 import type { MultiscalesNode } from "../nodes/multiscales-node.js";
 import type { Position } from "../nodes/position.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
+import type { QueueOptions } from "../queue/options.js";
 import type { CommandEnv } from "./env.js";
 import { UsageError } from "./io.js";
 import { splitList } from "./options.js";
@@ -38,6 +40,15 @@ export interface PyramidRun {
   label: string;
   /** Draw a bar per level (default true; false when several runs share the terminal). */
   bars?: boolean;
+  /** Run the tasks on queue workers (`--redis`). */
+  queue?: QueueOptions | undefined;
+}
+
+/** What a queued run adds to the command's report line (`""` for a local run). */
+export function queueNote(report: { queue?: { added: number; resumed: number } }): string {
+  const q = report.queue;
+  if (q === undefined) return "";
+  return `, queue: ${q.added} job(s) added${q.resumed > 0 ? `, ${q.resumed} task(s) done before (resumed)` : ""}`;
 }
 
 /** Compute the pyramid of `node` with progress bars; resolves to the seconds it took. */
@@ -46,11 +57,21 @@ export async function runPyramid(
   env: CommandEnv,
   run: PyramidRun,
 ): Promise<number> {
+  return (await runPyramidReport(node, env, run)).seconds;
+}
+
+/** {@link runPyramid}, also resolving to the engine's report. */
+export async function runPyramidReport(
+  node: Position | MultiscalesNode,
+  env: CommandEnv,
+  run: PyramidRun,
+): Promise<{ seconds: number; report: PyramidReport }> {
   const bar = run.bars === false ? NO_PROGRESS : env.progress();
   let current = -1;
   const started = performance.now();
   const signal = env.io.signal;
-  await (node as Position).computePyramid({
+  const report = await (node as Position).computePyramid({
+    ...(run.queue === undefined ? {} : { queue: run.queue }),
     ...(run.levels === undefined ? {} : { levels: run.levels }),
     ...(run.method === undefined ? {} : { method: run.method }),
     ...(run.dims === undefined ? {} : { dims: run.dims }),
@@ -65,5 +86,5 @@ export async function runPyramid(
     },
   });
   bar.stop();
-  return (performance.now() - started) / 1000;
+  return { seconds: (performance.now() - started) / 1000, report };
 }

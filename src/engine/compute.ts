@@ -47,11 +47,53 @@ export interface ComputeLevelsOptions {
   pool?: Piscina;
   signal?: AbortSignal;
   onProgress?: (p: PyramidProgress) => void;
+  /**
+   * Runs each level's planned tasks somewhere else than this process's pool (the BullMQ queue of
+   * `src/queue`). Planning, level checks, the barrier between levels and progress stay here;
+   * `workers` and `pool` are ignored.
+   */
+  runner?: LevelRunner;
+}
+
+/** One level's work, handed to a {@link LevelRunner}. */
+export interface LevelWork {
+  /** Target level (k ≥ 1). */
+  level: number;
+  source: ZarrArray;
+  target: ZarrArray;
+  /** The level's tasks: their regions tile the target level without overlap. */
+  tasks: readonly PlannedTask[];
+  /** The serializable task of a planned task (what a worker runs). */
+  toTask(t: PlannedTask): PyramidTask;
+  signal: AbortSignal | undefined;
+  /** Call once per task that finished, with the bytes it wrote (counts progress). */
+  done(t: PlannedTask, bytes: number): void;
+  /** Count a task finished earlier (by a previous run that was interrupted) as done. */
+  skipped(t: PlannedTask): void;
+  /** The error naming a failed task (level, target region, cause). */
+  failure(t: PlannedTask, cause: unknown): WorkerTaskError;
+}
+
+/**
+ * Runs one level's tasks; resolves once every task is done (the barrier), rejects with a typed
+ * error naming the failed tasks.
+ */
+export interface LevelRunner {
+  /** Tasks it runs at once, about: small levels are split into at least 2 tasks per slot. */
+  readonly parallelism: number;
+  /** Source bytes per task instead of the default (2 MiB, less for small levels). */
+  readonly taskBytes?: number | undefined;
+  runLevel(work: LevelWork): Promise<void>;
 }
 
 /** What was computed, per level. */
 export interface PyramidReport {
   levels: { level: number; tasks: number; bytes: number; seconds: number }[];
+  /**
+   * Run through a queue (`computePyramid({ queue })`): jobs added, tasks found done already (a
+   * resumed run), jobs added again after Redis lost them.
+   */
+  queue?: { added: number; resumed: number; readded: number };
 }
 
 const METHODS: readonly DownsampleMethod[] = ["stride", "mean", "median", "mode", "min", "max"];
@@ -104,13 +146,16 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
   const arrays = await Promise.all(levelPaths.slice(fromLevel - 1).map((p) => openArray(store, p)));
   checkLevels(arrays, factors.slice(fromLevel - 1), fromLevel);
   const bpe = dtypeByteSize(arrays[0]!.dtype);
-  const inProcess = !isShareableRef(store.ref) || (opts.pool === undefined && workers === 0);
-  const threads = inProcess ? 1 : (opts.pool?.maxThreads ?? workers);
+  const runner = opts.runner;
+  const inProcess =
+    runner === undefined &&
+    (!isShareableRef(store.ref) || (opts.pool === undefined && workers === 0));
+  const threads = runner?.parallelism ?? (inProcess ? 1 : (opts.pool?.maxThreads ?? workers));
   const plans = arrays.slice(1).map((target, i) =>
     planTasks(target.shape, blockShapeOf(target), {
       factors: factors[fromLevel - 1 + i]!,
       bytesPerElement: bpe,
-      minTaskBytes: taskBytesFor(arrays[i]!, bpe, threads),
+      minTaskBytes: runner?.taskBytes ?? taskBytesFor(arrays[i]!, bpe, threads),
     }),
   );
 
@@ -135,6 +180,37 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
         method,
         dtype: target.dtype,
       });
+      let done = 0;
+      let bytes = 0;
+      onProgress?.({ level, done, total: tasks.length, bytes });
+      if (runner !== undefined) {
+        await runner.runLevel({
+          level,
+          source,
+          target,
+          tasks,
+          toTask,
+          signal,
+          done: (_t, written) => {
+            done++;
+            bytes += written;
+            onProgress?.({ level, done, total: tasks.length, bytes });
+          },
+          skipped: () => {
+            done++;
+            onProgress?.({ level, done, total: tasks.length, bytes });
+          },
+          failure: (t, cause) => taskError(level, t, source, target, cause),
+        });
+        signal?.throwIfAborted();
+        report.levels.push({
+          level,
+          tasks: tasks.length,
+          bytes,
+          seconds: (performance.now() - started) / 1000,
+        });
+        continue;
+      }
       let run: (t: PlannedTask) => Promise<PyramidTaskResult>;
       let limit: number;
       if (inProcess) {
@@ -156,9 +232,6 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
         // Backpressure: the running tasks plus about as many queued.
         limit = 2 * p.maxThreads * Math.max(1, p.options.concurrentTasksPerWorker);
       }
-      let done = 0;
-      let bytes = 0;
-      onProgress?.({ level, done, total: tasks.length, bytes });
       await runBounded(
         tasks,
         (t) =>
@@ -190,7 +263,8 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
   return report;
 }
 
-function taskError(
+/** The error of a failed pyramid task: level, target region, cause, and what to do. */
+export function taskError(
   level: number,
   task: PlannedTask,
   source: ZarrArray,

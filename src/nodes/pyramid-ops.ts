@@ -5,10 +5,18 @@
  * level but 0. The node owns metadata; the engine (`src/engine/compute.ts`) only computes.
  */
 import type { Piscina } from "piscina";
-import type { PyramidProgress, PyramidReport } from "../engine/compute.js";
+import type { LevelRunner, PyramidProgress, PyramidReport } from "../engine/compute.js";
 import { planLevels } from "../engine/plan.js";
 import { NotFoundError, PyramidStateError, UnsupportedError } from "../errors.js";
-import { openArray, readNode, removeNode, type ZarrArray } from "../store/index.js";
+import type { QueueOptions } from "../queue/options.js";
+import {
+  isShareableRef,
+  openArray,
+  readNode,
+  refLabel,
+  removeNode,
+  type ZarrArray,
+} from "../store/index.js";
 import { joinPath } from "./context.js";
 import { checkWorkers } from "./image-write.js";
 import { pyramidMetadata } from "./multiscales-meta.js";
@@ -52,6 +60,15 @@ export interface ComputePyramidOptions {
   pool?: Piscina;
   signal?: AbortSignal;
   onProgress?: (p: PyramidProgress) => void;
+  /**
+   * Run the tasks on `ngff worker` processes through a BullMQ queue in Redis instead of this
+   * process's pool (`workers` and `pool` are then ignored). The store must be one every worker
+   * can open (a shared filesystem at the same path, or S3). This process plans, keeps the level
+   * barrier and writes all metadata; workers write chunk data only. Checked before anything is
+   * written: an unreachable Redis (`QueueAccessError`) or a store the workers cannot open
+   * (`WorkerTaskError`) leaves the store untouched.
+   */
+  queue?: QueueOptions;
 }
 
 function checkLevels(levels: unknown): number {
@@ -269,7 +286,49 @@ export async function computePyramid(
     );
   }
   if (opts.levels !== undefined) checkLevels(opts.levels);
-  await levelZero(node);
+  const queued = opts.queue === undefined ? undefined : await checkQueue(node, opts.queue);
+  const level0 = await levelZero(node);
+  if (queued === undefined) return computeLocally(node, opts, method);
+  // Redis and the workers' access to the store are checked before anything is written.
+  const run = await queued.openQueueRun(queued.options);
+  try {
+    await run.probe(
+      { store: node.ctx.store.ref, arrayPath: level0.path },
+      1,
+      level0.shape.map((n) => [0, n] as const),
+      opts.signal,
+    );
+    const report = await computeLocally(node, opts, method, run);
+    await run.finish();
+    return { ...report, queue: { ...run.stats } };
+  } finally {
+    await run.close();
+  }
+}
+
+/** Check the queue options and the store before anything is written; loads the queue module. */
+async function checkQueue(node: MultiscalesNode, queue: QueueOptions) {
+  const q = await import("../queue/index.js");
+  const options = q.checkQueueOptions(queue);
+  q.resolveConnection(options.connection);
+  const ref = node.ctx.store.ref;
+  if (!isShareableRef(ref)) {
+    throw new UnsupportedError(
+      `queue on a ${ref.kind} store`,
+      `cannot compute the pyramid of ${refLabel(ref)} through a queue: workers on other processes ` +
+        "cannot open an in-memory store; write the image to a directory (on a filesystem every worker " +
+        "shares) or to S3, or leave out queue to compute it in this process",
+    );
+  }
+  return { options, openQueueRun: q.openQueueRun };
+}
+
+async function computeLocally(
+  node: MultiscalesNode,
+  opts: ComputePyramidOptions,
+  method: PyramidMethod,
+  runner?: LevelRunner,
+): Promise<PyramidReport> {
   const existing = node.levelPaths.length;
   if (existing <= 1) {
     if (opts.levels === undefined) {
@@ -289,14 +348,15 @@ export async function computePyramid(
   const { computeLevels } = await import("../engine/compute.js");
   const { poolFor } = await import("../engine/shared-pool.js");
   // The caller's pool, else the process's shared pool (started once: ~0.15 s saved per call).
-  const pool = poolFor(node.ctx.store, opts);
+  const pool = runner === undefined ? poolFor(node.ctx.store, opts) : undefined;
   const report = await computeLevels({
     store: node.ctx.store,
     levelPaths,
     factors,
     method,
+    ...(runner === undefined ? {} : { runner }),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-    ...(pool === undefined ? {} : { pool }),
+    ...(pool === undefined || runner !== undefined ? {} : { pool }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
   });
