@@ -57,6 +57,12 @@ export {
   LabelImage,
   type LabelInput,
 } from "./nodes/labels.js";
+// bioformats2raw collections (series images under one root)
+export {
+  Collection,
+  type CollectionCreateOptions,
+  type CreateSeriesOptions,
+} from "./nodes/collection.js";
 export { NgffNode } from "./nodes/ngff-node.js";
 export type { OmeroMeta, Window } from "./nodes/omero.js";
 export type { NdArray, PixelInput } from "./nodes/pixel-data.js";

@@ -19,6 +19,7 @@ import {
   type NodeContext,
   type OpenMode,
 } from "./nodes/context.js";
+import { checkOmeXml, Collection } from "./nodes/collection.js";
 import { readOmeAttrs } from "./nodes/ome-attrs.js";
 import { Plate } from "./nodes/plate.js";
 import { checkChannelNames, Position } from "./nodes/position.js";
@@ -34,8 +35,11 @@ import {
   type ZarrStore,
 } from "./store/index.js";
 
-/** Store layouts: `fov` one position, `hcs` a plate, `tiled` a position of tile grids, `auto` infer (open only). */
-export type Layout = "auto" | "fov" | "hcs" | "tiled";
+/**
+ * Store layouts: `fov` one position, `hcs` a plate, `tiled` a position of tile grids, `bf2raw` a
+ * bioformats2raw collection of series images, `auto` infer (open only).
+ */
+export type Layout = "auto" | "fov" | "hcs" | "tiled" | "bf2raw";
 
 /** The node type `openOmeZarr` resolves to for a layout. */
 export type NodeForLayout<L extends Layout> = L extends "fov"
@@ -44,15 +48,23 @@ export type NodeForLayout<L extends Layout> = L extends "fov"
     ? TiledPosition
     : L extends "hcs"
       ? Plate
-      : Position | Plate;
+      : L extends "bf2raw"
+        ? Collection
+        : Position | Plate | Collection;
 
 /** Options of {@link openOmeZarr} (iohub's keyword arguments in camelCase). */
 export interface OpenOmeZarrOptions<L extends Layout = Layout> {
-  /** Default `"auto"`: plate metadata → hcs, multiscales → fov; cannot create. */
+  /**
+   * Default `"auto"`: plate metadata → hcs, multiscales → fov, `bioformats2raw.layout` → bf2raw;
+   * cannot create.
+   */
   layout?: L;
   /** Default `"r"` (iohub's). */
   mode?: OpenMode;
-  /** Channel names; required to create, ignored for existing stores (as in iohub). */
+  /**
+   * Channel names; required to create (for `bf2raw`: optional, the series' default), ignored for
+   * existing stores (as in iohub).
+   */
   channelNames?: readonly string[];
   /** Axes for a new store (default T, C, Z, Y, X with iohub's units); ignored for existing stores. */
   axes?: readonly AxisSpec[];
@@ -66,9 +78,14 @@ export interface OpenOmeZarrOptions<L extends Layout = Layout> {
    * come from the AWS SDK's provider chain, never from here.
    */
   s3?: S3UrlOptions;
+  /**
+   * `bf2raw` only: the OME-XML written to `OME/METADATA.ome.xml` of a new collection, as given
+   * (bioformats2raw's original metadata). Ignored for existing stores.
+   */
+  omeXml?: string;
 }
 
-const LAYOUTS: readonly Layout[] = ["auto", "fov", "hcs", "tiled"];
+const LAYOUTS: readonly Layout[] = ["auto", "fov", "hcs", "tiled", "bf2raw"];
 const MODES: readonly OpenMode[] = ["r", "r+", "a", "w", "w-"];
 const VERSIONS: readonly NgffVersion[] = ["0.4", "0.5"];
 
@@ -146,6 +163,8 @@ export async function openOmeZarr<L extends Layout = "auto">(
   const channelNames =
     opts.channelNames === undefined ? undefined : checkChannelNames(opts.channelNames);
   const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
+  const omeXml = checkOmeXml(opts.omeXml);
+  if (omeXml !== undefined && layout !== "bf2raw") bad("omeXml", "a string", 'layout "bf2raw"');
   if (opts.disablePathChecking !== undefined && typeof opts.disablePathChecking !== "boolean") {
     bad("disablePathChecking", opts.disablePathChecking, "a boolean");
   }
@@ -198,10 +217,10 @@ export async function openOmeZarr<L extends Layout = "auto">(
     if (layout === "auto") {
       throw new UnsupportedError(
         "layout auto for creation",
-        `the store layout must be given when creating a dataset: pass layout "fov", "hcs" or "tiled"`,
+        `the store layout must be given when creating a dataset: pass layout "fov", "hcs", "tiled" or "bf2raw"`,
       );
     }
-    if (channelNames === undefined) {
+    if (channelNames === undefined && layout !== "bf2raw") {
       bad("channelNames", undefined, "channel names, required to create a dataset");
     }
   }
@@ -235,6 +254,13 @@ export async function openOmeZarr<L extends Layout = "auto">(
       ...(axes === undefined ? {} : { axes }),
     };
     if (layout === "hcs") return (await Plate.create(ctx, create)) as NodeForLayout<L>;
+    if (layout === "bf2raw") {
+      return (await Collection.create(ctx, {
+        channelNames,
+        axes,
+        omeXml,
+      })) as NodeForLayout<L>;
+    }
     const node =
       layout === "tiled"
         ? await TiledPosition.create(ctx, create)
@@ -257,14 +283,21 @@ export async function openOmeZarr<L extends Layout = "auto">(
     mode,
   };
   const keys = Object.keys(read.ome);
-  const found = "plate" in read.ome ? "hcs" : "multiscales" in read.ome ? "fov" : undefined;
+  const found =
+    "plate" in read.ome
+      ? "hcs"
+      : "multiscales" in read.ome
+        ? "fov"
+        : "bioformats2raw.layout" in read.ome
+          ? "bf2raw"
+          : undefined;
   let resolved = layout;
   if (layout === "auto") {
     if (found === undefined) {
       throw new LayoutMismatchError(
-        "plate or multiscales",
+        "plate, multiscales or bioformats2raw.layout",
         JSON.stringify(keys),
-        `cannot infer the layout of ${label}: no "plate" or "multiscales" metadata (found keys ${JSON.stringify(keys)}); is this an OME-Zarr dataset? pass layout to open it anyway`,
+        `cannot infer the layout of ${label}: no "plate", "multiscales" or "bioformats2raw.layout" metadata (found keys ${JSON.stringify(keys)}); is this an OME-Zarr dataset? pass layout to open it anyway`,
       );
     }
     resolved = found;
@@ -274,7 +307,8 @@ export async function openOmeZarr<L extends Layout = "auto">(
     // Likewise a group with no OME keys opened as "fov"/"tiled" is a position before its first
     // image (e.g. a writer killed right after creating the store): it must reopen to resume.
     (resolved === "hcs" && !("plate" in read.ome) && found !== undefined) ||
-    (resolved !== "hcs" && !("multiscales" in read.ome) && keys.length > 0)
+    (resolved === "bf2raw" && found !== "bf2raw") ||
+    (resolved !== "hcs" && resolved !== "bf2raw" && !("multiscales" in read.ome) && keys.length > 0)
   ) {
     throw new LayoutMismatchError(
       resolved,
@@ -283,6 +317,9 @@ export async function openOmeZarr<L extends Layout = "auto">(
     );
   }
   const fallback = { channelNames, axes };
+  if (resolved === "bf2raw") {
+    return (await Collection.open(ctx, fallback)) as NodeForLayout<L>;
+  }
   if (resolved === "hcs") {
     const init = { channelNames, axes, attributes: read.attributes };
     return (await Plate.open(ctx, init)) as NodeForLayout<L>;

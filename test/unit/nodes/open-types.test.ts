@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, test } from "vitest";
+import type { Collection } from "../../../src/nodes/collection.js";
 import type { ImageArray } from "../../../src/nodes/image-array.js";
 import type { NdArray } from "../../../src/nodes/pixel-data.js";
 import type { Plate } from "../../../src/nodes/plate.js";
@@ -18,12 +19,17 @@ describe("openOmeZarr's return type narrows by layout", () => {
     expectTypeOf(() =>
       openOmeZarr("x.zarr", { layout: "hcs" }),
     ).returns.resolves.toEqualTypeOf<Plate>();
+    expectTypeOf(() =>
+      openOmeZarr("x.zarr", { layout: "bf2raw" }),
+    ).returns.resolves.toEqualTypeOf<Collection>();
     expectTypeOf(() => openOmeZarr("x.zarr", { layout: "auto" })).returns.resolves.toEqualTypeOf<
-      Position | Plate
+      Position | Plate | Collection
     >();
-    expectTypeOf(() => openOmeZarr("x.zarr")).returns.resolves.toEqualTypeOf<Position | Plate>();
+    expectTypeOf(() => openOmeZarr("x.zarr")).returns.resolves.toEqualTypeOf<
+      Position | Plate | Collection
+    >();
     expectTypeOf(() => openOmeZarr("x.zarr", { mode: "r" })).returns.resolves.toEqualTypeOf<
-      Position | Plate
+      Position | Plate | Collection
     >();
   });
 
