@@ -16,8 +16,18 @@ import {
 } from "./errors.js";
 import type { AxisSpec } from "./nodes/axes.js";
 import { checkAxes } from "./nodes/axes.js";
-import { formatForVersion, type NgffVersion, type NodeContext } from "./nodes/context.js";
-import type { CreateLabelOptions, LabelImage, LabelInput } from "./nodes/labels.js";
+import {
+  childContext,
+  formatForVersion,
+  type NgffVersion,
+  type NodeContext,
+} from "./nodes/context.js";
+import {
+  type CreateLabelOptions,
+  type ImageLabelUpdate,
+  LabelImage,
+  type LabelInput,
+} from "./nodes/labels.js";
 import type { MultiscaleMeta } from "./nodes/multiscales-meta.js";
 import { serializeMultiscale } from "./nodes/multiscales-meta.js";
 import { readOmeAttrs, writeOmeAttrs } from "./nodes/ome-attrs.js";
@@ -27,12 +37,14 @@ import {
   type Acquisition,
   assertValidPlate,
   assertValidWell,
+  defaultPlateName,
   type PlateMeta,
   type PlateWell,
   plateToJson,
   splitWellPath,
   type WellImage,
   wellToJson,
+  withAcquisitionDefaults,
 } from "./nodes/plate-meta.js";
 import { Position } from "./nodes/position.js";
 import type { PyramidDims, PyramidMethod } from "./nodes/pyramid-ops.js";
@@ -43,6 +55,7 @@ import {
   createGroup,
   openStore,
   readNode,
+  refName,
   type ZarrStore,
 } from "./store/index.js";
 import { validateOmeObject } from "./validate/ome.js";
@@ -158,6 +171,12 @@ export async function openWriterGroup(group: WriterGroup, fmt?: NgffVersion): Pr
   const version = fmt ?? DEFAULT_FMT;
   await createGroup(store, path, formatForVersion(version), {}, { parents: true });
   return { store, path, format: formatForVersion(version), version, mode: "a" };
+}
+
+/** The name of the group a writer writes to: its last path segment, or the store's name. */
+function groupName(ctx: NodeContext): string | undefined {
+  const name = ctx.path === "" ? refName(ctx.store.ref) : (ctx.path.split("/").pop() ?? "");
+  return name === "" ? undefined : name;
 }
 
 /**
@@ -359,7 +378,9 @@ export interface DatasetInput {
 
 /**
  * Write the `multiscales` metadata of a group whose arrays exist (ome-zarr-py's
- * `write_multiscales_metadata`). Other OME keys of the group (e.g. `omero`) are kept.
+ * `write_multiscales_metadata`). Other OME keys of the group (e.g. `omero`) are kept. `name`
+ * defaults to the group's name; without `type`, `type` and `metadata` record that ngff-writer
+ * did not compute the levels (`"none"` for one level, `"unknown"` for several).
  * @param opts.axes - default guessed from the transformations' length (2 → yx, 5 → tczyx).
  * @throws {InvalidMetadataError} when the result is not valid image metadata.
  */
@@ -395,10 +416,13 @@ export async function writeMultiscalesMetadata(
       ),
     })),
   };
-  if (opts.name !== undefined) m.name = opts.name;
   if (opts.type !== undefined) m.type = opts.type;
   if (opts.metadata !== undefined) m.metadata = structuredClone(opts.metadata);
   const ctx = await openWriterGroup(group, opts.fmt);
+  // `name` is a SHOULD of the strict schemas: default the group's name (ome-zarr-py's
+  // `name or group.name`).
+  const name = opts.name ?? groupName(ctx);
+  if (name !== undefined) m.name = name;
   await mergeOme(ctx, "multiscales", [serializeMultiscale(m, ctx.version)], "image");
 }
 
@@ -419,7 +443,9 @@ async function mergeOme(
 
 /**
  * Write the `plate` metadata (ome-zarr-py's `write_plate_metadata`). Wells given as
- * `"row/column"` get their indices from `rows` and `columns`.
+ * `"row/column"` get their indices from `rows` and `columns`. `name` defaults to the store's
+ * (or group's) name without `.ome.zarr` / `.zarr`; acquisitions without a name get
+ * `"Acquisition <id>"` (the strict schemas want both; `maximumfieldcount` is the caller's).
  * @throws {InvalidMetadataError} for rows/columns that are not unique and alphanumeric, wells
  * whose row or column is not listed, or indices that disagree with the lists.
  */
@@ -453,12 +479,13 @@ export async function writePlateMetadata(
       return { path: w, rowIndex, columnIndex };
     }),
   };
-  if (opts.name !== undefined) plate.name = opts.name;
   if (opts.acquisitions !== undefined)
-    plate.acquisitions = opts.acquisitions.map((a) => ({ ...a }));
+    plate.acquisitions = opts.acquisitions.map(withAcquisitionDefaults);
   if (opts.fieldCount !== undefined) plate.field_count = opts.fieldCount;
   assertValidPlate(plate);
   const ctx = await openWriterGroup(group, opts.fmt);
+  const name = opts.name ?? defaultPlateName(refName(ctx.store.ref), ctx.path);
+  if (name !== undefined) plate.name = name;
   await mergeOme(ctx, "plate", plateToJson(plate, ctx.version), "plate");
 }
 
@@ -491,10 +518,25 @@ export interface WriteLabelsOptions {
   labelMetadata?: Pick<CreateLabelOptions, "colors" | "properties">;
 }
 
+function labelChunks(storage: StorageOptions, shape: readonly number[], rank: number): number[] {
+  // Chunks are for the label array, which has the image's rank (a shape without the channel
+  // axis gets it inserted): a full-rank chunk list is taken as it is.
+  const c = typeof storage.chunks === "number" ? [storage.chunks] : [...(storage.chunks ?? [])];
+  if (c.length === rank) return c;
+  const full = shape.length === rank ? [...shape] : [1, ...shape];
+  return retuple(c, full.length === rank ? full : shape);
+}
+
+function labelShape(labels: LabelInput | PixelInput): readonly number[] {
+  return "shape" in labels ? (labels as { shape: readonly number[] }).shape : [];
+}
+
 /**
  * Write a label image `name` under the image at `group` (ome-zarr-py's `write_labels`):
- * `labels/<name>` with its pyramid and `image-label` metadata, listed in `labels`. The label's
- * axes are the image's without the channel axis.
+ * `labels/<name>` with its pyramid and `image-label` metadata, listed in `labels`. The label has
+ * the image's axes (the spec's layout: each dimension the image's size or 1, channel 1); data
+ * without the channel axis gets it inserted with size 1. Without `labelMetadata.colors`, a
+ * default palette is written (see `defaultLabelColors`).
  * @throws {NotFoundError} when `group` holds no image; the errors of `Position.createLabel`.
  */
 export async function writeLabels(
@@ -509,9 +551,7 @@ export async function writeLabels(
   const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
   if (opts.chunks !== undefined) storage.chunks = opts.chunks;
   if (storage.chunks !== undefined) {
-    const shape =
-      "data" in labels || "shape" in labels ? (labels as { shape: readonly number[] }).shape : [];
-    o.chunks = retuple(storage.chunks, shape);
+    o.chunks = labelChunks(storage, labelShape(labels), position.axes.length);
   }
   if (storage.shardsRatio !== undefined) o.shardsRatio = storage.shardsRatio;
   if (opts.scaler !== undefined) {
@@ -520,4 +560,80 @@ export async function writeLabels(
     if (opts.scaler.workers !== undefined) o.workers = opts.scaler.workers;
   }
   return position.createLabel(name, labels, o);
+}
+
+/** Options of {@link writeMultiscaleLabels}. */
+export interface WriteMultiscaleLabelsOptions {
+  /** NGFF version check for the image group (it must exist). */
+  fmt?: NgffVersion;
+  /** Chunk shape of level 0 (clipped to each level's shape below). */
+  chunks?: number | readonly number[];
+  /** Chunks and shards of level 0 (one set; clipped per level). */
+  storageOptions?: StorageOptions;
+  /** `image-label` colours and properties (ome-zarr-py's `label_metadata`). */
+  labelMetadata?: Pick<CreateLabelOptions, "colors" | "properties">;
+}
+
+/**
+ * Write a precomputed label pyramid `name` under the image at `group` (ome-zarr-py's
+ * `write_multiscale_labels`): one array per image level, largest first, each shaped like the
+ * image's level (or 1) on every axis; level k gets the image's level-k transformations. Nothing
+ * is computed. `multiscales[].type` says the levels were not computed by ngff-writer.
+ * @throws {NotFoundError} when `group` holds no image; {@link ShapeMismatchError} for a level
+ * count other than the image's or levels that do not follow the image's shapes; the errors of
+ * `Position.createLabel`. Nothing is written when anything throws.
+ */
+export async function writeMultiscaleLabels(
+  pyramid: readonly PixelInput[],
+  group: WriterGroup,
+  name: string,
+  opts: WriteMultiscaleLabelsOptions = {},
+): Promise<LabelImage> {
+  if (!Array.isArray(pyramid) || pyramid.length === 0)
+    throw invalid("pyramid", "no levels given", "at least one level, largest first");
+  const ctx = await openWriterGroup(group, opts.fmt);
+  const position = await Position.open(ctx);
+  const o: CreateLabelOptions = { ...(opts.labelMetadata ?? {}) };
+  const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
+  if (opts.chunks !== undefined) storage.chunks = opts.chunks;
+  if (storage.chunks !== undefined) {
+    o.chunks = labelChunks(storage, labelShape(pyramid[0]!), position.axes.length);
+  }
+  if (storage.shardsRatio !== undefined) o.shardsRatio = storage.shardsRatio;
+  return position.createLabel(name, pyramid, o);
+}
+
+/** Options of {@link writeLabelMetadata}. */
+export interface WriteLabelMetadataOptions extends ImageLabelUpdate {
+  /** NGFF version check for the image group. */
+  fmt?: NgffVersion;
+}
+
+/**
+ * Change the `image-label` metadata of the existing label `labels/<name>` under the image at
+ * `group` (ome-zarr-py's `write_label_metadata`): `colors`, `properties` and/or `source`; the
+ * keys not given are kept. The label is added to the `labels` list when missing from it.
+ * @throws {NotFoundError} when there is no such label image; {@link InvalidMetadataError} for
+ * bad or empty colours or properties, or a bad source. Nothing is written when anything throws.
+ */
+export async function writeLabelMetadata(
+  group: WriterGroup,
+  name: string,
+  opts: WriteLabelMetadataOptions = {},
+): Promise<LabelImage> {
+  const ctx = await openWriterGroup(group, opts.fmt);
+  const labelsCtx = childContext(ctx, "labels");
+  const label = await LabelImage.open(childContext(labelsCtx, name));
+  const { fmt: _f, ...update } = opts;
+  await label.updateImageLabel(update);
+  const read = await readOmeAttrs(ctx.store, labelsCtx.path);
+  const listed = Array.isArray(read?.ome.labels) ? (read.ome.labels as unknown[]) : [];
+  if (!listed.includes(name)) {
+    await writeOmeAttrs(
+      labelsCtx,
+      { ...(read?.ome ?? {}), labels: [...listed, name] },
+      read?.attributes ?? {},
+    );
+  }
+  return label;
 }

@@ -9,6 +9,7 @@ import {
   addWell,
   checkWellIndex,
   type PlateMeta,
+  raiseFieldCounts,
   type WellImage,
   type WellIndexOptions,
   type WellMeta,
@@ -203,6 +204,8 @@ export function planPositions(
     entry.added.push(image);
     positions.push({ well, spec });
   });
+  // The strict schemas want each acquisition's maximumfieldcount: raise it from the wells touched.
+  for (const { meta } of wells.values()) raiseFieldCounts(next, meta.images);
   if (natural) {
     const added = next.wells
       .splice(plate.wells.length)

@@ -77,6 +77,59 @@ export interface WellMeta {
   extra?: Record<string, unknown>;
 }
 
+/** The default `name` of acquisition `id` (the strict schemas want every acquisition named). */
+export function defaultAcquisitionName(id: number): string {
+  return `Acquisition ${id}`;
+}
+
+/** `a` with a default `name` when it has none (a copy). */
+export function withAcquisitionDefaults(a: Acquisition): Acquisition {
+  return a.name === undefined ? { ...a, name: defaultAcquisitionName(a.id) } : { ...a };
+}
+
+/**
+ * The default plate name: the store's (or, for a plate below the root, the group's) last path
+ * segment without a `.ome.zarr` / `.zarr` suffix, e.g. `"plate"` for `/data/plate.ome.zarr`.
+ * `storeName` is `refName(store.ref)`; undefined when nothing is left (a memory store).
+ */
+export function defaultPlateName(storeName: string, groupPath = ""): string | undefined {
+  const base = groupPath === "" ? storeName : (groupPath.split("/").pop() ?? "");
+  const name = base.replace(/\.ome\.zarr$/i, "").replace(/\.zarr$/i, "");
+  return name === "" ? undefined : name;
+}
+
+/**
+ * Raise each acquisition's `maximumfieldcount` to the number of fields `images` (one well's
+ * fields of view) have in it, when that is larger. Fields without an `acquisition` count for the
+ * plate's only acquisition. Returns whether anything changed.
+ */
+export function raiseFieldCounts(plate: PlateMeta, images: readonly WellImage[]): boolean {
+  const acqs = plate.acquisitions ?? [];
+  let changed = false;
+  for (const a of acqs) {
+    const n = images.filter(
+      (i) => i.acquisition === a.id || (i.acquisition === undefined && acqs.length === 1),
+    ).length;
+    if (n > 0 && n > (a.maximumfieldcount ?? 0)) {
+      a.maximumfieldcount = n;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Set each acquisition's `maximumfieldcount` to the largest number of its fields in any of the
+ * wells (`wells`: every well's fields of view); an acquisition with no field keeps no count.
+ */
+export function recountFieldCounts(
+  plate: PlateMeta,
+  wells: readonly (readonly WellImage[])[],
+): void {
+  for (const a of plate.acquisitions ?? []) delete a.maximumfieldcount;
+  for (const images of wells) raiseFieldCounts(plate, images);
+}
+
 const ACQ_KEYS = [
   "id",
   "name",

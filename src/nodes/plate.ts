@@ -4,7 +4,7 @@
  * after every check passed and after the groups it lists exist; batches write it once.
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
-import { createGroup, type ZarrStore } from "../store/index.js";
+import { createGroup, refName, type ZarrStore } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import type { AxisSpec } from "./axes.js";
 import { checkAxes } from "./axes.js";
@@ -35,12 +35,16 @@ import {
   assertValidPlate,
   checkWellIndex,
   clonePlate,
+  defaultPlateName,
   type PlateMeta,
   parsePlate,
   plateIssues,
   plateToJson,
+  raiseFieldCounts,
+  recountFieldCounts,
   splitWellPath,
   type WellIndexOptions,
+  withAcquisitionDefaults,
 } from "./plate-meta.js";
 import { compareWellPaths, naturalSort } from "./plate-order.js";
 import { checkChannelNames, Position } from "./position.js";
@@ -53,9 +57,15 @@ export interface PlateCreateOptions {
   channelNames: readonly string[];
   /** Axes of every position (default iohub's T, C, Z, Y, X). */
   axes?: readonly AxisSpec[];
-  /** Plate name (`plate.name`). */
+  /**
+   * Plate name (`plate.name`). Default: the store's name without `.ome.zarr` / `.zarr`
+   * (`"plate"` for `plate.ome.zarr`), or the group's name for a plate below the root.
+   */
   name?: string;
-  /** Acquisitions (default `[{ id: 0 }]`, as in iohub). */
+  /**
+   * Acquisitions (default `[{ id: 0, name: "Acquisition 0" }]`: iohub's, named). An acquisition
+   * without a name gets `"Acquisition <id>"`; `maximumfieldcount` is kept by the plate.
+   */
   acquisitions?: readonly Acquisition[];
   /**
    * The plate's full row list, e.g. `A`…`H`: wells then get their physical `rowIndex` whatever
@@ -183,13 +193,15 @@ export class Plate extends NgffNode implements RowSource {
   static async create(ctx: NodeContext, opts: PlateCreateOptions): Promise<Plate> {
     const channelNames = checkChannelNames(opts?.channelNames);
     const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
+    // Strict conformance by default: the plate and every acquisition get a name.
     const template: PlateMeta = {
-      acquisitions: (opts.acquisitions ?? [{ id: 0 }]).map((a) => ({ ...a })),
+      acquisitions: (opts.acquisitions ?? [{ id: 0 }]).map(withAcquisitionDefaults),
       rows: (opts.rows ?? []).map((name) => ({ name })),
       columns: (opts.columns ?? []).map((name) => ({ name })),
       wells: [],
     };
-    if (opts.name !== undefined) template.name = opts.name;
+    const name = opts.name ?? defaultPlateName(refName(ctx.store.ref), ctx.path);
+    if (name !== undefined) template.name = name;
     for (const r of opts.rows ?? []) assertPlateName(r, "row");
     for (const c of opts.columns ?? []) assertPlateName(c, "column");
     const issues = plateIssues(template).filter((i) => !i.code.endsWith("_empty"));
@@ -306,7 +318,10 @@ export class Plate extends NgffNode implements RowSource {
 
   /**
    * Write the plate metadata. With `fieldCount`, first set `plate.field_count` to the largest
-   * number of fields in any well (the spec's meaning; reads every well's metadata once).
+   * number of fields in any well (the spec's meaning; reads every well's metadata once), and
+   * each acquisition's `maximumfieldcount` to the largest number of its fields in any well.
+   * (The plate keeps those counts itself when positions are created through it; positions
+   * created on a `Well` node directly are counted by this call.)
    * @throws {ReadOnlyError} in mode "r".
    */
   override async dumpMeta(opts: { fieldCount?: boolean } = {}): Promise<void> {
@@ -321,6 +336,10 @@ export class Plate extends NgffNode implements RowSource {
       async (draft) => {
         if (max > 0) draft.field_count = max;
         else delete draft.field_count;
+        recountFieldCounts(
+          draft,
+          wells.map((w) => w.images),
+        );
         return undefined;
       },
       { force: true },
@@ -341,7 +360,7 @@ export class Plate extends NgffNode implements RowSource {
           `acquisition ${acquisition.id} already exists`,
         );
       }
-      draft.acquisitions.push({ ...acquisition });
+      draft.acquisitions.push(withAcquisitionDefaults(acquisition));
       const issues = plateIssues(draft).filter((i) => i.location.startsWith("plate.acquisitions"));
       if (issues.length > 0)
         throw new InvalidMetadataError(issues, { summary: "invalid acquisition" });
@@ -524,7 +543,17 @@ export class Plate extends NgffNode implements RowSource {
     checkWellIndex(this.#meta, row, column, opts);
     checkAcquisition(this.#meta, opts.acqIndex ?? 0, "acqIndex");
     const well = await this.getWell(path);
-    return well.createPosition(field, { acquisition: opts.acqIndex ?? 0 });
+    const position = await well.createPosition(field, { acquisition: opts.acqIndex ?? 0 });
+    // Keep each acquisition's maximumfieldcount (a strict-schema field): written only when the
+    // count grows.
+    const images = well.metadata?.images ?? [];
+    if (raiseFieldCounts(clonePlate(this.#meta), images)) {
+      await this._updatePlateMeta(async (draft) => {
+        raiseFieldCounts(draft, images);
+        return undefined;
+      });
+    }
+    return position;
   }
 
   /**

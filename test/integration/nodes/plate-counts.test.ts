@@ -27,12 +27,24 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
     }
     expect(plate.metadata?.wells).toHaveLength(96);
 
-    // more positions in existing wells: no plate write at all
+    expect(plate.metadata?.acquisitions?.[0]?.maximumfieldcount).toBe(4);
+
+    // more positions in existing wells: one plate write, because the acquisition's
+    // maximumfieldcount grows from 4 to 5 (a strict-schema field the plate keeps) ...
     counts.sets.clear();
     await plate.createPositions(["A/1/4", "H/12/4"]);
+    expect(counts.sets.get(attrsKey("", version))).toBe(1);
+    expect(plate.metadata?.acquisitions?.[0]?.maximumfieldcount).toBe(5);
+    // ... and none while it does not
+    counts.sets.clear();
     await plate.createPosition("B", "3", "4");
+    await plate.createPositions(["C/1/4"]);
     expect(counts.sets.get(attrsKey("", version))).toBeUndefined();
-    expect(counts.sets.get(attrsKey("A/1", version))).toBe(1);
+    expect(counts.sets.get(attrsKey("B/3", version))).toBe(1);
+    // a sixth field through plate.createPosition raises it again, with one write
+    await plate.createPosition("B", "3", "5");
+    expect(counts.sets.get(attrsKey("", version))).toBe(1);
+    expect(plate.metadata?.acquisitions?.[0]?.maximumfieldcount).toBe(6);
   });
 
   test("opening the plate and iterating every position reads each node's metadata once", async () => {
