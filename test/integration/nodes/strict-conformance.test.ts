@@ -24,6 +24,7 @@ import {
   writePlateMetadata,
   writeWellMetadata,
 } from "../../../src/writers.js";
+import { ngff } from "../../fixtures/cli/run.js";
 import { SchemaSet } from "../../unit/validate/json-schema.js";
 import { metadataFiles, tempDir } from "./open-helpers.js";
 
