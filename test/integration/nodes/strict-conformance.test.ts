@@ -328,6 +328,14 @@ describe("strict validation reports SHOULD-level gaps", () => {
         "missing_key",
         "missing_key",
       ]);
+      // `ngff validate --strict` reports them as errors (exit 1); without --strict it is valid.
+      expect((await ngff("validate", dir)).code).toBe(0);
+      const cli = await ngff("validate", "--strict", dir);
+      expect(cli.code).toBe(1);
+      expect(cli.stdout).toContain("3 problems");
+      for (const key of ["name", "type", "metadata"]) {
+        expect(cli.stdout).toContain(`missing required key "${key}" [missing_key]`);
+      }
       await using pos = await openOmeZarr(dir);
       expect(pos.levelPaths).toEqual(["0"]);
     },
