@@ -89,7 +89,8 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
       { "label-value": 1, class: "nucleus" },
       { "label-value": 2, class: "cytoplasm" },
     ]);
-    expect(label.getEffectiveScale("1")).toEqual([60, 1, 2, 2]);
+    expect(label.getEffectiveScale("1")).toEqual([60, 1, 1, 2, 2]);
+    expect(label.axisNames).toEqual(pos.axisNames);
     expect(vals(await (await label.data).toArray())).toEqual(Array.from(labelData));
     expect(await pos.printTree()).toMatchSnapshot();
   });
