@@ -1,0 +1,163 @@
+/**
+ * Shared pieces of the queue tests: `ngff worker` child processes, a child coordinator, test
+ * images, and store comparisons.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { Queue } from "bullmq";
+import type { Position } from "../../../src/nodes/position.js";
+import { openOmeZarr } from "../../../src/open.js";
+import { seededUint16 } from "../pyramid/helpers.js";
+
+export const ROOT = new URL("../../../", import.meta.url).pathname;
+const NGFF = "test/fixtures/queue/ngff.ts";
+const COORDINATOR = "test/fixtures/queue/coordinator.ts";
+
+/** A child process with its output collected. */
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+}
+
+export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  proc.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    proc.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return { proc, pid: proc.pid!, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves once `pred(child)` holds; rejects after `ms` with the child's output. */
+export async function waitFor(
+  what: string,
+  pred: () => boolean | Promise<boolean>,
+  ms: number,
+  child?: Child,
+): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await pred())) {
+    if (performance.now() > deadline) {
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${child ? `\nstdout: ${child.stdout()}\nstderr: ${child.stderr()}` : ""}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A running `ngff worker`. */
+export interface WorkerProcess extends Child {
+  /** BullMQ worker name (`host/pid`), as jobs record it in processedBy. */
+  name: string;
+  /** SIGTERM, then wait (SIGKILL after 15 s). */
+  stop(): Promise<number | string>;
+}
+
+/** Start `n` workers (1 thread, 2 jobs at once, 2 s locks) and wait until each is ready. */
+export async function startWorkers(
+  n: number,
+  url: string,
+  opts: { queue?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<WorkerProcess[]> {
+  const args = [
+    "worker",
+    "--redis",
+    url,
+    "--workers",
+    "1",
+    "--concurrency",
+    "2",
+    "--lock-duration",
+    "2000",
+    "--stalled-interval",
+    "1000",
+    ...(opts.queue === undefined ? [] : ["--queue", opts.queue]),
+  ];
+  const children = Array.from({ length: n }, () => spawnTs(NGFF, args, opts.env));
+  const workers = children.map((c) => {
+    const w = c as WorkerProcess;
+    w.stop = async () => {
+      if (c.proc.exitCode !== null || c.proc.signalCode !== null) return c.exited;
+      c.proc.kill("SIGTERM");
+      const t = setTimeout(() => c.proc.kill("SIGKILL"), 15_000);
+      const r = await c.exited;
+      clearTimeout(t);
+      return r;
+    };
+    return w;
+  });
+  try {
+    await Promise.all(
+      workers.map(async (w) => {
+        await waitFor("a worker to be ready", () => / ready: /.test(w.stdout()), 45_000, w);
+        w.name = /ngff worker (\S+): ready/.exec(w.stdout())![1]!;
+      }),
+    );
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw err;
+  }
+  return workers;
+}
+
+/** The coordinator fixture in a child process. */
+export function spawnCoordinator(path: string, url: string, levels: number, method: string): Child {
+  return spawnTs(COORDINATOR, [path, url, String(levels), method]);
+}
+
+/** A BullMQ queue handle for looking at (or planting) jobs; close it. */
+export function queueHandle(url: string, name = "ngff"): Queue {
+  const u = new URL(url);
+  const q = new Queue(name, { connection: { host: u.hostname, port: Number(u.port) } });
+  q.on("error", () => {});
+  return q;
+}
+
+/** Options of {@link writeImage}. */
+export interface ImageSpec {
+  version: "0.4" | "0.5";
+  shape: number[];
+  chunks: number[];
+  shardsRatio?: number[] | undefined;
+  /** Few distinct values (labels, for mode), else a smooth pattern with noise. */
+  labels?: boolean;
+  s3?: { endpoint: string; region: string; forcePathStyle: boolean };
+}
+
+/** Create a position with level 0 only (seeded data); returns it open (dispose it). */
+export async function writeImage(target: string, spec: ImageSpec): Promise<Position> {
+  const pos = (await openOmeZarr(target, {
+    layout: "fov",
+    mode: "w-",
+    version: spec.version,
+    channelNames: spec.shape[1] === 2 ? ["DAPI", "GFP"] : ["DAPI"],
+    ...(spec.s3 === undefined ? {} : { s3: spec.s3 }),
+  })) as Position;
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  const data = seededUint16(n, 11);
+  if (spec.labels) for (let i = 0; i < n; i++) data[i] = (data[i]! >> 11) & 3;
+  await pos.createImage(
+    "0",
+    { data, shape: spec.shape },
+    {
+      chunks: spec.chunks,
+      ...(spec.shardsRatio === undefined ? {} : { shardsRatio: spec.shardsRatio }),
+    },
+  );
+  return pos;
+}
