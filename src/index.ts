@@ -101,6 +101,13 @@ export { TiledImageArray } from "./nodes/tiled-image-array.js";
 export { type MakeTilesOptions, TiledPosition } from "./nodes/tiled-position.js";
 export type { Transform } from "./nodes/transforms.js";
 export { Well } from "./nodes/well.js";
+// Whole-store conversion between NGFF versions
+export {
+  type ConvertStoreOptions,
+  type ConvertStoreProgress,
+  type ConvertStoreReport,
+  convertStore,
+} from "./convert-store.js";
 // Opening stores and the node classes (iohub parity)
 export {
   type Layout,

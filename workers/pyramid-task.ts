@@ -1,13 +1,15 @@
 /**
  * Piscina worker entry of the pyramid engine: one task computes some target blocks of one level
  * from the level before it, or writes whole blocks of an image from a transferred buffer
- * (`createImage` of a big image; see src/engine/protocol.ts). The worker reopens the store by
+ * (`createImage` of a big image), or copies whole blocks of an array into another store or
+ * format (`convertStore`); see src/engine/protocol.ts. The worker reopens the store by
  * reference (`openStoreRef`: a directory, an S3 prefix) and caches opened stores and arrays per run (`task.runId`), keeping the last few runs so
  * that several runs sharing one pool do not evict each other.
  */
 // Side effect: installs the codec wrappers (blosc shuffle/typesize, gzip, zlib) in this thread.
 import "../src/store/index.js";
 import { workerData } from "piscina";
+import { runCopyBlocksTask } from "../src/engine/copy-task.js";
 import type { PyramidWorkerData } from "../src/engine/pool.js";
 import type { PoolTask, PyramidTaskResult } from "../src/engine/protocol.js";
 import { serializeError } from "../src/engine/protocol.js";
@@ -17,6 +19,7 @@ import {
   openArray,
   openStoreRef,
   refKey,
+  type StoreRef,
   type ZarrArray,
   type ZarrStore,
 } from "../src/store/index.js";
@@ -51,14 +54,19 @@ function cacheFor(runId: string): RunCache {
 
 /** Open (once per run) an array of the task's store; failed opens are not cached. */
 function arrayFor(task: PoolTask, path: string): Promise<ZarrArray> {
-  const { stores, arrays } = cacheFor(task.runId);
-  const storeKey = refKey(task.store);
+  return arrayIn(task.runId, task.store, path);
+}
+
+/** Open (once per run) an array of the store `ref` names; failed opens are not cached. */
+function arrayIn(runId: string, ref: StoreRef, path: string): Promise<ZarrArray> {
+  const { stores, arrays } = cacheFor(runId);
+  const storeKey = refKey(ref);
   const key = `${storeKey}\0${path}`;
   let array = arrays.get(key);
   if (array === undefined) {
     let store = stores.get(storeKey);
     if (store === undefined) {
-      store = openStoreRef(task.store, { syncIO: SYNC_IO });
+      store = openStoreRef(ref, { syncIO: SYNC_IO });
       store.catch(() => stores.delete(storeKey));
       stores.set(storeKey, store);
     }
@@ -69,11 +77,18 @@ function arrayFor(task: PoolTask, path: string): Promise<ZarrArray> {
   return array;
 }
 
-/** Run one task (pyramid or write-blocks); never rejects (errors come back as data). */
+/** Run one task (pyramid, write-blocks or copy-blocks); never rejects (errors come back as data). */
 export default async function pyramidTask(task: PoolTask): Promise<PyramidTaskResult> {
   try {
     if (task.kind === "write-blocks") {
       return await runWriteBlocksTask(task, await arrayFor(task, task.arrayPath));
+    }
+    if (task.kind === "copy-blocks") {
+      const [source, target] = await Promise.all([
+        arrayIn(task.runId, task.source, task.sourcePath),
+        arrayFor(task, task.targetPath),
+      ]);
+      return await runCopyBlocksTask(task, source, target);
     }
     const [source, target] = await Promise.all([
       arrayFor(task, task.sourcePath),

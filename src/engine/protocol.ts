@@ -62,8 +62,33 @@ export interface WriteBlocksTask {
   byteLength: number;
 }
 
+/**
+ * One pool task: copy whole blocks (chunks, or shards when sharded) of one array into another
+ * array of the same shape and dtype, possibly in another store, Zarr format, chunk encoding or
+ * sharding (`convertStore`). Per target block: read the block's region from the source (each
+ * source chunk it touches decoded once), encode and write the block once. No pixels cross the
+ * thread boundary.
+ */
+export interface CopyBlocksTask {
+  kind: "copy-blocks";
+  /** Identifies one conversion (workers cache opened stores and arrays per run). */
+  runId: string;
+  /** The source store (reopened read-only through the store registry). */
+  source: StoreRef;
+  /** Array path in the source store. */
+  sourcePath: string;
+  /** The target store (reopened through the store registry). */
+  store: StoreRef;
+  /** Array path in the target store. */
+  targetPath: string;
+  /** Dtype both arrays must have; a mismatch fails the task. */
+  dtype: DataType;
+  /** Target block grid coordinates, each block wholly written by this task. */
+  blocks: number[][];
+}
+
 /** Any task the pool's handler runs. */
-export type PoolTask = PyramidTask | WriteBlocksTask;
+export type PoolTask = PyramidTask | WriteBlocksTask | CopyBlocksTask;
 
 /** An error as plain data (survives structured clone). */
 export interface SerializedError {
