@@ -90,7 +90,10 @@ export async function stageOutput(
 async function localOutput(output: string, opts: StageOutputOptions): Promise<StagedOutput> {
   const outputExists = await exists(output);
   if (outputExists && !opts.overwrite) {
-    throw new AlreadyExistsError(output, `${output} already exists; pass overwrite to replace it`);
+    throw new AlreadyExistsError(
+      output,
+      `${output} already exists; pass overwrite: true (ngff: --overwrite) to replace it`,
+    );
   }
   if (!(await exists(dirname(output)))) {
     throw new NotFoundError(
@@ -151,7 +154,10 @@ async function s3Output(
   const parent = await openStoreRef({ ...ref, prefix: parentPrefix });
   const outputExists = (await parent.list(name)).files.length > 0;
   if (outputExists && !opts.overwrite) {
-    throw new AlreadyExistsError(label, `${label} already exists; pass overwrite to replace it`);
+    throw new AlreadyExistsError(
+      label,
+      `${label} already exists; pass overwrite: true (ngff: --overwrite) to replace it`,
+    );
   }
   const partialName = `${name}.partial-${process.pid}`;
   return {

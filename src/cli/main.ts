@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { registerComputePyramid } from "./compute-pyramid.js";
 import { registerConvert } from "./convert.js";
+import { registerConvertStore } from "./convert-store.js";
 import { CommandEnv } from "./env.js";
 import { registerInfo } from "./info.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -42,6 +43,7 @@ function buildProgram(env: CommandEnv): Command {
   registerTree(program, env);
   registerValidate(program, env);
   registerConvert(program, env);
+  registerConvertStore(program, env);
   registerComputePyramid(program, env);
   registerSetScale(program, env);
   registerRenameWells(program, env);
