@@ -89,12 +89,18 @@ export function withAcquisitionDefaults(a: Acquisition): Acquisition {
 
 /**
  * The default plate name: the store's (or, for a plate below the root, the group's) last path
- * segment without a `.ome.zarr` / `.zarr` suffix, e.g. `"plate"` for `/data/plate.ome.zarr`.
+ * segment without a `.ome.zarr` / `.zarr` suffix, e.g. `"plate"` for `/data/plate.ome.zarr`
+ * (and `plate.zarr.partial-123`, a store staged beside its target, is named after the target).
  * `storeName` is `refName(store.ref)`; undefined when nothing is left (a memory store).
  */
 export function defaultPlateName(storeName: string, groupPath = ""): string | undefined {
   const base = groupPath === "" ? storeName : (groupPath.split("/").pop() ?? "");
-  const name = base.replace(/\.ome\.zarr$/i, "").replace(/\.zarr$/i, "");
+  // A store being written beside its target (`<output>.partial-<pid>`, see src/staged-output.ts)
+  // is named after the target.
+  const name = base
+    .replace(/\.(partial|old)-\d+$/, "")
+    .replace(/\.ome\.zarr$/i, "")
+    .replace(/\.zarr$/i, "");
   return name === "" ? undefined : name;
 }
 

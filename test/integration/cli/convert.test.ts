@@ -19,8 +19,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { pidAlive } from "../../../src/cli/leftovers.js";
-import type { TiffDataType } from "../../../src/tiff/dtype.js";
 import { openOmeZarr } from "../../../src/open.js";
+import type { TiffDataType } from "../../../src/tiff/dtype.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { patternPlane } from "../../fixtures/cli/images.js";
 import { listTree, ngff, type StackSpec, storeFiles, writeStack } from "../../fixtures/cli/run.js";
@@ -260,8 +260,11 @@ describe("convert writes the TIFF's pixels", () => {
       await writeStack(tif, { sizeZ: 2 + (i % 2), sizeY: 40, sizeX: 24 + 8 * i, dtype: "uint16" });
       inputs.push(tif);
     }
-    const one = join(dir, "one.zarr");
-    const three = join(dir, "three.zarr");
+    // Same store name in two folders: the default plate name comes from the store name.
+    await mkdir(join(dir, "one"));
+    await mkdir(join(dir, "three"));
+    const one = join(dir, "one", "plate.zarr");
+    const three = join(dir, "three", "plate.zarr");
     const r1 = await ngff("convert", "-i", ...inputs, "-o", one, "-l", "2", "--jobs", "1");
     const r3 = await ngff("convert", "-i", ...inputs, "-o", three, "-l", "2", "--jobs", "3");
     expect([r1.code, r1.stderr, r3.code, r3.stderr]).toEqual([0, "", 0, ""]);
