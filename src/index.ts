@@ -12,6 +12,13 @@ export {
   type KernelArray,
   type KernelDType,
 } from "../native-free-kernels/index.js";
+// Whole-store conversion between NGFF versions
+export {
+  type ConvertStoreOptions,
+  type ConvertStoreProgress,
+  type ConvertStoreReport,
+  convertStore,
+} from "./convert-store.js";
 // Pyramid engine (pixel work of already-created levels; Position.computePyramid wraps it)
 export {
   type ComputeLevelsOptions,
@@ -44,6 +51,12 @@ export {
   WorkerTaskError,
 } from "./errors.js";
 export { type AxisSpec, DEFAULT_AXES } from "./nodes/axes.js";
+// bioformats2raw collections (series images under one root)
+export {
+  Collection,
+  type CollectionCreateOptions,
+  type CreateSeriesOptions,
+} from "./nodes/collection.js";
 export type { OpenMode } from "./nodes/context.js";
 export {
   type ChunkData,
@@ -53,16 +66,13 @@ export {
 export type { WorkerOptions } from "./nodes/image-write.js";
 export {
   type CreateLabelOptions,
+  defaultLabelColors,
+  type ImageLabelUpdate,
+  LABEL_COLORS_CAP,
   type LabelColor,
   LabelImage,
   type LabelInput,
 } from "./nodes/labels.js";
-// bioformats2raw collections (series images under one root)
-export {
-  Collection,
-  type CollectionCreateOptions,
-  type CreateSeriesOptions,
-} from "./nodes/collection.js";
 export { NgffNode } from "./nodes/ngff-node.js";
 export type { OmeroMeta, Window } from "./nodes/omero.js";
 export type { NdArray, PixelInput } from "./nodes/pixel-data.js";
@@ -101,13 +111,6 @@ export { TiledImageArray } from "./nodes/tiled-image-array.js";
 export { type MakeTilesOptions, TiledPosition } from "./nodes/tiled-position.js";
 export type { Transform } from "./nodes/transforms.js";
 export { Well } from "./nodes/well.js";
-// Whole-store conversion between NGFF versions
-export {
-  type ConvertStoreOptions,
-  type ConvertStoreProgress,
-  type ConvertStoreReport,
-  convertStore,
-} from "./convert-store.js";
 // Opening stores and the node classes (iohub parity)
 export {
   type Layout,
@@ -181,12 +184,16 @@ export {
   type ScalerOptions,
   type StorageOptions,
   type WriteImageOptions,
+  type WriteLabelMetadataOptions,
   type WriteLabelsOptions,
+  type WriteMultiscaleLabelsOptions,
   type WriteMultiscaleOptions,
   type WriterGroup,
   writeImage,
+  writeLabelMetadata,
   writeLabels,
   writeMultiscale,
+  writeMultiscaleLabels,
   writeMultiscalesMetadata,
   writePlateMetadata,
   writeWellMetadata,
