@@ -117,9 +117,12 @@ export async function checkRedis(conn: ResolvedConnection, timeoutMs = 3000): Pr
     retryStrategy: () => null,
     // ioredis's own option type does not fit its constructor under exactOptionalPropertyTypes.
   } as IoRedisOptions as never);
-  // Connection errors come back through connect(); an 'error' listener keeps them from
-  // being reported as unhandled.
-  client.on("error", () => {});
+  // connect() rejects with a generic "Connection is closed"; the socket's own error (with its
+  // code, ECONNREFUSED) arrives as an 'error' event first.
+  let socketError: unknown;
+  client.on("error", (err) => {
+    socketError ??= err;
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
@@ -129,7 +132,8 @@ export async function checkRedis(conn: ResolvedConnection, timeoutMs = 3000): Pr
       );
     });
     await Promise.race([client.connect().then(() => client.ping()), timeout]);
-  } catch (err) {
+  } catch (caught) {
+    const err = errorCode(caught) === undefined && socketError !== undefined ? socketError : caught;
     const code = errorCode(err);
     const why = err instanceof Error ? err.message : String(err);
     throw new QueueAccessError(

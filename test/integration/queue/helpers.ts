@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Queue } from "bullmq";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
+import type { ZarrStore } from "../../../src/store/index.js";
 import { seededUint16 } from "../pyramid/helpers.js";
 
 export const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -140,7 +141,7 @@ export interface ImageSpec {
 }
 
 /** Create a position with level 0 only (seeded data); returns it open (dispose it). */
-export async function writeImage(target: string, spec: ImageSpec): Promise<Position> {
+export async function writeImage(target: string | ZarrStore, spec: ImageSpec): Promise<Position> {
   const pos = (await openOmeZarr(target, {
     layout: "fov",
     mode: "w-",
