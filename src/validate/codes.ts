@@ -36,6 +36,8 @@ export const ISSUE_CODES = {
   duplicate_label_value: "two image-label colors share a label-value",
   label_dtype: "a label image array does not have an integer dtype (validateStore)",
   label_levels: "a label image has a different number of levels than its image (validateStore)",
+  label_shape:
+    "a label array with the image's axes has a dimension that is neither the image's size at that level nor 1 (validateStore)",
   // Plates and wells
   duplicate_row_name: "two plate rows share a name",
   duplicate_column_name: "two plate columns share a name",

@@ -5,7 +5,14 @@
 import { InvalidMetadataError, NotFoundError, type OmeZarrError } from "../errors.js";
 import type { NgffVersion } from "../schema/common/version.js";
 import { formatLocation } from "../schema/issues.js";
-import { listChildren, openStore, readNode, refLabel, type ZarrStore } from "../store/index.js";
+import {
+  listChildren,
+  openArray,
+  openStore,
+  readNode,
+  refLabel,
+  type ZarrStore,
+} from "../store/index.js";
 import { detectKind, isRecord, KIND_KEYS, type OmeKind } from "./kinds.js";
 import { validateOmeObject } from "./ome.js";
 import { checkImageArrays, joinPath, type StoreIssue } from "./store-image.js";
@@ -43,13 +50,36 @@ interface Expect {
   readonly acquisitions?: readonly number[];
   /** For a label image: the number of levels of its image. */
   readonly imageLevels?: number;
+  /** For a label image: its image's axis names and level shapes (undefined: unreadable). */
+  readonly image?: ImageShapes;
   /** Listed in a `labels` group: its arrays must hold integers. */
   readonly asLabel?: boolean;
   /** What the group is to its parent, for messages (e.g. `well "A/1"`). */
   readonly what: string;
 }
 
+/** An image's axis names and the shape of each level (undefined where the array is unreadable). */
+interface ImageShapes {
+  readonly axes: readonly string[];
+  readonly shapes: readonly (readonly number[] | undefined)[];
+}
+
 const WELL_LIMIT = 8;
+
+async function levelShapes(
+  w: Walk,
+  path: string,
+  ms: MultiscaleView,
+): Promise<(readonly number[] | undefined)[]> {
+  return Promise.all(
+    ms.datasets.map((d) =>
+      openArray(w.store, joinPath(path, d.path)).then(
+        (a) => a.shape,
+        () => undefined,
+      ),
+    ),
+  );
+}
 
 async function mapBounded<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
   let next = 0;
@@ -158,7 +188,7 @@ async function visit(w: Walk, path: string, exp: Expect): Promise<void> {
         exp,
       );
     case "labels":
-      return visitLabels(w, path, omePrefix, om.labels as string[], exp.imageLevels);
+      return visitLabels(w, path, omePrefix, om.labels as string[], exp);
     case "plate":
     case "bf2raw":
       if (isRecord(om.plate)) return visitPlate(w, path, om.plate);
@@ -213,11 +243,46 @@ async function visitImage(
       `${exp.imageLevels} levels`,
     );
   }
+  // "each dimension of the label array is the image's size or 1" (the label has the image's
+  // axes); labels with other axes (ngff-writer's earlier layout without the channel axis) are
+  // not compared.
+  const first = multiscales[0];
+  const image = exp.image;
+  if (label && image !== undefined && first !== undefined) {
+    const names = first.axes.map((a) => a.name);
+    if (names.length === image.axes.length && names.every((n, i) => n === image.axes[i])) {
+      const shapes = await levelShapes(w, path, first);
+      shapes.forEach((shape, k) => {
+        const want = image.shapes[k];
+        if (shape === undefined || want === undefined || shape.length !== want.length) return;
+        const i = shape.findIndex((s, j) => s !== want[j] && s !== 1);
+        if (i < 0) return;
+        push(
+          w,
+          path,
+          "label_shape",
+          formatLocation([...omePrefix, "multiscales", 0, "datasets", k]),
+          `label level ${k} ("${first.datasets[k]!.path}") has ${shape[i]} pixels along ` +
+            `${names[i]}, but its image has ${want[i]} at that level`,
+          `${want[i]} or 1`,
+        );
+      });
+    }
+  }
   if (!label) {
     const labelsPath = joinPath(path, "labels");
     const node = await readNode(w.store, labelsPath).catch(() => undefined);
     if (node !== undefined) {
-      await visit(w, labelsPath, { kinds: ["labels"], what: "labels group", imageLevels: levels });
+      const imageShapes: ImageShapes | undefined =
+        first === undefined
+          ? undefined
+          : { axes: first.axes.map((a) => a.name), shapes: await levelShapes(w, path, first) };
+      await visit(w, labelsPath, {
+        kinds: ["labels"],
+        what: "labels group",
+        imageLevels: levels,
+        ...(imageShapes === undefined ? {} : { image: imageShapes }),
+      });
     }
   }
 }
@@ -227,7 +292,7 @@ async function visitLabels(
   path: string,
   omePrefix: string[],
   labels: readonly string[],
-  imageLevels: number | undefined,
+  exp: Expect,
 ): Promise<void> {
   for (const [i, name] of labels.entries()) {
     const before = w.issues.length;
@@ -235,7 +300,8 @@ async function visitLabels(
       kinds: ["label-image", "image"],
       what: "label image",
       asLabel: true,
-      ...(imageLevels === undefined ? {} : { imageLevels }),
+      ...(exp.imageLevels === undefined ? {} : { imageLevels: exp.imageLevels }),
+      ...(exp.image === undefined ? {} : { image: exp.image }),
     });
     // Point a missing label back at the list entry that names it.
     for (const issue of w.issues.slice(before)) {
@@ -352,7 +418,8 @@ async function visitBf2Raw(w: Walk, path: string): Promise<void> {
  * Validate an OME-Zarr store: the root's kind and every group's metadata, and the structure the
  * metadata describes — dataset paths are arrays with one dimension per axis, v3
  * `dimension_names` equal the axis names, level shapes never grow and follow the scales,
- * listed wells, fields of view, labels and series exist, label arrays hold integers, wells name
+ * listed wells, fields of view, labels and series exist, label arrays hold integers (and, when
+ * they have the image's axes, each dimension the image's size or 1), wells name
  * plate acquisitions, and every group carries the root's NGFF version in the matching Zarr
  * format. Problems are returned, not thrown (see `ISSUE_CODES` for the codes).
  *

@@ -5,6 +5,7 @@
  * palette, labels written in the old layout (no channel axis), and bad input refused with a
  * typed error and every file of the store byte-identical afterwards.
  */
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
@@ -253,6 +254,20 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     }
     expect(colors.map((c) => c["label-value"])).toEqual([0, ...firstSeen.sort((a, b) => a - b)]);
     expect(distinctLabelValues(data).truncated).toBe(true);
+  });
+
+  test("validateStore reports a label dimension that is neither the image's nor 1", async () => {
+    const { pos, dir } = await fov(version, 1);
+    await pos.createLabel("seg", { data: new Uint8Array(LN).fill(1), shape: LSHAPE });
+    expect((await validateStore(dir)).issues).toEqual([]);
+    const file = join(dir, "labels/seg/0", version === "0.4" ? ".zarray" : "zarr.json");
+    const meta = JSON.parse(await readFile(file, "utf8"));
+    meta.shape = [2, 1, 3, 12, 16];
+    await writeFile(file, JSON.stringify(meta));
+    const r = await validateStore(dir);
+    expect(r.issues.map((i) => [i.code, i.path, i.expected])).toEqual([
+      ["label_shape", "labels/seg", "16 or 1"],
+    ]);
   });
 
   test("labels written in the old layout (image axes without the channel) still open and read", async () => {
