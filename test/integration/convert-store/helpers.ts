@@ -18,7 +18,7 @@ function pixels(n: number, seed: number): Uint16Array {
 export async function writeFov(
   dir: string,
   version: NgffVersion,
-  opts: { shardsRatio?: number[]; workers?: number } = {},
+  opts: { shardsRatio?: number[]; workers?: number; big?: boolean } = {},
 ): Promise<void> {
   await using pos = await openOmeZarr(dir, {
     layout: "fov",
@@ -26,7 +26,8 @@ export async function writeFov(
     channelNames: ["DAPI", "GFP"],
     version,
   });
-  const shape = [1, 2, 3, 40, 36];
+  // big: 8 MiB at level 0 in 128 KiB chunks (the crash test's conversion runs long enough)
+  const shape = opts.big ? [1, 2, 8, 512, 512] : [1, 2, 3, 40, 36];
   await pos.createImage(
     "0",
     {
@@ -37,14 +38,15 @@ export async function writeFov(
       shape,
     },
     {
-      chunks: [1, 1, 2, 16, 16],
+      chunks: opts.big ? [1, 1, 4, 128, 128] : [1, 1, 2, 16, 16],
       ...(opts.shardsRatio === undefined ? {} : { shardsRatio: opts.shardsRatio }),
       workers: 0,
     },
   );
   await pos.computePyramid({ levels: 3, workers: opts.workers ?? 0 });
-  const lab = new Uint32Array(3 * 40 * 36).map((_, i) => (i >> 6) % 5);
-  await pos.createLabel("cells", { data: lab, shape: [1, 3, 40, 36] }, { workers: 0 });
+  const lshape = [1, ...shape.slice(2)];
+  const lab = new Uint32Array(lshape.reduce((a, b) => a * b)).map((_, i) => (i >> 6) % 5);
+  await pos.createLabel("cells", { data: lab, shape: lshape }, { workers: 0 });
 }
 
 /** A plate: wells A/1 (2 fields), B/2 (1 field), two acquisitions. */
