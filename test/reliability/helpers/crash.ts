@@ -1,13 +1,24 @@
 /**
  * The crash harness: run a resumable writer job (test/fixtures/reliability/job.ts) in a child
- * process and SIGKILL it at seeded points spread over its life, check the store left behind,
- * resume, and compare the finished store with an uninterrupted run, byte for byte.
+ * process and SIGKILL it at points spread over its life, check the store left behind, resume,
+ * and compare the finished store with an uninterrupted run, byte for byte.
  *
- * Kill points: a reference run records when each progress marker appears. A kill point is a
- * seeded instant u of that timeline, turned into "marker m, then u − t(m) ms" (so a kill lands
- * at the same phase in a resumed run, whose early phases may be faster), or, one time in three,
- * 0–2 ms after a random marker (the moments right after a write completes). Kills run in chains
- * on one directory (kill, check, resume and kill again …), then a last run completes the job.
+ * A campaign is bounded by time, not by a count: `planCrashCampaign` first runs the job once
+ * uninterrupted (when the test file is collected, so the test's timeout can be derived from it)
+ * and measures its wall time, the time to check its store, and when each progress marker
+ * appears. `runCrashCampaign` then runs kill/resume rounds until the next round would not fit in
+ * the budget (`NGFF_CRASH_BUDGET_S`, default 30 s), but always at least `minRounds`. On a loaded
+ * machine the job is slower, so fewer extra rounds fit; the test's timeout (budget + the minimum
+ * rounds at 3 × the measured pace) only catches a hang.
+ *
+ * Kill points: a kill point is an instant u of the reference timeline, taken from a seeded
+ * golden-ratio sequence (so however many rounds run, they spread evenly over the job's life),
+ * turned into "marker m, then u − t(m) ms": markers, not wall time from the start, place a kill
+ * in the same phase of a slower or a resumed run (whose early phases may be faster). One time
+ * in three it is 0–2 ms after a marker instead (the moments right after a write completes).
+ * After a run that finished before its kill point, the next kill lands right after a marker.
+ * A round is a chain of kills on one directory (kill, check, resume and kill again …), then a
+ * last run that completes the job and must give the reference's bytes.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -32,6 +43,40 @@ const JOB = path.join(REPO, "test/fixtures/reliability/job.ts");
 /** `RELIABILITY_FULL=1` runs the long versions of every reliability suite. */
 export const FULL = process.env.RELIABILITY_FULL === "1";
 
+/**
+ * The time budget of a crash campaign's kill/resume rounds, in ms: `NGFF_CRASH_BUDGET_S`
+ * seconds, by default 30 (600 with `RELIABILITY_FULL=1`).
+ */
+export function crashBudgetMs(): number {
+  const raw = process.env.NGFF_CRASH_BUDGET_S;
+  if (raw === undefined || raw.trim() === "") return (FULL ? 600 : 30) * 1000;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s < 0) {
+    throw new Error(`NGFF_CRASH_BUDGET_S must be a number of seconds >= 0, got "${raw}"`);
+  }
+  return s * 1000;
+}
+
+/** Rounds a campaign always runs, whatever its budget. */
+export const MIN_ROUNDS = FULL ? 10 : 3;
+
+/**
+ * Kills per round (on one directory, each run resuming what the killed one left) before the
+ * run that completes the job. Two keep a round to about three runs of the job, so that on a
+ * quiet machine a few rounds fit in the default budget and on a loaded one the minimum rounds
+ * stay short.
+ */
+export const CHAIN = FULL ? 4 : 2;
+
+/**
+ * How much slower than the reference run the minimum rounds may run before the test times out:
+ * the timeout catches a hang, load only makes a campaign run fewer extra rounds.
+ */
+const MARGIN = 3;
+
+/** A hang guard for the reference run, which runs while the test file is collected (no timeout). */
+const REFERENCE_LIMIT_MS = 600_000;
+
 interface Marker {
   n: number;
   label: string;
@@ -43,6 +88,8 @@ interface RunResult {
   killed: boolean;
   markers: Marker[];
   stderr: string;
+  /** ms from spawn to exit. */
+  wallMs: number;
 }
 
 /** Where to kill: after the marker labelled `label` (or after the first marker), wait `delayMs`. */
@@ -51,12 +98,18 @@ export interface KillPoint {
   delayMs: number;
 }
 
-/** Run the job once; kill it at `kill` when given. Rejects when the job fails on its own. */
+/**
+ * Run the job once; kill it at `kill` when given. Rejects when the job fails on its own, runs
+ * longer than `limitMs`, or `signal` aborts (the test timed out): the child is killed then.
+ */
 export async function runJobChild(
   scenario: Scenario,
   dir: string,
   kill?: KillPoint,
+  opts: { signal?: AbortSignal | undefined; limitMs?: number } = {},
 ): Promise<RunResult> {
+  opts.signal?.throwIfAborted();
+  const started = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", JOB, scenario, dir], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
@@ -66,7 +119,18 @@ export async function runJobChild(
   let out = "";
   let t0: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let stopped: string | undefined;
   const fire = () => child.kill("SIGKILL");
+  const stop = (why: string) => {
+    stopped ??= why;
+    fire();
+  };
+  const onAbort = () => stop("aborted");
+  opts.signal?.addEventListener("abort", onAbort);
+  const limit =
+    opts.limitMs === undefined
+      ? undefined
+      : setTimeout(() => stop(`ran longer than ${opts.limitMs} ms`), opts.limitMs);
   child.stderr.on("data", (d) => {
     stderr += String(d);
   });
@@ -92,12 +156,16 @@ export async function runJobChild(
   const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>(
     (resolve) => child.on("exit", (c, s) => resolve({ code: c, signal: s })),
   );
+  const wallMs = performance.now() - started;
   if (timer !== undefined) clearTimeout(timer);
-  if (signal === "SIGKILL") return { killed: true, markers, stderr };
+  if (limit !== undefined) clearTimeout(limit);
+  opts.signal?.removeEventListener("abort", onAbort);
+  if (stopped !== undefined) throw new Error(`job ${scenario} in ${dir}: ${stopped}`);
+  if (signal === "SIGKILL") return { killed: true, markers, stderr, wallMs };
   if (code !== 0) {
     throw new Error(`job ${scenario} failed (code ${code}, signal ${signal}):\n${stderr}`);
   }
-  return { killed: false, markers, stderr };
+  return { killed: false, markers, stderr, wallMs };
 }
 
 /**
@@ -147,44 +215,170 @@ export async function checkCrashState(
   return { state, locks, temps };
 }
 
-/** The reference: one uninterrupted run, its marker timeline and the digest of what it wrote. */
+/**
+ * The reference: one uninterrupted run, its marker timeline, its wall time, the time to check
+ * the store it wrote, and the digest of what it wrote.
+ */
 export interface Reference {
   markers: Marker[];
+  /** ms from the first marker to the last. */
   duration: number;
+  /** ms from spawn to exit. */
+  wallMs: number;
+  /** ms to validate, decode and digest the finished store (what every round does at its end). */
+  checkMs: number;
   digest: Record<string, string>;
+  /** `sourceStamp()` when the reference ran. */
+  sources: Map<string, number>;
+}
+
+/**
+ * The library's source files the job runs (src/, workers/) and their mtimes. The campaign runs
+ * the job from source for minutes: a source edited meanwhile (a shared working tree) changes the
+ * bytes it writes, and a failed comparison says so.
+ */
+export async function sourceStamp(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const top of ["src", "workers"]) {
+    for (const f of await listFiles(path.join(REPO, top))) {
+      const st = await fs.stat(path.join(REPO, top, f)).catch(() => undefined);
+      if (st !== undefined) out.set(`${top}/${f}`, st.mtimeMs);
+    }
+  }
+  return out;
+}
+
+function sourcesChanged(before: Map<string, number>, after: Map<string, number>): string[] {
+  const changed = [...after].filter(([f, t]) => before.get(f) !== t).map(([f]) => f);
+  return [...changed, ...[...before.keys()].filter((f) => !after.has(f))].sort();
 }
 
 export async function referenceRun(scenario: Scenario): Promise<Reference> {
   const root = await tempDir(`${scenario}-ref`);
   try {
     const dir = path.join(root, "job.zarr");
-    const run = await runJobChild(scenario, dir);
+    const sources = await sourceStamp();
+    const run = await runJobChild(scenario, dir, undefined, { limitMs: REFERENCE_LIMIT_MS });
     const last = run.markers.at(-1);
     expect(last, "reference run printed markers").toBeDefined();
+    const c0 = performance.now();
     expect((await validateStore(dir)).issues).toEqual([]);
-    return { markers: run.markers, duration: last!.t, digest: await digestTree(dir) };
+    await decodeEveryBlock(dir);
+    const digest = await digestTree(dir);
+    return {
+      markers: run.markers,
+      duration: last!.t,
+      wallMs: run.wallMs,
+      checkMs: performance.now() - c0,
+      digest,
+      sources,
+    };
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }
 }
 
-/** A seeded kill point over the reference timeline; `from` (ms) skips the early phases. */
-export function pickKillPoint(ref: Reference, rnd: () => number, from = 0): KillPoint {
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
+/**
+ * The kill points of a campaign over the reference timeline. `next()` gives the k-th point of a
+ * seeded golden-ratio sequence (evenly spread for any number of points): three in four of the
+ * timed ones start at `from` ms (to weight a phase), one in three points is instead 0–2 ms after
+ * a marker. `afterMarker()` gives a point right after a marker that the job still has work to do
+ * after (used after a run finished before its kill point).
+ */
+export function killPoints(
+  ref: Reference,
+  seed: number,
+  from = 0,
+): { next(): KillPoint; afterMarker(): KillPoint } {
+  const rnd = lcg(seed);
   const ms = ref.markers;
-  if (rnd() < 1 / 3) {
-    const m = ms[Math.floor(rnd() * ms.length)]!;
-    return { label: m.label, delayMs: rnd() * 2 };
-  }
-  const u = from + rnd() * (ref.duration - from);
-  let m = ms[0]!;
-  for (const x of ms) if (x.t <= u) m = x;
-  return { label: m.label, delayMs: u - m.t };
+  // Markers before the last: a kill right after the last one mostly lands after the job exits.
+  const inner = ms.length > 1 ? ms.slice(0, -1) : ms;
+  // …and of those, the ones followed by at least 20 ms of work.
+  const roomy = inner.filter((m, i) => ms[i + 1]!.t - m.t >= 20);
+  const phase = rnd();
+  let k = 0;
+  let j = 0;
+  const at = (u: number): KillPoint => {
+    let m = ms[0]!;
+    for (const x of ms) if (x.t <= u) m = x;
+    return { label: m.label, delayMs: u - m.t };
+  };
+  return {
+    next() {
+      const f = (phase + k++ * GOLDEN) % 1;
+      if (rnd() < 1 / 3) {
+        const m = inner[Math.floor(f * inner.length)]!;
+        return { label: m.label, delayMs: rnd() * 2 };
+      }
+      const lo = rnd() < 0.75 ? Math.min(from, ref.duration) : 0;
+      return at(lo + f * (ref.duration - lo));
+    },
+    afterMarker() {
+      const pool = roomy.length > 0 ? roomy : inner;
+      const m = pool[Math.floor(((phase + j++ * GOLDEN) % 1) * pool.length)]!;
+      return { label: m.label, delayMs: 0 };
+    },
+  };
+}
+
+/** A crash campaign, planned from a measured uninterrupted run. */
+export interface CrashPlan {
+  scenario: Scenario;
+  ref: Reference;
+  /** Kills per round, on one directory, before the run that completes the job. */
+  chain: number;
+  seed: number;
+  /** ms into the reference timeline where three in four timed kill points start. */
+  from: number;
+  budgetMs: number;
+  minRounds: number;
+  /**
+   * The vitest timeout for `runCrashCampaign`: the budget, plus `minRounds + 1` rounds (the
+   * minimum, and the one that may start just before the budget runs out) at `MARGIN` times the
+   * reference's pace, each round costing at most `chain + 1` full runs and checks.
+   */
+  timeoutMs: number;
+}
+
+/**
+ * Measure the job (one uninterrupted run) and plan its campaign. Call it at the top level of
+ * the test file, so that the test's timeout can be `plan.timeoutMs`.
+ */
+export async function planCrashCampaign(
+  scenario: Scenario,
+  opts: {
+    chain: number;
+    seed: number;
+    from?: (ref: Reference) => number;
+    budgetMs?: number;
+    minRounds?: number;
+  },
+): Promise<CrashPlan> {
+  const ref = await referenceRun(scenario);
+  const budgetMs = opts.budgetMs ?? crashBudgetMs();
+  const minRounds = opts.minRounds ?? MIN_ROUNDS;
+  const roundMs = (opts.chain + 1) * (ref.wallMs + ref.checkMs);
+  return {
+    scenario,
+    ref,
+    chain: opts.chain,
+    seed: opts.seed,
+    from: opts.from?.(ref) ?? 0,
+    budgetMs,
+    minRounds,
+    timeoutMs: Math.ceil(budgetMs + (minRounds + 1) * roundMs * MARGIN),
+  };
 }
 
 /** Counts of one crash campaign. */
 export interface CrashReport {
+  scenario: Scenario;
+  /** Rounds run: each a chain of kills, then a resumed run compared with the reference. */
+  rounds: number;
   kills: number;
-  chains: number;
   absent: number;
   valid: number;
   /** Runs that finished before their kill point (resumed runs can be faster). */
@@ -193,42 +387,75 @@ export interface CrashReport {
   leftLocks: number;
   /** Kills that left temp files behind. */
   leftTemps: number;
+  /** ms the rounds took, and the slowest round. */
+  elapsedMs: number;
+  slowestRoundMs: number;
+  budgetMs: number;
+  refWallMs: number;
+}
+
+/** One line for a test annotation: what a campaign ran. */
+export function describeReport(r: CrashReport): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return (
+    `${r.rounds} rounds, ${r.kills} kills (${r.valid} valid, ${r.absent} absent; ` +
+    `${r.missed} missed, ${r.leftLocks} left locks, ${r.leftTemps} left temp files) in ` +
+    `${s(r.elapsedMs)} (budget ${s(r.budgetMs)}, slowest round ${s(r.slowestRoundMs)}, ` +
+    `uninterrupted run ${s(r.refWallMs)})`
+  );
 }
 
 /**
- * Kill the job `kills` times (in chains of `chain` kills on one directory), checking the store
- * after each kill; after each chain run the job to the end and compare with the reference.
+ * Run the planned campaign: rounds of up to `chain` kills on one directory (at most `2 × chain`
+ * attempts; at least one kill per round), checking the store after each kill; after each round
+ * run the job to the end and compare with the reference. Rounds go on while the next one (as
+ * long as the slowest so far) fits in the budget, and at least `minRounds` run.
+ * @param signal - the test's abort signal: a timed-out test kills its running job.
  */
-export async function crashCampaign(
-  scenario: Scenario,
-  opts: { kills: number; chain: number; seed: number; from?: (ref: Reference) => number },
+export async function runCrashCampaign(
+  plan: CrashPlan,
+  signal?: AbortSignal,
 ): Promise<CrashReport> {
-  const ref = await referenceRun(scenario);
-  const rnd = lcg(opts.seed);
-  const from = opts.from?.(ref) ?? 0;
+  const { scenario, ref, chain } = plan;
+  const points = killPoints(ref, plan.seed, plan.from);
   const report: CrashReport = {
+    scenario,
+    rounds: 0,
     kills: 0,
-    chains: 0,
     absent: 0,
     valid: 0,
     missed: 0,
     leftLocks: 0,
     leftTemps: 0,
+    elapsedMs: 0,
+    slowestRoundMs: 0,
+    budgetMs: plan.budgetMs,
+    refWallMs: ref.wallMs,
   };
   const root = await tempDir(scenario);
+  const t0 = performance.now();
   try {
-    while (report.kills < opts.kills) {
-      const dir = path.join(root, `chain-${report.chains}`, "job.zarr");
+    for (;;) {
+      const elapsed = performance.now() - t0;
+      if (report.rounds >= plan.minRounds && elapsed + report.slowestRoundMs > plan.budgetMs) {
+        break;
+      }
+      const r0 = performance.now();
+      const dir = path.join(root, `round-${report.rounds}`, "job.zarr");
       await fs.mkdir(path.dirname(dir), { recursive: true });
       const history: KillPoint[] = [];
-      for (let i = 0; i < opts.chain && report.kills < opts.kills; i++) {
-        const kp = pickKillPoint(ref, rnd, rnd() < 0.75 ? from : 0);
+      let kills = 0;
+      let missedLast = false;
+      for (let attempt = 0; kills < chain && attempt < 2 * chain; attempt++) {
+        const kp = missedLast ? points.afterMarker() : points.next();
         history.push(kp);
-        const run = await runJobChild(scenario, dir, kp);
+        const run = await runJobChild(scenario, dir, kp, { signal });
+        missedLast = !run.killed;
         if (!run.killed) {
           report.missed++;
           continue;
         }
+        kills++;
         report.kills++;
         const left = await checkCrashState(dir).catch((err: unknown) => {
           throw new Error(
@@ -240,18 +467,31 @@ export async function crashCampaign(
         if (left.locks > 0) report.leftLocks++;
         if (left.temps > 0) report.leftTemps++;
       }
-      const final = await runJobChild(scenario, dir);
+      expect(
+        kills,
+        `round ${report.rounds}: kills that landed, of ${JSON.stringify(history)}`,
+      ).toBeGreaterThan(0);
+      const final = await runJobChild(scenario, dir, undefined, { signal });
       expect(final.killed).toBe(false);
       expect((await validateStore(dir)).issues).toEqual([]);
       const digest = await digestTree(dir);
-      expect(digest, `resumed after kills ${JSON.stringify(history)}`).toEqual(ref.digest);
-      report.chains++;
+      let note = "";
+      if (JSON.stringify(digest) !== JSON.stringify(ref.digest)) {
+        const changed = sourcesChanged(ref.sources, await sourceStamp());
+        if (changed.length > 0) {
+          note = ` (library sources changed since the reference run, which may explain it: ${changed.slice(0, 8).join(", ")}${changed.length > 8 ? ", …" : ""})`;
+        }
+      }
+      expect(digest, `resumed after kills ${JSON.stringify(history)}${note}`).toEqual(ref.digest);
+      report.rounds++;
+      report.slowestRoundMs = Math.max(report.slowestRoundMs, performance.now() - r0);
       await fs.rm(path.dirname(dir), { recursive: true, force: true });
     }
   } finally {
+    report.elapsedMs = performance.now() - t0;
     await fs.rm(root, { recursive: true, force: true });
   }
-  await noteReport({ suite: "crash", scenario, ...report });
+  await noteReport({ suite: "crash", ...report });
   return report;
 }
 
