@@ -490,7 +490,14 @@ const inputCases: HostileCase[] = [
     act: async (d) =>
       (await fov(d)).createLabel("w", { data: new Uint8Array(16), shape: [1, 1, 1, 4, 4] }),
     tag: "ShapeMismatch",
-    message: /label data has 5 dimensions/,
+    message: /label data has 4 along axis "Y", expected 32 or 1/,
+  },
+  {
+    what: "createLabel of the wrong rank",
+    base: "fov05",
+    act: async (d) => (await fov(d)).createLabel("w", { data: new Uint8Array(16), shape: [4, 4] }),
+    tag: "ShapeMismatch",
+    message: /label data has 2 dimensions \[4,4\], while the image axes are/,
   },
   {
     what: "createLabel with an existing name",
