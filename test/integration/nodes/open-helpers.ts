@@ -87,9 +87,9 @@ export function vals(a: { data: ArrayLike<number> | ArrayLike<bigint> }): (numbe
   return Array.from(a.data as ArrayLike<number | bigint>);
 }
 
-/** The whole store validates (`validateStore`: metadata and structure) with no issues. */
+/** The whole store validates (`validateStore`, strict: metadata with the SHOULDs, and structure) with no issues. */
 export async function expectValidStore(pathOrStore: string | ZarrStore): Promise<void> {
-  const result = await validateStore(pathOrStore, { strict: false });
+  const result = await validateStore(pathOrStore, { strict: true });
   expect(result.issues).toEqual([]);
   expect(result.ok).toBe(true);
 }
