@@ -209,7 +209,8 @@ export class QueueRun implements LevelRunner {
     }
 
     let next = 0;
-    while (next < toAdd.length || pending.size > 0) {
+    // After a failure nothing more is added: the loop ends once the jobs added have settled.
+    while ((failures.length === 0 && next < toAdd.length) || pending.size > 0) {
       if (signal?.aborted) throw signal.reason;
       if (failures.length === 0 && next < toAdd.length) {
         const room =
