@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LabelColorV04, LabelProperties, LabelSource, labelColors } from "../common/labels.js";
 import { OmeroV04 } from "../common/omero.js";
 import { versionString } from "../common/version.js";
-import { Multiscales } from "./multiscale.js";
+import { Multiscales, StrictMultiscales } from "./multiscale.js";
 
 const fields = {
   colors: labelColors(LabelColorV04).optional(),
@@ -31,10 +31,13 @@ export const LabelImage = z.looseObject({
   multiscales: Multiscales.optional(),
   omero: OmeroV04.optional(),
 });
-/** The same, strict. */
+/**
+ * The same, strict: `image-label` as `strict_label` wants it, and the label's `multiscales` with
+ * the SHOULDs of `strict_image` (a label image is a multiscale image).
+ */
 export const StrictLabelImage = z.looseObject({
   "image-label": StrictImageLabel,
-  multiscales: Multiscales.optional(),
+  multiscales: StrictMultiscales.optional(),
   omero: OmeroV04.optional(),
 });
 export type LabelImage = z.infer<typeof LabelImage>;

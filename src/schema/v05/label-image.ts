@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { LabelColorV05, LabelProperties, LabelSource, labelColors } from "../common/labels.js";
 import { OmeroV05 } from "../common/omero.js";
-import { Multiscales } from "./multiscale.js";
+import { Multiscales, StrictMultiscales } from "./multiscale.js";
 import { Version } from "./version.js";
 
 const fields = {
@@ -26,11 +26,14 @@ export const LabelImageOme = z.looseObject({
   multiscales: Multiscales.optional(),
   omero: OmeroV05.optional(),
 });
-/** The same, strict. */
+/**
+ * The same, strict: `image-label` as `strict_label` wants it, and the label's `multiscales` with
+ * the SHOULDs of `strict_image` (a label image is a multiscale image).
+ */
 export const StrictLabelImageOme = z.looseObject({
   version: Version,
   "image-label": StrictImageLabel,
-  multiscales: Multiscales.optional(),
+  multiscales: StrictMultiscales.optional(),
   omero: OmeroV05.optional(),
 });
 export type LabelImageOme = z.infer<typeof LabelImageOme>;
