@@ -19,6 +19,12 @@ export {
   type ConvertStoreReport,
   convertStore,
 } from "./convert-store.js";
+// TIFF → OME-Zarr (what `ngff convert` does)
+export {
+  type ConvertTiffOptions,
+  type ConvertTiffReport,
+  convertTiff,
+} from "./convert-tiff.js";
 // Pyramid engine (pixel work of already-created levels; Position.computePyramid wraps it)
 export {
   type ComputeLevelsOptions,

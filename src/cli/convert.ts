@@ -7,7 +7,8 @@
  * `<output>.partial-<pid>` and renamed into place only when complete, so a failure or Ctrl-C
  * never leaves a half-written store (nor, with --overwrite, destroys the old one early). What a
  * killed conversion left (`.partial-<pid>`, `.old-<pid>` of dead processes) is cleared by the next
- * one (src/cli/leftovers.ts).
+ * one (src/cli/leftovers.ts). `runConvert` is the conversion itself; the library's `convertTiff`
+ * (src/convert-tiff.ts) calls it too.
  */
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
@@ -51,7 +52,8 @@ import { NO_PROGRESS } from "./progress.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
 import { copyTiffToImage, type WritableImage } from "./write-image.js";
 
-interface ConvertOptions {
+/** The options of `ngff convert`, as commander parses them (also what `convertTiff` builds). */
+export interface ConvertOptions {
   input?: string[];
   output: string;
   version: "0.4" | "0.5";
@@ -361,7 +363,29 @@ async function remoteOutput(o: ConvertOptions, ref: StoreRef): Promise<() => Pro
   });
 }
 
-async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
+/** What {@link runConvert} wrote. */
+export interface ConvertResult {
+  /** The output as given. */
+  output: string;
+  kind: "image" | "plate";
+  version: "0.4" | "0.5";
+  /** Positions written (1 for an image). */
+  positions: number;
+  /** Level 0 shape, dtype and levels of the first (or only) image. */
+  shape: number[];
+  dtype: string;
+  levels: number;
+  /** Size of the store on disk, when it can be counted cheaply (local outputs). */
+  bytes: number | undefined;
+  seconds: number;
+}
+
+/**
+ * Run a conversion (what `ngff convert` does, without printing the report line): check
+ * everything, build the store beside the output, move it into place. `convertTiff` and the
+ * command both call it.
+ */
+export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<ConvertResult> {
   const started = performance.now();
   checkUsage(o);
   await checkQueueReachable(o);
@@ -397,13 +421,28 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const first = jobs[0]!;
-  const what =
-    jobs.length === 1 && first.where === undefined
-      ? `image ${formatShape(first.shape)} ${first.layout.dtype}, ${first.levels} level(s)`
-      : `plate of ${jobs.length} positions`;
   const size = await out.size();
+  return {
+    output: o.output,
+    kind: jobs.length === 1 && first.where === undefined ? "image" : "plate",
+    version: o.version,
+    positions: jobs.length,
+    shape: first.shape,
+    dtype: first.layout.dtype,
+    levels: first.levels,
+    bytes: size,
+    seconds,
+  };
+}
+
+async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
+  const r = await runConvert(o, env);
+  const what =
+    r.kind === "image"
+      ? `image ${formatShape(r.shape)} ${r.dtype}, ${r.levels} level(s)`
+      : `plate of ${r.positions} positions`;
   env.out(
-    `${o.output}: ${what}, OME-NGFF ${o.version}, ${size === undefined ? "" : `${formatBytes(size)} `}in ${seconds.toFixed(1)} s`,
+    `${o.output}: ${what}, OME-NGFF ${o.version}, ${r.bytes === undefined ? "" : `${formatBytes(r.bytes)} `}in ${r.seconds.toFixed(1)} s`,
   );
 }
 
