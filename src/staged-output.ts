@@ -160,18 +160,27 @@ async function s3Output(
     );
   }
   const partialName = `${name}.partial-${process.pid}`;
+  let built: ZarrStore | undefined;
   return {
     label,
     ref,
     partial: async () => {
       await parent.deletePrefix(partialName);
       const prefix = parentPrefix === "" ? partialName : `${parentPrefix}/${partialName}`;
-      return openStoreRef({ ...ref, prefix });
+      built = await openStoreRef({ ...ref, prefix });
+      return built;
     },
     commit: async () => {
+      // Give up the partial store's writer lease first: it must not move with the store.
+      await built?.close?.();
       if (outputExists) await parent.deletePrefix(name);
       await parent.rename(partialName, name);
+      await parent.close?.();
     },
-    discard: () => parent.deletePrefix(partialName),
+    discard: async () => {
+      await built?.close?.();
+      await parent.deletePrefix(partialName);
+      await parent.close?.();
+    },
   };
 }
