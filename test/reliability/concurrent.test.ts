@@ -27,6 +27,9 @@ beforeEach(async () => {
 afterEach(() => fs.rm(root, { recursive: true, force: true }));
 
 const RUNS = FULL ? 10 : 1;
+// A hang guard, not a speed bound: the work is fixed (3 writer processes per run, each starting
+// tsx), and on the shared 2-core VM at load ~20 one run took 63 s; quiet it takes a few seconds.
+const TIMEOUT_MS = RUNS * 300_000;
 
 describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
   test.each([
@@ -34,7 +37,7 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
     ["a plate they all create (mode a)", true],
   ] as const)(
     `3 processes add 36 positions each to %s, ${RUNS} runs`,
-    { timeout: 120_000 },
+    { timeout: TIMEOUT_MS },
     async (_, create) => {
       const workers = 3;
       for (let run = 0; run < RUNS; run++) {
@@ -90,7 +93,7 @@ describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {
   );
 
   test(`3 processes write interleaved tiles sharing chunks, ${RUNS} runs`, {
-    timeout: 120_000,
+    timeout: TIMEOUT_MS,
   }, async () => {
     const workers = 3;
     const { shape, chunks, tile } = TILES;
