@@ -30,7 +30,7 @@ beforeAll(async () => {
   [redis, s3] = await Promise.all([startRedisServer(), startS3Server([BUCKET])]);
   workers = await startWorkers(3, redis.url);
   dir = await mkdtemp(join(tmpdir(), "ngff-queue-eq-"));
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   // Workers first (SIGTERM: they drain and exit 0), then the servers they talk to.

@@ -73,7 +73,7 @@ beforeAll(async () => {
   await using pos = await writeImage(join(ref, "img.zarr"), BIG);
   await pos.computePyramid({ levels: 3, method: "mean", workers: 2 });
   reference = await readTree(join(ref, "img.zarr"));
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   const all = [...workers, ...badWorkers];

@@ -105,7 +105,7 @@ export async function startWorkers(
   try {
     await Promise.all(
       workers.map(async (w) => {
-        await waitFor("a worker to be ready", () => / ready: /.test(w.stdout()), 45_000, w);
+        await waitFor("a worker to be ready", () => / ready: /.test(w.stdout()), 100_000, w);
         w.name = /ngff worker (\S+): ready/.exec(w.stdout())![1]!;
       }),
     );
