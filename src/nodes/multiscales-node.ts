@@ -18,7 +18,7 @@ import {
 import { resolveArraySpec } from "../store/spec.js";
 import { joinPath } from "./context.js";
 import { ImageArray } from "./image-array.js";
-import type { DatasetMeta, MultiscaleMeta } from "./multiscales-meta.js";
+import { type DatasetMeta, downscalingOf, type MultiscaleMeta } from "./multiscales-meta.js";
 import { NgffNode } from "./ngff-node.js";
 import {
   checkTransforms,
@@ -46,9 +46,17 @@ export abstract class MultiscalesNode extends NgffNode {
   /** Further `multiscales[]` entries written by other tools, kept as found. */
   protected _moreMultiscales: MultiscaleMeta[] = [];
 
-  /** A copy of the first `multiscales[]` entry, or undefined before the first image. */
+  /**
+   * A copy of the first `multiscales[]` entry as it is written (with its `type` and `metadata`,
+   * see `downscalingOf`), or undefined before the first image.
+   */
   get multiscale(): MultiscaleMeta | undefined {
-    return this._multiscale === undefined ? undefined : structuredClone(this._multiscale);
+    if (this._multiscale === undefined) return undefined;
+    const m = structuredClone(this._multiscale);
+    const { type, metadata } = downscalingOf(m);
+    if (type !== undefined) m.type = type;
+    if (metadata !== undefined) m.metadata = structuredClone(metadata);
+    return m;
   }
 
   /** Lowercase axis names (iohub's `axis_names`). */

@@ -140,6 +140,7 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     const label = await pos.createLabel("pre", lv);
     expect(label.levelPaths).toEqual(["0", "1", "2"]);
     // Levels the caller computed: recorded as not computed by ngff-writer.
+    expect(label.multiscale?.type).toBe("unknown");
     expect((await pos.getLabel("pre")).multiscale?.type).toBe("unknown");
     for (const [k, l] of lv.entries()) {
       const a = await (await label.get(String(k))).toArray();

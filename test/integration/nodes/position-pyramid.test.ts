@@ -63,7 +63,8 @@ describe("pyramid state rules (iohub's errors)", () => {
     await pos.deletePyramid();
     expect(pos.levelPaths).toEqual(["0"]);
     expect(await pos.arrayKeys()).toEqual(["0"]);
-    expect(pos.multiscale?.type).toBeUndefined();
+    expect(pos.multiscale?.type).toBe("none"); // a single level: nothing downsampled
+    expect(pos.multiscale?.metadata).toMatchObject({ method: "none", library: "ngff-writer" });
     await pos.computePyramid({ levels: 2, method: "max", workers: 0 });
     expect(pos.multiscale?.type).toBe("max");
   });

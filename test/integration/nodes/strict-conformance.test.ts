@@ -336,8 +336,9 @@ describe("strict validation reports SHOULD-level gaps", () => {
       for (const key of ["name", "type", "metadata"]) {
         expect(cli.stdout).toContain(`missing required key "${key}" [missing_key]`);
       }
-      await using pos = await openOmeZarr(dir);
+      await using pos = await openOmeZarr(dir, { layout: "fov" });
       expect(pos.levelPaths).toEqual(["0"]);
+      expect(pos.multiscale?.type).toBe("none"); // what a rewrite would record
     },
   );
 });
