@@ -36,6 +36,7 @@ import type { NgffVersion } from "./nodes/context.js";
 import { stageOutput } from "./staged-output.js";
 import {
   type ArraySpec,
+  assertSafeName,
   type CodecSpec,
   createArray,
   createGroup,
@@ -120,6 +121,15 @@ interface ArrayPlan {
   path: string;
   source: ZarrArray;
   spec: ArraySpec;
+}
+
+function isSafeName(name: string): boolean {
+  try {
+    assertSafeName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Tasks group blocks until a task reads about this many bytes (a few ms of work each). */
@@ -260,7 +270,9 @@ async function planStore(
         .filter((f) => !METADATA_FILES.has(f) && !LOCK_NAME_PATTERN.test(f))
         .map((f) => (path === "" ? f : `${path}/${f}`)),
     });
-    for (const d of dirs) await walk(path === "" ? d : `${path}/${d}`);
+    // Directories whose names are not safe node names (never written by a Zarr writer) are
+    // not part of the hierarchy: skipped, as listChildren does.
+    for (const d of dirs.filter(isSafeName)) await walk(path === "" ? d : `${path}/${d}`);
   };
   await walk("");
   return { groups, arrays };
