@@ -518,13 +518,21 @@ export interface WriteLabelsOptions {
   labelMetadata?: Pick<CreateLabelOptions, "colors" | "properties">;
 }
 
-function labelChunks(storage: StorageOptions, shape: readonly number[], rank: number): number[] {
+function labelChunks(
+  storage: StorageOptions,
+  shape: readonly number[],
+  axes: readonly AxisSpec[],
+): number[] {
   // Chunks are for the label array, which has the image's rank (a shape without the channel
-  // axis gets it inserted): a full-rank chunk list is taken as it is.
+  // axis gets it inserted with size 1): a full-rank chunk list is taken as it is.
   const c = typeof storage.chunks === "number" ? [storage.chunks] : [...(storage.chunks ?? [])];
-  if (c.length === rank) return c;
-  const full = shape.length === rank ? [...shape] : [1, ...shape];
-  return retuple(c, full.length === rank ? full : shape);
+  if (c.length === axes.length) return c;
+  const ch = axes.findIndex((a) => a.type === "channel");
+  const full =
+    shape.length === axes.length - 1 && ch >= 0
+      ? [...shape.slice(0, ch), 1, ...shape.slice(ch)]
+      : shape;
+  return retuple(c, full);
 }
 
 function labelShape(labels: LabelInput | PixelInput): readonly number[] {
@@ -551,7 +559,7 @@ export async function writeLabels(
   const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
   if (opts.chunks !== undefined) storage.chunks = opts.chunks;
   if (storage.chunks !== undefined) {
-    o.chunks = labelChunks(storage, labelShape(labels), position.axes.length);
+    o.chunks = labelChunks(storage, labelShape(labels), position.axes);
   }
   if (storage.shardsRatio !== undefined) o.shardsRatio = storage.shardsRatio;
   if (opts.scaler !== undefined) {
@@ -597,7 +605,7 @@ export async function writeMultiscaleLabels(
   const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
   if (opts.chunks !== undefined) storage.chunks = opts.chunks;
   if (storage.chunks !== undefined) {
-    o.chunks = labelChunks(storage, labelShape(pyramid[0]!), position.axes.length);
+    o.chunks = labelChunks(storage, labelShape(pyramid[0]!), position.axes);
   }
   if (storage.shardsRatio !== undefined) o.shardsRatio = storage.shardsRatio;
   return position.createLabel(name, pyramid, o);

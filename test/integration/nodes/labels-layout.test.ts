@@ -153,9 +153,11 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
       lv.map((l) => ({ data: l.data, shape: [l.shape[0]!, ...l.shape.slice(2)] })),
       dir,
       "written",
-      { labelMetadata: { colors: { 1: [9, 9, 9] } } },
+      { labelMetadata: { colors: { 1: [9, 9, 9] } }, chunks: [8, 8] },
     );
     expect((await w.get("2")).shape).toEqual([2, 1, 1, 4, 4]);
+    // ome-zarr-py's chunks: the leading axes whole (the channel axis inserted in its place)
+    expect((await w.get("0")).chunks).toEqual([2, 1, 3, 8, 8]);
     expect(w.colors).toEqual([{ "label-value": 1, rgba: [9, 9, 9, 255] }]);
     expect(await pos.labelNames()).toEqual(["pre", "written"]);
     expect((await validateStore(dir, { strict: true })).issues).toEqual([]);
