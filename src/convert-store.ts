@@ -286,8 +286,15 @@ async function planStore(
 async function openSource(
   src: string | URL | ZarrStore,
   s3: S3UrlOptions | undefined,
-): Promise<{ store: ZarrStore; label: string; from: NgffVersion; kind: OmeKind | undefined }> {
+): Promise<{
+  store: ZarrStore;
+  owned: boolean;
+  label: string;
+  from: NgffVersion;
+  kind: OmeKind | undefined;
+}> {
   let store: ZarrStore;
+  const owned = typeof src === "string" || src instanceof URL;
   if (typeof src === "string" || src instanceof URL) {
     const where = src instanceof URL ? src.href : src;
     store = await openStore(where, { readOnly: true, ...(s3 === undefined ? {} : { s3 }) });
@@ -297,7 +304,10 @@ async function openSource(
     throw badOption("src", typeof src, "a path, a URL or a ZarrStore");
   }
   const label = refLabel(store.ref);
-  const result = await validateStore(store);
+  const result = await validateStore(store).catch(async (err: unknown) => {
+    if (owned) await store.close?.().catch(() => {});
+    throw err;
+  });
   if (!result.ok || result.version === undefined) {
     const issues: MetadataIssue[] = result.issues.map((i) => ({
       code: i.code,
@@ -305,12 +315,13 @@ async function openSource(
       message: i.message,
       ...(i.expected === undefined ? {} : { expected: i.expected }),
     }));
+    if (owned) await store.close?.().catch(() => {});
     throw new InvalidMetadataError(issues, {
       source: label,
       summary: `${label} is not a valid OME-Zarr store; fix it (see ngff validate) before converting it`,
     });
   }
-  return { store, label, from: result.version, kind: result.kind };
+  return { store, owned, label, from: result.version, kind: result.kind };
 }
 
 /**
@@ -338,8 +349,22 @@ export async function convertStore(
     throw badOption("dst", typeof dst, "a path or a URL (file://, s3://)");
   }
   const dstText = dst instanceof URL ? dst.href : dst;
-  const to = opts.version;
   const source = await openSource(src, opts.s3);
+  try {
+    return await convertOpened(source, dstText, opts, started);
+  } finally {
+    // A store opened here (from a path or URL) is closed here (an S3 store's sockets).
+    if (source.owned) await source.store.close?.().catch(() => {});
+  }
+}
+
+async function convertOpened(
+  source: { store: ZarrStore; from: NgffVersion; kind: OmeKind | undefined },
+  dstText: string,
+  opts: ConvertStoreOptions,
+  started: number,
+): Promise<ConvertStoreReport> {
+  const to = opts.version;
   const plan = await planStore(source.store, to, opts.codec);
   const staged = await stageOutput(dstText, {
     overwrite: opts.overwrite,
