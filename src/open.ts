@@ -13,13 +13,13 @@ import {
   UnsupportedError,
 } from "./errors.js";
 import { type AxisSpec, checkAxes } from "./nodes/axes.js";
+import { Collection, checkOmeXml } from "./nodes/collection.js";
 import {
   formatForVersion,
   type NgffVersion,
   type NodeContext,
   type OpenMode,
 } from "./nodes/context.js";
-import { checkOmeXml, Collection } from "./nodes/collection.js";
 import { readOmeAttrs } from "./nodes/ome-attrs.js";
 import { Plate } from "./nodes/plate.js";
 import { checkChannelNames, Position } from "./nodes/position.js";
