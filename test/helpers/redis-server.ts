@@ -1,5 +1,6 @@
 /**
- * A real `redis-server` (the Debian package) for the queue tests: on 127.0.0.1, a free port
+ * A real `redis-server` (the Debian package) for the queue tests: on 127.0.0.1 (or the
+ * addresses given in `bind`, e.g. a veth's host side for workers in network namespaces), a free port
  * picked here (never `--port 0`), a throwaway directory, no persistence (`--save ""
  * --appendonly no`). `kill()` stops it at once (SIGKILL, as a crash: its data is gone);
  * `start()` serves the same port again; `dispose()` stops it and removes the directory.
@@ -27,11 +28,15 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on `port`, or rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs = 5000,
+  host = "127.0.0.1",
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: "127.0.0.1", port });
+      const s = createConnection({ host, port });
       s.once("connect", () => {
         s.destroy();
         resolve(true);
@@ -40,14 +45,14 @@ export async function waitForPort(port: number, timeoutMs = 5000): Promise<void>
     });
     if (ok) return;
     if (performance.now() > deadline)
-      throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+      throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 export interface RedisTestServer {
   port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://<first bind address>:<port>` (127.0.0.1 by default) */
   url: string;
   dir: string;
   /** The running server's pid (undefined while stopped). */
@@ -66,7 +71,11 @@ function exited(p: ChildProcess): Promise<void> {
 }
 
 /** Start a redis-server; stop it with `dispose()` in afterAll. */
-export async function startRedisServer(): Promise<RedisTestServer> {
+export async function startRedisServer(
+  opts: { bind?: readonly string[] } = {},
+): Promise<RedisTestServer> {
+  const bind = opts.bind ?? ["127.0.0.1"];
+  const host = bind[0] ?? "127.0.0.1";
   const dir = await mkdtemp(join(tmpdir(), "ngff-redis-"));
   let proc: ChildProcess | undefined;
   let port = 0;
@@ -78,7 +87,7 @@ export async function startRedisServer(): Promise<RedisTestServer> {
         "--port",
         String(port),
         "--bind",
-        "127.0.0.1",
+        ...bind,
         "--save",
         "",
         "--appendonly",
@@ -103,7 +112,7 @@ export async function startRedisServer(): Promise<RedisTestServer> {
       p.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${log}`)));
     });
     proc = p;
-    await Promise.race([waitForPort(port), failed]);
+    await Promise.race([waitForPort(port, 5000, host), failed]);
   };
   // A port found free may be taken before redis binds it: try another.
   for (let attempt = 1; ; attempt++) {
@@ -132,7 +141,7 @@ export async function startRedisServer(): Promise<RedisTestServer> {
   };
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${host}:${port}`,
     dir,
     get pid() {
       return proc?.pid;
