@@ -12,8 +12,10 @@
  *   are copied byte for byte.
  * - Data: copied block by block in the worker pool (tasks of kind "copy-blocks": read a target
  *   block's region of the source, encode and write the block once), planned with `planTasks`,
- *   a bounded number in flight: memory is a few blocks per worker thread, whatever the store's
- *   size. `workers: 0` (or a memory source) runs the same task body on the calling thread.
+ *   a bounded number in flight (two per thread, fewer when blocks are big: their blocks stay
+ *   within 192 MiB unless one per thread needs more): memory is a few blocks per worker thread,
+ *   whatever the store's size. `workers: 0` (or a memory source) runs the same task body on
+ *   the calling thread.
  * - Placement: the target is built beside its final path (`<dst>.partial-<pid>`, an S3 sibling
  *   prefix) and moved into place only when complete; a failure or abort removes it, a kill leaves
  *   it for the next run into the same `dst` to clear (local). Nothing exists at `dst` until the
@@ -134,6 +136,8 @@ function isSafeName(name: string): boolean {
 
 /** Tasks group blocks until a task reads about this many bytes (a few ms of work each). */
 const TASK_BYTES = 1 << 20;
+/** Bytes of blocks the tasks in flight may hold (unless one task per thread needs more). */
+const MEMORY_BUDGET = 192 << 20;
 /** Tasks in flight on the calling thread when there is no pool. */
 const IN_PROCESS_LIMIT = 4;
 const METADATA_FILES = new Set([".zattrs", ".zgroup", ".zarray", "zarr.json"]);
@@ -448,10 +452,24 @@ async function copyArrays(
     pool !== undefined
       ? (pool.run(task, { filename }) as Promise<PyramidTaskResult>)
       : runCopyBlocksTask(task, sources.get(task.sourcePath)!, targets.get(task.targetPath)!);
+  // A task holds one target block (decoded) and its encoding at a time: keep the tasks in
+  // flight within MEMORY_BUDGET for big blocks (large shards), but at least one per thread.
+  let blockBytes = 1;
+  for (const t of targets.values()) {
+    const block = t.shards ?? t.chunks;
+    blockBytes = Math.max(blockBytes, 2 * block.reduce((p, n) => p * n, dtypeByteSize(t.dtype)));
+  }
+  const byMemory = Math.max(1, Math.floor(MEMORY_BUDGET / blockBytes));
   const limit =
     pool === undefined
-      ? IN_PROCESS_LIMIT
-      : 2 * pool.maxThreads * Math.max(1, pool.options.concurrentTasksPerWorker);
+      ? Math.min(IN_PROCESS_LIMIT, byMemory)
+      : Math.max(
+          pool.maxThreads,
+          Math.min(
+            2 * pool.maxThreads * Math.max(1, pool.options.concurrentTasksPerWorker),
+            byMemory,
+          ),
+        );
   let done = 0;
   let bytes = 0;
   const fail = (task: CopyBlocksTask, cause: unknown) => {
