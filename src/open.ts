@@ -31,6 +31,7 @@ import {
   parseStoreUrl,
   readNode,
   refLabel,
+  type S3StoreOptions,
   type S3UrlOptions,
   type ZarrStore,
 } from "./store/index.js";
@@ -73,11 +74,12 @@ export interface OpenOmeZarrOptions<L extends Layout = Layout> {
   /** Allow mode `"w"` to delete a path that does not contain `.zarr` (default false). */
   disablePathChecking?: boolean;
   /**
-   * For `s3://` URLs: endpoint (S3-compatible servers), region, path-style addressing, profile.
-   * Default: the URL's query, then the AWS environment (see `parseStoreUrl`). Credentials always
+   * For `s3://` URLs: endpoint (S3-compatible servers), region, path-style addressing, profile
+   * (default: the URL's query, then the AWS environment, see `parseStoreUrl`), and the store's
+   * tuning (requests in flight, retries, multipart sizes: `S3StoreOptions`). Credentials always
    * come from the AWS SDK's provider chain, never from here.
    */
-  s3?: S3UrlOptions;
+  s3?: S3UrlOptions & S3StoreOptions;
   /**
    * `bf2raw` only: the OME-XML written to `OME/METADATA.ome.xml` of a new collection, as given
    * (bioformats2raw's original metadata). Ignored for existing stores.
@@ -178,10 +180,17 @@ export async function openOmeZarr<L extends Layout = "auto">(
   if (opts.s3 !== undefined && (typeof opts.s3 !== "object" || opts.s3 === null)) {
     bad("s3", opts.s3, "an object { endpoint, region, forcePathStyle, profile }");
   }
+  let ownsStore = typeof path === "string";
   if (typeof path === "string" && isStoreUrl(path)) {
     const ref = parseStoreUrl(path, opts.s3 === undefined ? {} : { s3: opts.s3 });
     if (ref.kind === "file") path = ref.path;
-    else path = await openStoreRef(ref, { readOnly: mode === "r" });
+    else {
+      path = await openStoreRef(ref, {
+        readOnly: mode === "r",
+        ...(opts.s3 === undefined ? {} : { s3: opts.s3 }),
+      });
+      ownsStore = true;
+    }
   }
 
   let target: Target;
@@ -248,7 +257,14 @@ export async function openOmeZarr<L extends Layout = "auto">(
   }
 
   if (creating) {
-    const ctx: NodeContext = { store, path: "", format: formatForVersion(version), version, mode };
+    const ctx: NodeContext = {
+      store,
+      path: "",
+      format: formatForVersion(version),
+      version,
+      mode,
+      ownsStore,
+    };
     const create = {
       channelNames: channelNames as string[],
       ...(axes === undefined ? {} : { axes }),
@@ -277,6 +293,7 @@ export async function openOmeZarr<L extends Layout = "auto">(
   }
   const ctx: NodeContext = {
     store,
+    ownsStore,
     path: "",
     format: formatForVersion(read.version),
     version: read.version,
