@@ -8,8 +8,8 @@
  */
 import { rename, rm, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { removeDeadLeftovers } from "./cli/leftovers.js";
 import { AlreadyExistsError, NotFoundError, UnsupportedError } from "./errors.js";
+import { removeDeadLeftovers } from "./staged-leftovers.js";
 import {
   isStoreUrl,
   openStoreRef,
@@ -42,9 +42,11 @@ export interface StageOutputOptions {
   s3?: S3UrlOptions | undefined;
   /** Told about leftovers of killed runs removed (or kept) before this one starts. */
   onNote?: ((message: string) => void) | undefined;
-  /** What the caller is called in messages (the option that names the output). */
-  what?: string;
+  /** How the caller says "overwrite" in messages. Default `overwrite: true (ngff: --overwrite)`. */
+  overwriteHint?: string;
 }
+
+const DEFAULT_HINT = "overwrite: true (ngff: --overwrite)";
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -92,7 +94,7 @@ async function localOutput(output: string, opts: StageOutputOptions): Promise<St
   if (outputExists && !opts.overwrite) {
     throw new AlreadyExistsError(
       output,
-      `${output} already exists; pass overwrite: true (ngff: --overwrite) to replace it`,
+      `${output} already exists; pass ${opts.overwriteHint ?? DEFAULT_HINT} to replace it`,
     );
   }
   if (!(await exists(dirname(output)))) {
@@ -156,7 +158,7 @@ async function s3Output(
   if (outputExists && !opts.overwrite) {
     throw new AlreadyExistsError(
       label,
-      `${label} already exists; pass overwrite: true (ngff: --overwrite) to replace it`,
+      `${label} already exists; pass ${opts.overwriteHint ?? DEFAULT_HINT} to replace it`,
     );
   }
   const partialName = `${name}.partial-${process.pid}`;

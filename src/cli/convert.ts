@@ -7,25 +7,20 @@
  * `<output>.partial-<pid>` and renamed into place only when complete, so a failure or Ctrl-C
  * never leaves a half-written store (nor, with --overwrite, destroys the old one early). What a
  * killed conversion left (`.partial-<pid>`, `.old-<pid>` of dead processes) is cleared by the next
- * one (src/cli/leftovers.ts). `runConvert` is the conversion itself; the library's `convertTiff`
+^ * one (src/staged-output.ts). `runConvert` is the conversion itself; the library's `convertTiff`
  * (src/convert-tiff.ts) calls it too.
  */
-import { readFile, rename, rm, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { AlreadyExistsError, NotFoundError, UnsupportedError } from "../errors.js";
+import { UnsupportedError } from "../errors.js";
 import type { Position } from "../nodes/position.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
+import { stageOutput } from "../staged-output.js";
 import { forEachBounded } from "../store/concurrency.js";
-import {
-  isStoreUrl,
-  openStoreRef,
-  parseStoreUrl,
-  type StoreRef,
-  type ZarrStore,
-} from "../store/index.js";
+import { isStoreUrl } from "../store/index.js";
 import { tiffDataTypeSize } from "../tiff/dtype.js";
 import { openTiff, type TiffLayout } from "../tiff/index.js";
 import { checkQueueReachable, queueOf } from "./compute-pyramid.js";
@@ -45,7 +40,6 @@ import { formatBytes, formatShape } from "./format.js";
 import { defaultJobs } from "./in-order.js";
 import { sizeOnDisk } from "./inspect.js";
 import { UsageError } from "./io.js";
-import { removeDeadLeftovers } from "./leftovers.js";
 import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { NO_PROGRESS } from "./progress.js";
@@ -87,16 +81,6 @@ interface Job {
   chunks: number[];
   scale: number[];
   levels: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return false;
-      throw err;
-    },
-  );
 }
 
 /** Options checks that need no file: usage errors (exit 2). */
@@ -249,120 +233,6 @@ async function writeJobs(
   ).finally(() => overall?.stop());
 }
 
-/** Where the store is built and how it is moved into place (a directory, or an S3 prefix). */
-interface OutputPlan {
-  /** The store being built, opened by `openOmeZarr` (a directory path or a store). */
-  partial: () => Promise<string | ZarrStore>;
-  /** Move the finished store into place (replacing the old one only now). */
-  commit: () => Promise<void>;
-  /** Remove what a failed conversion built. */
-  discard: () => Promise<void>;
-  /** Size of the finished store, when it can be counted cheaply (directories). */
-  size: () => Promise<number | undefined>;
-}
-
-async function localOutput(o: ConvertOptions, env: CommandEnv): Promise<() => Promise<OutputPlan>> {
-  const output = resolve(o.output);
-  const outputExists = await exists(output);
-  if (outputExists && !o.overwrite) {
-    throw new AlreadyExistsError(
-      output,
-      `${o.output} already exists; pass --overwrite to replace it`,
-    );
-  }
-  if (!(await exists(dirname(output)))) {
-    throw new NotFoundError(
-      dirname(output),
-      `the directory of ${o.output} (${dirname(output)}) does not exist; create it first`,
-    );
-  }
-  // Called once the inputs are checked: nothing is touched before.
-  return async () => {
-    for (const l of await removeDeadLeftovers(output, outputExists)) {
-      env.warn(
-        "convert",
-        l.action === "removed"
-          ? `removed ${l.path}, left by an interrupted conversion (process ${l.pid} is gone)`
-          : `kept ${l.path} (process ${l.pid} is gone): ${l.reason}`,
-      );
-    }
-    const partial = `${output}.partial-${process.pid}`;
-    return {
-      partial: async () => {
-        await rm(partial, { recursive: true, force: true });
-        return partial;
-      },
-      commit: async () => {
-        if (outputExists) {
-          // Swap, then delete: the old store is only removed once the new one is in place.
-          const old = `${output}.old-${process.pid}`;
-          await rename(output, old);
-          await rename(partial, output);
-          await rm(old, { recursive: true, force: true });
-        } else {
-          await rename(partial, output);
-        }
-      },
-      discard: () => rm(partial, { recursive: true, force: true }),
-      size: () => sizeOnDisk(output),
-    };
-  };
-}
-
-/**
- * An S3 output (`s3://bucket/prefix`): built under the sibling prefix `<prefix>.partial-<pid>`,
- * then moved into place (S3 has no rename: every object is copied, then the sources deleted;
- * with --overwrite the old store is deleted only once the new one is complete). Leftovers of
- * killed conversions are not cleared here (their pids may be other hosts'): delete
- * `<prefix>.partial-*` prefixes by hand.
- */
-async function remoteOutput(o: ConvertOptions, ref: StoreRef): Promise<() => Promise<OutputPlan>> {
-  if (ref.kind !== "s3") {
-    throw new UnsupportedError(
-      `convert output ${ref.kind}`,
-      `cannot write ${o.output}: ${ref.kind === "http" ? "HTTP stores are read-only" : "not a writable store"}; ` +
-        "write to a local path or an s3:// URL",
-    );
-  }
-  const slash = ref.prefix.lastIndexOf("/");
-  const name = ref.prefix.slice(slash + 1);
-  if (name === "") {
-    throw new UsageError(`${o.output}: name the store inside the bucket (s3://bucket/name.zarr)`);
-  }
-  const parentPrefix = ref.prefix.slice(0, Math.max(0, slash));
-  const parent = await openStoreRef({ ...ref, prefix: parentPrefix });
-  const outputExists = (await parent.list(name)).files.length > 0;
-  if (outputExists && !o.overwrite) {
-    throw new AlreadyExistsError(
-      o.output,
-      `${o.output} already exists; pass --overwrite to replace it`,
-    );
-  }
-  const partialName = `${name}.partial-${process.pid}`;
-  let built: ZarrStore | undefined;
-  return async () => ({
-    partial: async () => {
-      await parent.deletePrefix(partialName);
-      const prefix = parentPrefix === "" ? partialName : `${parentPrefix}/${partialName}`;
-      built = await openStoreRef({ ...ref, prefix });
-      return built;
-    },
-    commit: async () => {
-      // Give up the partial store's writer lease first: it must not move with the store.
-      await built?.close?.();
-      if (outputExists) await parent.deletePrefix(name);
-      await parent.rename(partialName, name);
-      await parent.close?.();
-    },
-    discard: async () => {
-      await built?.close?.();
-      await parent.deletePrefix(partialName);
-      await parent.close?.();
-    },
-    size: async () => undefined,
-  });
-}
-
 /** What {@link runConvert} wrote. */
 export interface ConvertResult {
   /** The output as given. */
@@ -389,13 +259,13 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
   const started = performance.now();
   checkUsage(o);
   await checkQueueReachable(o);
-  const ref = isStoreUrl(o.output) ? parseStoreUrl(o.output) : undefined;
-  const prepare =
-    ref === undefined || ref.kind === "file"
-      ? await localOutput(ref === undefined ? o : { ...o, output: ref.path }, env)
-      : await remoteOutput(o, ref);
+  // The output is checked first; nothing is written until the inputs are checked too.
+  const out = await stageOutput(o.output, {
+    overwrite: o.overwrite,
+    overwriteHint: "--overwrite",
+    onNote: (message) => env.warn("convert", message),
+  });
   const { jobs, axes, channelNames } = await planJobs(o, env);
-  const out = await prepare();
   try {
     const partial = await out.partial();
     const common = {
@@ -421,7 +291,7 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
   }
   const seconds = (performance.now() - started) / 1000;
   const first = jobs[0]!;
-  const size = await out.size();
+  const size = out.ref.kind === "file" ? await sizeOnDisk(out.ref.path) : undefined;
   return {
     output: o.output,
     kind: jobs.length === 1 && first.where === undefined ? "image" : "plate",

@@ -18,8 +18,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { pidAlive } from "../../../src/cli/leftovers.js";
 import { openOmeZarr } from "../../../src/open.js";
+import { pidAlive } from "../../../src/staged-leftovers.js";
 import type { TiffDataType } from "../../../src/tiff/dtype.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { patternPlane } from "../../fixtures/cli/images.js";
@@ -465,7 +465,7 @@ describe("leftovers of killed conversions", () => {
     }
     const r = await ngff("convert", "-i", tif, "-o", out, "--levels", "1", "--workers", "0");
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`removed ${dead}, left by an interrupted conversion`);
+    expect(r.stderr).toContain(`removed ${dead}, left by an interrupted run`);
     expect(r.stderr).not.toContain(live);
     await expect(access(dead)).rejects.toThrow();
     expect(await readFile(join(live, "0", "junk"), "utf8")).toBe("x");
