@@ -49,6 +49,7 @@ export {
   type OmeZarrErrorByTag,
   type OmeZarrErrorTag,
   PyramidStateError,
+  QueueAccessError,
   ReadOnlyError,
   ShapeMismatchError,
   StoreAccessError,
@@ -124,6 +125,14 @@ export {
   type OpenOmeZarrOptions,
   openOmeZarr,
 } from "./open.js";
+// Fan-out over BullMQ queues in Redis (DESIGN.md section 11): the coordinator is
+// `computePyramid({ queue })`; a worker is `ngff worker` or `startQueueWorker`. These
+// exports load BullMQ only when a worker starts.
+export type { QueueConnection } from "./queue/connection.js";
+export type { QueueRunStats } from "./queue/coordinator.js";
+export { QUEUE_DEFAULTS, type QueueOptions } from "./queue/options.js";
+export { DEFAULT_QUEUE_NAME, PROTOCOL_VERSION } from "./queue/protocol.js";
+export type { QueueWorker, QueueWorkerOptions } from "./queue/worker.js";
 // Metadata models (zod) and builders
 export {
   type DimSpec,
@@ -134,6 +143,19 @@ export {
   v04,
   v05,
 } from "./schema/index.js";
+
+/**
+ * Start a queue worker in this process (what `ngff worker` runs): takes pyramid tasks from the
+ * BullMQ queue and runs them in its own pool; resolves once it is taking jobs. `close()` lets the
+ * jobs in flight finish. Loads BullMQ on first use.
+ * @throws {TypeError | RangeError | UnsupportedError} bad options.
+ */
+export async function startQueueWorker(
+  opts: import("./queue/worker.js").QueueWorkerOptions,
+): Promise<import("./queue/worker.js").QueueWorker> {
+  const q = await import("./queue/worker.js");
+  return q.startQueueWorker(opts);
+}
 // Stores (low level): local directories, memory, S3, HTTP (read-only); references; Zarr arrays
 export {
   type AnyTypedArray,
