@@ -100,6 +100,25 @@ export interface CreatePositionOptions extends WellIndexOptions {
   acqIndex?: number;
 }
 
+/**
+ * A new plate's metadata before its first well: acquisitions (default one, id 0) and the plate
+ * named (default: the store's name), for strict conformance by default.
+ */
+function defaultTemplate(
+  ctx: NodeContext,
+  opts: Pick<PlateCreateOptions, "acquisitions" | "rows" | "columns" | "name"> = {},
+): PlateMeta {
+  const template: PlateMeta = {
+    acquisitions: (opts.acquisitions ?? [{ id: 0 }]).map(withAcquisitionDefaults),
+    rows: (opts.rows ?? []).map((name) => ({ name })),
+    columns: (opts.columns ?? []).map((name) => ({ name })),
+    wells: [],
+  };
+  const name = opts.name ?? defaultPlateName(refName(ctx.store.ref), ctx.path);
+  if (name !== undefined) template.name = name;
+  return template;
+}
+
 /** An HCS plate: rows of wells of positions, and the `plate` metadata. */
 export class Plate extends NgffNode implements RowSource {
   #meta: PlateMeta | undefined;
@@ -146,9 +165,9 @@ export class Plate extends NgffNode implements RowSource {
     }
     const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
     const meta = read.ome.plate === undefined ? undefined : parsePlate(read.ome.plate, source);
-    const template: PlateMeta = meta
-      ? { ...clonePlate(meta), wells: [] }
-      : { acquisitions: [{ id: 0 }], rows: [], columns: [], wells: [] };
+    // A plate without wells yet has no `plate` metadata: it gets what `create` would have given
+    // it (a writer killed before its first well reopens to the same metadata).
+    const template: PlateMeta = meta ? { ...clonePlate(meta), wells: [] } : defaultTemplate(ctx);
     const base: {
       attributes: Record<string, unknown>;
       channelNames: readonly string[];
@@ -193,15 +212,7 @@ export class Plate extends NgffNode implements RowSource {
   static async create(ctx: NodeContext, opts: PlateCreateOptions): Promise<Plate> {
     const channelNames = checkChannelNames(opts?.channelNames);
     const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
-    // Strict conformance by default: the plate and every acquisition get a name.
-    const template: PlateMeta = {
-      acquisitions: (opts.acquisitions ?? [{ id: 0 }]).map(withAcquisitionDefaults),
-      rows: (opts.rows ?? []).map((name) => ({ name })),
-      columns: (opts.columns ?? []).map((name) => ({ name })),
-      wells: [],
-    };
-    const name = opts.name ?? defaultPlateName(refName(ctx.store.ref), ctx.path);
-    if (name !== undefined) template.name = name;
+    const template = defaultTemplate(ctx, opts);
     for (const r of opts.rows ?? []) assertPlateName(r, "row");
     for (const c of opts.columns ?? []) assertPlateName(c, "column");
     const issues = plateIssues(template).filter((i) => !i.code.endsWith("_empty"));
