@@ -38,7 +38,9 @@ export function rawClient(endpoint: string): S3Client {
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
-    maxAttempts: 1,
+    // s3rver answers 500 to a GET that races a PUT of the same key (it writes the object and
+    // its metadata as two files); real S3 never does. Retry that, as the SDK's default would.
+    maxAttempts: 3,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
