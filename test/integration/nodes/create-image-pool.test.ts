@@ -9,10 +9,10 @@
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import type { Position } from "../../../src/nodes/position.js";
-import { openOmeZarr } from "../../../src/open.js";
 import { createPyramidPool } from "../../../src/engine/pool.js";
 import { closeSharedPools, hasSharedPool, sharedPool } from "../../../src/engine/shared-pool.js";
+import type { Position } from "../../../src/nodes/position.js";
+import { openOmeZarr } from "../../../src/open.js";
 import { createMemoryStore } from "../../../src/store/index.js";
 import { readTree, seededUint16 } from "../pyramid/helpers.js";
 import { expectValidStore, listFiles, rejection, tempDir, vals } from "./open-helpers.js";

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { isOmeZarrError } from "../../../src/errors.js";
 import { computeLevels, type PyramidProgress } from "../../../src/engine/compute.js";
+import { isOmeZarrError } from "../../../src/errors.js";
 import {
   type ArraySpec,
   createMemoryStore,

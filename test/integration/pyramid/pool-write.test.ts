@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Piscina } from "piscina";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { isOmeZarrError, type WorkerTaskError } from "../../../src/errors.js";
 import { createPyramidPool } from "../../../src/engine/pool.js";
 import { writeRegionInPool } from "../../../src/engine/pool-write.js";
+import { isOmeZarrError, type WorkerTaskError } from "../../../src/errors.js";
 import {
   type ArraySpec,
   type CodecSpec,

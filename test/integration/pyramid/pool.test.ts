@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { isOmeZarrError, type WorkerTaskError } from "../../../src/errors.js";
 import { computeLevels } from "../../../src/engine/compute.js";
 import { createPyramidPool } from "../../../src/engine/pool.js";
+import { isOmeZarrError, type WorkerTaskError } from "../../../src/errors.js";
 import {
   type ArraySpec,
   openArray,

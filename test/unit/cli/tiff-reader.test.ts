@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromFile, getDecoder } from "geotiff";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { isOmeZarrError } from "../../../src/errors.js";
 import type { TiffDataType, TiffTypedArray } from "../../../src/tiff/dtype.js";
 import { openTiff } from "../../../src/tiff/index.js";
-import { isOmeZarrError } from "../../../src/errors.js";
 import { omeXml, patternPlane } from "../../fixtures/cli/images.js";
 import {
   lzwEncode,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { NotFoundError } from "../../../src/errors.js";
 import { deserializeError, serializeError } from "../../../src/engine/protocol.js";
+import { NotFoundError } from "../../../src/errors.js";
 
 describe("errors as data", () => {
   test("an ngff-writer error keeps name, message, stack and its tag as code through structuredClone", () => {
