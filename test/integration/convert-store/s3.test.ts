@@ -1,16 +1,12 @@
-/**
- * convertStore to and from s3:// (s3rver): built under a sibling `.partial-<pid>` prefix and
- * moved into place with the store's rename; the objects equal the same conversion on disk.
- */
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { closeSharedPools } from "../../../src/engine/shared-pool.js";
 import { AlreadyExistsError, convertStore, validateStore } from "../../../src/index.js";
-import { openStore, type ZarrStore } from "../../../src/store/index.js";
+import { openStore } from "../../../src/store/index.js";
 import { type S3TestServer, startS3Server, useS3rverCredentials } from "../../helpers/s3-server.js";
+import { readObjects } from "../../helpers/store-objects.js";
 import { readTree } from "../pyramid/helpers.js";
 import { writeFov } from "./helpers.js";
 
@@ -30,26 +26,6 @@ afterAll(async () => {
 });
 
 const s3url = (name: string) => `s3://${BUCKET}/${name}?endpoint=${server.endpoint}`;
-
-async function readObjects(store: ZarrStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(prefix: string): Promise<void> {
-    const { dirs, files } = await store.list(prefix);
-    for (const f of files) {
-      if (f.includes("ngff")) continue; // lease / lock objects
-      const key = prefix === "" ? f : `${prefix}/${f}`;
-      out.set(
-        key,
-        createHash("sha256")
-          .update((await store.get(key))!)
-          .digest("hex"),
-      );
-    }
-    for (const d of dirs) await walk(prefix === "" ? d : `${prefix}/${d}`);
-  }
-  await walk("");
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 test("disk 0.4 → s3 0.5 → disk 0.4: equal to the conversions on disk", async () => {
   const src = join(dir, "fov.zarr");

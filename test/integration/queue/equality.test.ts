@@ -1,21 +1,14 @@
-/**
- * Pyramids through the queue (this process coordinates, 3 `ngff worker` processes compute) are
- * byte-identical to the local pool's: mean and mode, sharded and not, NGFF 0.4 and 0.5, on a
- * directory and on S3 (s3rver here; the workers reach it through the store reference's
- * endpoint, with credentials from their environment). A plate conversion with `--redis` equals
- * the local one file for file.
- */
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { closeSharedPools } from "../../../src/engine/shared-pool.js";
-import { openStore, type ZarrStore } from "../../../src/store/index.js";
+import { openStore } from "../../../src/store/index.js";
 import { ngff, storeFiles, writeStack } from "../../fixtures/cli/run.js";
 import { type RedisTestServer, startRedisServer } from "../../helpers/redis-server.js";
 import { type S3TestServer, startS3Server, useS3rverCredentials } from "../../helpers/s3-server.js";
+import { readObjects } from "../../helpers/store-objects.js";
 import { readTree } from "../pyramid/helpers.js";
 import { startWorkers, type WorkerProcess, writeImage } from "./helpers.js";
 
@@ -88,26 +81,6 @@ describe("on a directory: queue workers write the same bytes as the local pool",
     expect(b).toEqual(a);
   });
 });
-
-/** Every object under the store's root: key → sha256. */
-async function readObjects(store: ZarrStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(prefix: string): Promise<void> {
-    const { dirs, files } = await store.list(prefix);
-    for (const f of files) {
-      const key = prefix === "" ? f : `${prefix}/${f}`;
-      out.set(
-        key,
-        createHash("sha256")
-          .update((await store.get(key))!)
-          .digest("hex"),
-      );
-    }
-    for (const d of dirs) await walk(prefix === "" ? d : `${prefix}/${d}`);
-  }
-  await walk("");
-  return new Map([...out].sort(([x], [y]) => (x < y ? -1 : 1)));
-}
 
 describe("on S3: workers in other processes reach s3rver through the store reference", () => {
   test.each([CASES[1]!, CASES[2]!])("$name", async ({ name, method, version, shardsRatio }) => {

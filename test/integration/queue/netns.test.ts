@@ -18,7 +18,6 @@
  * on stdout and asserts the refusal reason instead of running: it is never skipped silently.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
@@ -26,10 +25,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { closeSharedPools } from "../../../src/engine/shared-pool.js";
-import { openStore, type ZarrStore } from "../../../src/store/index.js";
+import { openStore } from "../../../src/store/index.js";
 import { type RedisTestServer, startRedisServer } from "../../helpers/redis-server.js";
 // Imported for its side effects too: s3rver's listing and delete fixes.
 import { useS3rverCredentials } from "../../helpers/s3-server.js";
+import { readObjects } from "../../helpers/store-objects.js";
 import { readTree } from "../pyramid/helpers.js";
 import { ROOT, waitFor, writeImage } from "./helpers.js";
 
@@ -252,22 +252,6 @@ function refusedHere(): boolean {
   );
   expect(refused, `network namespaces refused on this machine: ${refused}`).toMatch(REFUSED);
   return true;
-}
-
-/** Every object under the store's root: key → sha256. */
-async function readObjects(store: ZarrStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(prefix: string): Promise<void> {
-    const { dirs, files } = await store.list(prefix);
-    for (const f of files) {
-      const key = prefix === "" ? f : `${prefix}/${f}`;
-      const bytes = (await store.get(key))!;
-      out.set(key, createHash("sha256").update(bytes).digest("hex"));
-    }
-    for (const d of dirs) await walk(prefix === "" ? d : `${prefix}/${d}`);
-  }
-  await walk("");
-  return new Map([...out].sort(([x], [y]) => (x < y ? -1 : 1)));
 }
 
 describe("workers in their own network namespaces (one per host) over veth", () => {

@@ -1,19 +1,13 @@
-/**
- * The `ngff` command takes store URLs wherever it takes paths: `convert -o s3://…` (an image and
- * a plate, equal file for file to the same conversion on disk), `compute-pyramid -i s3://…`,
- * `info`, `tree` and `validate` on s3:// and http:// URLs; bad URLs exit with a one-line reason
- * and write nothing.
- */
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { closeSharedPools } from "../../../src/engine/shared-pool.js";
-import { openStore, type ZarrStore } from "../../../src/store/index.js";
+import { openStore } from "../../../src/store/index.js";
 import { ngff, writeStack } from "../../fixtures/cli/run.js";
 import { type S3TestServer, startS3Server, useS3rverCredentials } from "../../helpers/s3-server.js";
 import { type StaticServer, startStaticServer } from "../../helpers/static-server.js";
+import { readObjects, sortedByKey as sorted } from "../../helpers/store-objects.js";
 import { readTree } from "../pyramid/helpers.js";
 
 const BUCKET = "ngff-cli";
@@ -45,27 +39,6 @@ afterAll(async () => {
 });
 
 const s3url = (name: string) => `s3://${BUCKET}/${name}?endpoint=${server.endpoint}`;
-
-async function readObjects(store: ZarrStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(prefix: string): Promise<void> {
-    const { dirs, files } = await store.list(prefix);
-    for (const f of files) {
-      const key = prefix === "" ? f : `${prefix}/${f}`;
-      out.set(
-        key,
-        createHash("sha256")
-          .update((await store.get(key))!)
-          .digest("hex"),
-      );
-    }
-    for (const d of dirs) await walk(prefix === "" ? d : `${prefix}/${d}`);
-  }
-  await walk("");
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-const sorted = (m: Map<string, string>) => new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 describe.each([
   { what: "an image", inputs: ["a.ome.tif"] },

@@ -1,11 +1,3 @@
-/**
- * The same stores written to S3 (a real S3-protocol server on loopback: s3rver) and to a local
- * directory are equal object for object and byte for byte: a fov with a pyramid computed by pool
- * workers on the S3 store reference, and labels; an HCS plate; NGFF 0.4, 0.5 and 0.5 sharded.
- * Also: the pool's workers really ran the S3 pyramid (the shared pool for remote stores), and a
- * read-only S3 open refuses writes before any request.
- */
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,9 +10,10 @@ import {
 import { isOmeZarrError } from "../../../src/errors.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { openStore, type ZarrStore } from "../../../src/store/index.js";
+import { openStore } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { type S3TestServer, startS3Server, useS3rverCredentials } from "../../helpers/s3-server.js";
+import { readObjects, sortedByKey as sorted } from "../../helpers/store-objects.js";
 import { readTree, seededUint16 } from "../pyramid/helpers.js";
 
 const BUCKET = "ngff-eq";
@@ -40,26 +33,6 @@ afterAll(async () => {
 
 const s3 = () => ({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true });
 const url = (name: string) => `s3://${BUCKET}/${name}`;
-
-/** Every object under the store's root: key → sha256 (walks `list`, as a reader would). */
-async function readObjects(store: ZarrStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(prefix: string): Promise<void> {
-    const { dirs, files } = await store.list(prefix);
-    for (const f of files) {
-      const key = prefix === "" ? f : `${prefix}/${f}`;
-      const bytes = await store.get(key);
-      out.set(key, createHash("sha256").update(bytes!).digest("hex"));
-    }
-    for (const d of dirs) await walk(prefix === "" ? d : `${prefix}/${d}`);
-  }
-  await walk("");
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function sorted(m: Map<string, string>): Map<string, string> {
-  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 const SHAPE = [1, 2, 6, 96, 80];
 const CASES = [
