@@ -3,11 +3,22 @@
  * Reads return ndarrays; writes take ndarrays, `{ data, shape }`, raw C-order typed arrays or a
  * scalar. Selections: see `selection.ts`.
  */
-import { ReadOnlyError, ShapeMismatchError } from "../errors.js";
+import {
+  InvalidMetadataError,
+  NotFoundError,
+  ReadOnlyError,
+  ShapeMismatchError,
+  UnsupportedError,
+} from "../errors.js";
 import type { AnyTypedArray, DataType, Region, ZarrArray } from "../store/index.js";
 import { checkWorkers, type WorkerOptions, writeRegionAuto } from "./image-write.js";
 import { isNdArray, type NdArray, type PixelInput, toDense, toNdArray } from "./pixel-data.js";
-import { resolveSelection, type Selection, squeezedEqual } from "./selection.js";
+import {
+  type AxisSelection,
+  resolveSelection,
+  type Selection,
+  squeezedEqual,
+} from "./selection.js";
 
 /** One chunk yielded by {@link ImageArray.chunks}. */
 export interface ChunkData<T extends AnyTypedArray = AnyTypedArray> {
@@ -37,21 +48,43 @@ function dtypeFits(array: DataType, data: DataType): boolean {
   return (array === "bool" && data === "uint8") || (array === "uint8" && data === "bool");
 }
 
+/** The channels of the node an array belongs to, for {@link ImageArray.getChannel}. */
+export interface ChannelInfo {
+  /** Channel names of the node, in order. */
+  names: readonly string[];
+  /** Index of the channel axis among the node's axes, or undefined when it has none. */
+  axis: number | undefined;
+  /** Number of axes of the node (the array's rank when it follows the node's axes). */
+  ndim: number;
+}
+
+/** How a node wraps one of its arrays. */
+export interface ImageArrayOptions {
+  /** False (a node opened with mode `"r"`) makes every write reject with ReadOnlyError. */
+  writable: boolean;
+  /** Runs before every write (the owning node refuses writes once closed). */
+  guard?: () => void;
+  /** The owning node's channels, as they are now (read at each {@link ImageArray.getChannel}). */
+  channels?: () => ChannelInfo;
+}
+
 /** A wrapper of one Zarr array with NumPy-like reads and writes. */
 export class ImageArray {
   #array: ZarrArray;
   readonly #writable: boolean;
   readonly #guard: (() => void) | undefined;
+  readonly #channels: (() => ChannelInfo) | undefined;
 
   /**
    * Wrap a store array. `writable: false` (a node opened with mode `"r"`) makes every write
    * reject with ReadOnlyError; `guard` runs before every write (the owning node uses it to
-   * refuse writes once closed).
+   * refuse writes once closed); `channels` gives the owning node's channel names and axis.
    */
-  constructor(array: ZarrArray, opts: { writable: boolean; guard?: () => void }) {
+  constructor(array: ZarrArray, opts: ImageArrayOptions) {
     this.#array = array;
     this.#writable = opts.writable;
     this.#guard = opts.guard;
+    this.#channels = opts.channels;
   }
 
   /** The underlying store array. */
@@ -128,6 +161,75 @@ export class ImageArray {
     }
     const data = await this.#array.readRegion(sel.region);
     return toNdArray(data, sel.resultShape);
+  }
+
+  /**
+   * The data of one channel, by index or by name (a name of the owning position's
+   * `channelNames`). iohub's `ImageArray` has no such method; here the channel axis is KEPT,
+   * with size 1, so the result has the array's rank (`read` with the slice `[i, i + 1]` on the
+   * channel axis): a `(T, C, Z, Y, X)` array gives `(T, 1, Z, Y, X)`. For `(T, Z, Y, X)` data
+   * use `read` with the integer index on the channel axis, which drops it.
+   * @throws {NotFoundError} for a name that is not a channel, or an index out of range.
+   * @throws {InvalidMetadataError} (code `invalid_option`) for a negative or non-integer index,
+   *   or a value that is neither a number nor a string.
+   * @throws {UnsupportedError} when the array has no channel axis (e.g. an old-layout label).
+   */
+  async getChannel(indexOrName: number | string): Promise<NdArray> {
+    const info = this.#channels?.();
+    const axis = info !== undefined && info.ndim === this.ndim ? info.axis : undefined;
+    if (info === undefined || axis === undefined) {
+      throw new UnsupportedError(
+        "getChannel without a channel axis",
+        `array ${JSON.stringify(this.path)} has no channel axis (its node's axes have no axis of type "channel" matching the array's ${this.ndim} dimensions); select with read() instead`,
+      );
+    }
+    const size = this.shape[axis] as number;
+    let index: number;
+    if (typeof indexOrName === "string") {
+      index = info.names.indexOf(indexOrName);
+      if (index < 0) {
+        throw new NotFoundError(
+          indexOrName,
+          `channel ${JSON.stringify(indexOrName)} is not one of the channels ${JSON.stringify(info.names)}; pass one of them or an index 0..${size - 1}`,
+        );
+      }
+    } else if (typeof indexOrName === "number") {
+      if (!Number.isInteger(indexOrName) || indexOrName < 0) {
+        throw new InvalidMetadataError(
+          [
+            {
+              code: "invalid_option",
+              location: "channel",
+              message: `channel index must be an integer >= 0 or a channel name, found ${String(indexOrName)}`,
+              expected: "an integer >= 0 or a channel name",
+            },
+          ],
+          { summary: "invalid option channel" },
+        );
+      }
+      index = indexOrName;
+    } else {
+      throw new InvalidMetadataError(
+        [
+          {
+            code: "invalid_option",
+            location: "channel",
+            message: `channel must be an index or a name, found ${typeof indexOrName}`,
+            expected: "an integer >= 0 or a channel name",
+          },
+        ],
+        { summary: "invalid option channel" },
+      );
+    }
+    if (index >= size) {
+      throw new NotFoundError(
+        String(index),
+        `channel index ${index} is out of range for ${JSON.stringify(this.path)}: valid indexes are 0..${size - 1}${size === 0 ? " (none)" : ""}`,
+      );
+    }
+    const sel: AxisSelection[] = this.shape.map(() => null);
+    sel[axis] = [index, index + 1];
+    return this.read(sel);
   }
 
   /** The whole array as an ndarray (`read([])`). */

@@ -17,7 +17,7 @@ import {
 } from "../store/index.js";
 import { resolveArraySpec } from "../store/spec.js";
 import { joinPath } from "./context.js";
-import { ImageArray } from "./image-array.js";
+import { ImageArray, type ImageArrayOptions } from "./image-array.js";
 import { type DatasetMeta, downscalingOf, type MultiscaleMeta } from "./multiscales-meta.js";
 import { NgffNode } from "./ngff-node.js";
 import {
@@ -84,20 +84,40 @@ export abstract class MultiscalesNode extends NgffNode {
     return this._multiscale?.datasets.map((d) => d.path) ?? [];
   }
 
-  /** Wrap a store array in the node's array class (TiledPosition overrides). */
-  protected wrapArray(a: ZarrArray): ImageArray {
-    return new ImageArray(a, {
+  /** How this node wraps its arrays: writability, the closed guard, its channels. */
+  protected arrayOptions(): ImageArrayOptions {
+    return {
       writable: this.ctx.mode !== "r",
       guard: () => this.assertWritable(),
-    });
+      channels: () => {
+        const axis = this._axes.findIndex(
+          (a) => a.type === "channel" || (a.type === undefined && a.name.toLowerCase() === "c"),
+        );
+        return {
+          names: [...this._channelNames],
+          axis: axis < 0 ? undefined : axis,
+          ndim: this._axes.length,
+        };
+      },
+    };
+  }
+
+  /** Wrap a store array in the node's array class (TiledPosition overrides). */
+  protected wrapArray(a: ZarrArray): ImageArray {
+    return new ImageArray(a, this.arrayOptions());
   }
 
   /**
-   * The array `name` of this group.
+   * The array `name` of this group, or with an integer the level at that index of the
+   * multiscales `datasets` (iohub's `position[0]`: `get(0)` is the full-resolution image; for
+   * stores whose levels are named `"0"`, `"1"`, … that is the same as `get("0")`, `get("1")`, …).
    * @throws {UnsafePathError} for an unsafe name.
-   * @throws {NotFoundError} when there is no such array.
+   * @throws {NotFoundError} when there is no such array, or the index is not a level (the
+   *   message names the valid range).
+   * @throws {InvalidMetadataError} (code `invalid_option`) for a negative or non-integer index.
    */
-  async get(name: string): Promise<ImageArray> {
+  async get(name: string | number): Promise<ImageArray> {
+    if (typeof name === "number") name = this.#levelAt(name);
     assertSafeName(name, "array name");
     const node = await readNode(this.ctx.store, joinPath(this.ctx.path, name));
     if (node?.kind !== "array") {
@@ -120,6 +140,34 @@ export abstract class MultiscalesNode extends NgffNode {
   /** Every array of the group as `[name, array]`, sorted by name (iohub's `images()`). */
   async *images(): AsyncGenerator<[string, ImageArray]> {
     for (const name of await this.arrayKeys()) yield [name, await this.get(name)];
+  }
+
+  /** The path of level `index`. */
+  #levelAt(index: number): string {
+    if (!Number.isInteger(index) || index < 0) {
+      throw new InvalidMetadataError(
+        [
+          {
+            code: "invalid_option",
+            location: "index",
+            message: `a level index must be an integer >= 0, found ${String(index)}; pass 0 for the full resolution, or the array's name as a string`,
+            expected: "an integer >= 0",
+          },
+        ],
+        { summary: "invalid option index" },
+      );
+    }
+    const levels = this.levelPaths;
+    const path = levels[index];
+    if (path === undefined) {
+      throw new NotFoundError(
+        String(index),
+        levels.length === 0
+          ? `${JSON.stringify(this.ctx.path || "/")} has no levels yet (index ${index}); create an image first`
+          : `level index ${index} is out of range for ${JSON.stringify(this.ctx.path || "/")}: valid indexes are 0..${levels.length - 1} (levels ${JSON.stringify(levels)})`,
+      );
+    }
+    return path;
   }
 
   #requireMultiscale(): MultiscaleMeta {

@@ -2,8 +2,9 @@
  * NgffNode: what every node (Position, Plate, Row, Well, label image) has in common —
  * its context, channel names, axes, attributes, children, tree printing and metadata dump.
  */
-import { NotFoundError, ReadOnlyError } from "../errors.js";
-import { listChildren, openArray } from "../store/index.js";
+import { InvalidMetadataError, NotFoundError, ReadOnlyError, UnsupportedError } from "../errors.js";
+import { listChildren, openArray, writeAttributes } from "../store/index.js";
+import { withStoreLock } from "../store/lock.js";
 import { type AxisSpec, cloneAxis, DEFAULT_AXES } from "./axes.js";
 import {
   assertWritable,
@@ -12,7 +13,54 @@ import {
   type NodeContext,
   type OpenMode,
 } from "./context.js";
-import { writeOmeAttrs } from "./ome-attrs.js";
+import { readGroupOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
+
+/**
+ * Attribute keys the NGFF model owns, refused by {@link NgffNode.setAttrs}, with the API that
+ * writes each. Refused on both versions (a 0.4 store may be converted to 0.5 and back).
+ */
+const OWNED_KEYS: Readonly<Record<string, string>> = {
+  multiscales: "Position.createImage / createZeros, setTransform, setScale and the pyramid methods",
+  omero: "Position channel methods (appendChannel, renameChannel) or channel names at creation",
+  labels: "Position.createLabel",
+  "image-label": "Position.createLabel",
+  plate: "Plate methods (createWell, createPosition, …) and the plate options of openOmeZarr",
+  well: "Plate.createWell / Well.createPosition",
+  "bioformats2raw.layout": "the collection API (openOmeZarr with a bf2raw layout, createSeries)",
+  series: "the collection API (createSeries)",
+  ome: "the node methods above: on NGFF 0.5 every OME key lives under it",
+  version: "the NGFF version chosen when the store is opened (the `version` option)",
+};
+
+/** Where `value` stops being plain JSON (function, bigint, undefined, symbol, NaN, class instance, cycle), or undefined. */
+function nonJson(value: unknown, at: string, seen: Set<object>): string | undefined {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
+  if (typeof value === "number")
+    return Number.isFinite(value) ? undefined : `${at} is ${String(value)} (not finite)`;
+  if (typeof value !== "object") return `${at} is a ${typeof value}`;
+  if (seen.has(value)) return `${at} is a circular reference`;
+  if (Array.isArray(value)) {
+    seen.add(value);
+    for (let i = 0; i < value.length; i++) {
+      // holes of a sparse array are undefined
+      const why = nonJson(i in value ? value[i] : undefined, `${at}[${i}]`, seen);
+      if (why !== undefined) return why;
+    }
+    seen.delete(value);
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    return `${at} is a ${(value as object).constructor?.name ?? "non-plain object"} (only plain objects, arrays, strings, finite numbers, booleans and null)`;
+  }
+  seen.add(value);
+  for (const [k, v] of Object.entries(value)) {
+    const why = nonJson(v, `${at}.${k}`, seen);
+    if (why !== undefined) return why;
+  }
+  seen.delete(value);
+  return undefined;
+}
 
 /** What a node starts with: its attributes as read (or `{}`), channel names and axes. */
 export interface NodeInit {
@@ -71,6 +119,75 @@ export abstract class NgffNode {
   get attrs(): Record<string, unknown> {
     return structuredClone(this._attributes);
   }
+  /**
+   * Merge `attrs` into the group's attribute document (`.zattrs` on 0.4, `attributes` of
+   * `zarr.json` on 0.5), like iohub's `zattrs[key] = value` for several keys at once: one
+   * atomic metadata write, every other attribute kept; under the group's store lock when the
+   * store has cross-process locks (merging onto what is on disk then). Keys the NGFF model
+   * owns (`multiscales`, `omero`, `labels`, `image-label`, `plate`, `well`,
+   * `bioformats2raw.layout`, `series`, `ome`, `version`) are refused: their own API writes
+   * them. Values must be plain JSON. Nothing is written when anything is refused.
+   * @throws {ReadOnlyError} when opened with mode `"r"` or closed.
+   * @throws {UnsupportedError} for a key the NGFF model owns (the message names its API).
+   * @throws {InvalidMetadataError} (code `invalid_option`) for `attrs` that is not a plain
+   *   object, or a value that is not JSON (function, bigint, undefined, symbol, NaN, Infinity,
+   *   class instance, cycle).
+   * @throws {NotFoundError} when the group is no longer in the store.
+   */
+  async setAttrs(attrs: Record<string, unknown>): Promise<void> {
+    this.assertWritable();
+    const bad = (location: string, message: string): InvalidMetadataError =>
+      new InvalidMetadataError(
+        [{ code: "invalid_option", location, message, expected: "a JSON value" }],
+        { summary: "invalid option attrs" },
+      );
+    if (
+      typeof attrs !== "object" ||
+      attrs === null ||
+      Array.isArray(attrs) ||
+      (Object.getPrototypeOf(attrs) !== Object.prototype && Object.getPrototypeOf(attrs) !== null)
+    ) {
+      throw bad("attrs", "setAttrs takes a plain object of attribute keys and JSON values");
+    }
+    for (const key of Object.keys(attrs)) {
+      const api = OWNED_KEYS[key];
+      if (api !== undefined) {
+        throw new UnsupportedError(
+          `setAttrs key ${JSON.stringify(key)}`,
+          `attribute ${JSON.stringify(key)} belongs to the OME-NGFF metadata and cannot be set with setAttrs; it is written by ${api}`,
+        );
+      }
+    }
+    const why = nonJson(attrs, "attrs", new Set());
+    if (why !== undefined) {
+      throw bad(
+        why.split(" ")[0] as string,
+        `${why}; attribute values must be JSON (plain objects, arrays, strings, finite numbers, booleans, null): convert it first (e.g. a bigint to a string)`,
+      );
+    }
+    const patch = structuredClone(attrs);
+    const { store, path, format } = this.ctx;
+    // Lock first, then this node's metadata queue (the order plate and well updates take).
+    await withStoreLock(store, path, async () => {
+      const run = async (): Promise<void> => {
+        this.assertWritable();
+        const read = await readGroupOmeAttrs(store, path, format);
+        if (read === undefined) {
+          throw new NotFoundError(
+            path,
+            `cannot set attributes: the group ${JSON.stringify(path || "/")} is no longer in the store`,
+          );
+        }
+        const next = { ...read.attributes, ...patch };
+        await writeAttributes(store, path, format, next);
+        this._attributes = next;
+      };
+      const p = this.#metaWrites.then(run, run);
+      this.#metaWrites = p.catch(() => undefined);
+      await p;
+    });
+  }
+
   /** Whether {@link close} was called. */
   get closed(): boolean {
     return this.#closed;

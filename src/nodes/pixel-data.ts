@@ -36,9 +36,12 @@ export interface NdArray<T extends AnyTypedArray = AnyTypedArray> {
   readonly T: NdArray<T>;
 }
 
-/** Anything shaped like an ndarray view (data, shape, stride, offset). */
+/**
+ * Anything shaped like an ndarray view (data, shape, stride, offset). A `boolean[]` is bool
+ * data (stored one byte per element, 0 or 1).
+ */
 export interface NdArrayLike {
-  data: AnyTypedArray | Uint8ClampedArray;
+  data: AnyTypedArray | Uint8ClampedArray | readonly boolean[];
   shape: readonly number[];
   stride: readonly number[];
   offset: number;
@@ -153,7 +156,8 @@ function stridedCopy(
 /**
  * Normalize pixel input to C-order data, shape and data type. ndarray views that are not
  * C-contiguous are copied; contiguous ones are used in place (a subarray, no copy).
- * A `boolean[]` becomes a `Uint8Array` of 0/1 with data type `"bool"`.
+ * A `boolean[]` (plain `{ data, shape }`, or an ndarray over one) becomes a `Uint8Array` of
+ * 0/1 with data type `"bool"`.
  * @throws {UnsupportedError} for data that is not one of the supported typed arrays.
  * @throws {ShapeMismatchError} when the data length does not match the shape.
  */
@@ -162,11 +166,19 @@ export function toDense(input: PixelInput): DenseData {
     let data = input.data as unknown;
     if (data instanceof Uint8ClampedArray)
       data = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    const dtype = dtypeOfTypedArray(data);
+    let dtype = dtypeOfTypedArray(data);
+    if (dtype === undefined && Array.isArray(data) && data.every((b) => typeof b === "boolean")) {
+      // bool data: an ndarray over a boolean[] is stored one byte per element, 0 or 1
+      data = Uint8Array.from(data as boolean[], (b) => (b ? 1 : 0));
+      dtype = "bool";
+    }
     if (dtype === undefined) {
+      const found = Array.isArray(data)
+        ? "a plain array of non-booleans"
+        : `type ${(data as object | null)?.constructor?.name ?? typeof data}`;
       throw new UnsupportedError(
         "ndarray data type",
-        `ndarray data of type ${(data as object | null)?.constructor?.name ?? typeof data} is not supported; use an ndarray over a typed array (Uint16Array, Float32Array, BigInt64Array, …)`,
+        `ndarray data of ${found} is not supported; use an ndarray over a typed array (Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, BigUint64Array, BigInt64Array, Float32Array, Float64Array, Uint8ClampedArray) or over a boolean[] for bool data`,
       );
     }
     const typed = data as AnyTypedArray;
@@ -225,7 +237,7 @@ export function toDense(input: PixelInput): DenseData {
   if (dtype === undefined) {
     throw new UnsupportedError(
       "pixel data type",
-      "pixel data must be a typed array (Uint8Array, Uint16Array, Float32Array, BigInt64Array, …)",
+      "pixel data must be a typed array (Uint8Array, Uint16Array, Float32Array, BigInt64Array, …), or a boolean[] for bool data",
     );
   }
   if (input.data.length !== n) {

@@ -41,14 +41,11 @@ export class TiledPosition extends Position {
   }
 
   protected override wrapArray(a: ZarrArray): TiledImageArray {
-    return new TiledImageArray(a, {
-      writable: this.ctx.mode !== "r",
-      guard: () => this.assertWritable(),
-    });
+    return new TiledImageArray(a, this.arrayOptions());
   }
 
-  /** The tiled array `name`. @throws {NotFoundError} when absent. */
-  override async get(name: string): Promise<TiledImageArray> {
+  /** The tiled array `name` (or level index, as in {@link Position.get}). @throws {NotFoundError} when absent. */
+  override async get(name: string | number): Promise<TiledImageArray> {
     return (await super.get(name)) as TiledImageArray;
   }
 
