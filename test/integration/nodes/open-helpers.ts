@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, expect } from "vitest";
+import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
 import type { ZarrStore } from "../../../src/store/index.js";
 import { validateOmeObject } from "../../../src/validate/ome.js";
 import { validateStore } from "../../../src/validate/store.js";
@@ -80,6 +81,19 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error("expected a rejection");
+}
+
+/** Bad input: a typed error with tag `tag`, and every file of the store is byte-identical afterwards. */
+export async function expectRejectedUntouched(
+  dir: string,
+  tag: OmeZarrErrorTag,
+  run: () => Promise<unknown>,
+): Promise<Error> {
+  const before = await dirContents(dir);
+  const err = await rejection(run());
+  expect(isOmeZarrError(err, tag), `expected ${tag}, got ${String(err)}`).toBe(true);
+  expect(await dirContents(dir)).toEqual(before);
+  return err as Error;
 }
 
 /** The elements of an ndarray's data as a plain array (numbers, or bigints for 64-bit data). */

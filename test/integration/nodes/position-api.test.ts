@@ -1,11 +1,10 @@
 import { join } from "node:path";
 import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
-import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { dirContents, expectValidStore, rejection, tempDir, vals } from "./open-helpers.js";
+import { expectRejectedUntouched, expectValidStore, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [1, 2, 2, 4, 6];
 const size = SHAPE.reduce((a, b) => a * b);
@@ -20,19 +19,6 @@ async function newPosition(version: NgffVersion = "0.4"): Promise<{ pos: Positio
   });
   await pos.createImage("0", { data: new Uint16Array(size).map((_, i) => i), shape: SHAPE });
   return { pos, dir };
-}
-
-/** Bad input: a typed error, and the store is byte-identical afterwards. */
-async function expectRejectedUntouched(
-  dir: string,
-  tag: OmeZarrErrorTag,
-  run: () => Promise<unknown>,
-): Promise<Error> {
-  const before = await dirContents(dir);
-  const err = await rejection(run());
-  expect(isOmeZarrError(err, tag), `expected ${tag}, got ${String(err)}`).toBe(true);
-  expect(await dirContents(dir)).toEqual(before);
-  return err as Error;
 }
 
 describe("bad input leaves the store byte-identical", () => {
