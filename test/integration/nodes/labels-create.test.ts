@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
+import { isOmeZarrError } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import { LabelImage } from "../../../src/nodes/labels.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import {
-  dirContents,
+  expectRejectedUntouched,
   expectValidStore,
   rejection,
   tempDir,
@@ -33,40 +33,28 @@ async function position(version: NgffVersion): Promise<{ pos: Position; dir: str
   return { pos, dir };
 }
 
-async function untouched(
-  dir: string,
-  tag: OmeZarrErrorTag,
-  run: () => Promise<unknown>,
-): Promise<Error> {
-  const before = await dirContents(dir);
-  const err = await rejection(run());
-  expect(isOmeZarrError(err, tag), `expected ${tag}, got ${String(err)}`).toBe(true);
-  expect(await dirContents(dir)).toEqual(before);
-  return err as Error;
-}
-
 describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
   test("float label data is refused and nothing is written", async () => {
     const { pos, dir } = await position(version);
-    const err = await untouched(dir, "ShapeMismatch", () =>
+    const err = await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("seg", { data: new Float32Array(LN), shape: LSHAPE }),
     );
     expect(err.message).toMatchInlineSnapshot(
       `"label data must have an integer dtype (int8…uint64), found float32; convert it (e.g. Uint32Array.from(values))"`,
     );
-    await untouched(dir, "ShapeMismatch", () =>
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("seg", { shape: LSHAPE, dtype: "float64" }),
     );
-    await untouched(dir, "ShapeMismatch", () =>
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("seg", { data: new Uint8Array(2 * LN), shape: [1, 2, 3, 8, 8] }),
     );
-    await untouched(dir, "InvalidMetadata", () =>
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       pos.createLabel("seg", { shape: LSHAPE }, { colors: { 1: [300, 0, 0] } }),
     );
-    await untouched(dir, "InvalidMetadata", () =>
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       pos.createLabel("seg", { shape: LSHAPE }, { properties: [{ area: 3 }] }),
     );
-    await untouched(dir, "Unsupported", () =>
+    await expectRejectedUntouched(dir, "Unsupported", () =>
       pos.createLabel("seg", { shape: LSHAPE }, { method: "blur" as never }),
     );
     expect(await pos.labelNames()).toEqual([]);
@@ -78,7 +66,9 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     expect(a).toBeInstanceOf(LabelImage);
     await pos.createLabel("cells", { shape: LSHAPE, dtype: "uint16" });
     expect(await pos.labelNames()).toEqual(["cells", "nuclei"]);
-    await untouched(dir, "AlreadyExists", () => pos.createLabel("cells", { shape: LSHAPE }));
+    await expectRejectedUntouched(dir, "AlreadyExists", () =>
+      pos.createLabel("cells", { shape: LSHAPE }),
+    );
     const names: string[] = [];
     for await (const [n, l] of pos.labels()) {
       names.push(n);

@@ -8,7 +8,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import {
   defaultLabelColor,
@@ -21,7 +20,7 @@ import { openOmeZarr } from "../../../src/open.js";
 import { createArray, createGroup } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { writeLabelMetadata, writeMultiscaleLabels } from "../../../src/writers.js";
-import { dirContents, rejection, tempDir, vals } from "./open-helpers.js";
+import { expectRejectedUntouched, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [2, 2, 3, 16, 16]; // t c z y x
 const LSHAPE = [2, 1, 3, 16, 16];
@@ -55,18 +54,6 @@ function blocky(shape: readonly number[]): Uint32Array {
         for (let j = 0; j < y; j++)
           for (let m = 0; m < x; m++) out[i++] = 1 + a * 7 + ((j >> 2) % 3) + 3 * ((m >> 2) % 2);
   return out;
-}
-
-async function untouched(
-  dir: string,
-  tag: OmeZarrErrorTag,
-  run: () => Promise<unknown>,
-): Promise<Error> {
-  const before = await dirContents(dir);
-  const err = await rejection(run());
-  expect(isOmeZarrError(err, tag), `expected ${tag}, got ${String(err)}`).toBe(true);
-  expect(await dirContents(dir)).toEqual(before);
-  return err as Error;
 }
 
 describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
@@ -180,20 +167,22 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     if (version === "0.4") expect(again.imageLabel.version).toBe("0.4");
     expect((await validateStore(dir, { strict: true })).issues).toEqual([]);
     // bad edits: typed errors, nothing written
-    await untouched(dir, "InvalidMetadata", () =>
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       again.updateImageLabel({ colors: { 2: [300, 0, 0] } }),
     );
-    await untouched(dir, "InvalidMetadata", () => again.updateImageLabel({ colors: [] }));
-    await untouched(dir, "InvalidMetadata", () =>
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
+      again.updateImageLabel({ colors: [] }),
+    );
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       writeLabelMetadata(dir, "seg", { colors: [{ "label-value": 1.5, rgba: [0, 0, 0, 0] }] }),
     );
-    await untouched(dir, "InvalidMetadata", () =>
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       again.updateImageLabel({ properties: [{ area: 3 }] }),
     );
-    await untouched(dir, "InvalidMetadata", () =>
+    await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       again.updateImageLabel({ source: { image: 3 } as never }),
     );
-    await untouched(dir, "NotFound", () =>
+    await expectRejectedUntouched(dir, "NotFound", () =>
       writeLabelMetadata(dir, "nope", { colors: { 1: [0, 0, 0] } }),
     );
   });
@@ -205,20 +194,28 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
       shape,
     });
     // wrong rank
-    await untouched(dir, "ShapeMismatch", () => pos.createLabel("x", u8([3, 16, 16])));
-    await untouched(dir, "ShapeMismatch", () => pos.createLabel("x", u8([1, 2, 1, 3, 16, 16])));
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+      pos.createLabel("x", u8([3, 16, 16])),
+    );
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+      pos.createLabel("x", u8([1, 2, 1, 3, 16, 16])),
+    );
     // a dimension neither the image's nor 1; a channel dimension other than 1
-    const e = await untouched(dir, "ShapeMismatch", () =>
+    const e = await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("x", u8([2, 1, 3, 7, 16])),
     );
     expect(e.message).toMatch(/along axis "Y", expected 16 or 1/);
-    await untouched(dir, "ShapeMismatch", () => pos.createLabel("x", u8([2, 2, 3, 16, 16])));
-    await untouched(dir, "ShapeMismatch", () => pos.createLabel("x", { shape: [2, 1, 3, 16, 8] }));
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+      pos.createLabel("x", u8([2, 2, 3, 16, 16])),
+    );
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+      pos.createLabel("x", { shape: [2, 1, 3, 16, 8] }),
+    );
     // non-integer dtype
-    await untouched(dir, "ShapeMismatch", () =>
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("x", { data: new Float32Array(LN), shape: LSHAPE }),
     );
-    await untouched(dir, "ShapeMismatch", () =>
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("x", { data: Array.from({ length: LN }, () => true), shape: LSHAPE }),
     );
     // bad colors
@@ -232,13 +229,13 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
       ],
       [],
     ] as const) {
-      await untouched(dir, "InvalidMetadata", () =>
+      await expectRejectedUntouched(dir, "InvalidMetadata", () =>
         pos.createLabel("x", u8(LSHAPE), { colors: colors as never }),
       );
     }
     // precomputed levels: wrong count, wrong shape
-    await untouched(dir, "ShapeMismatch", () => pos.createLabel("x", [u8(LSHAPE)]));
-    await untouched(dir, "ShapeMismatch", () =>
+    await expectRejectedUntouched(dir, "ShapeMismatch", () => pos.createLabel("x", [u8(LSHAPE)]));
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
       pos.createLabel("x", [u8(LSHAPE), u8([2, 1, 3, 8, 8])]),
     );
     expect(await pos.labelNames()).toEqual([]);
