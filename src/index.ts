@@ -83,16 +83,8 @@ export {
 export { NgffNode } from "./nodes/ngff-node.js";
 export type { OmeroMeta, Window } from "./nodes/omero.js";
 export type { NdArray, PixelInput } from "./nodes/pixel-data.js";
-// Plates (HCS): plate, row, well
-export {
-  type BatchOptions,
-  type CreatePositionOptions,
-  Plate,
-  type PlateCreateOptions,
-  type PlateOpenOptions,
-} from "./nodes/plate.js";
-export type { PositionSpec } from "./nodes/plate-batch.js";
-export type { FromPositionsOptions } from "./nodes/plate-from-positions.js";
+export type { PositionSpec } from "./nodes/plate/batch.js";
+export type { FromPositionsOptions } from "./nodes/plate/from-positions.js";
 export type {
   Acquisition,
   PlateMeta,
@@ -100,8 +92,16 @@ export type {
   WellImage,
   WellIndexOptions,
   WellMeta,
-} from "./nodes/plate-meta.js";
-export { naturalCompare, naturalSort, rowLetters } from "./nodes/plate-order.js";
+} from "./nodes/plate/meta.js";
+export { naturalCompare, naturalSort, rowLetters } from "./nodes/plate/order.js";
+// Plates (HCS): plate, row, well
+export {
+  type BatchOptions,
+  type CreatePositionOptions,
+  Plate,
+  type PlateCreateOptions,
+  type PlateOpenOptions,
+} from "./nodes/plate/plate.js";
 export {
   type CreateImageOptions,
   type CreateZerosOptions,

@@ -21,7 +21,7 @@ import {
   type OpenMode,
 } from "./nodes/context.js";
 import { readOmeAttrs } from "./nodes/ome-attrs.js";
-import { Plate } from "./nodes/plate.js";
+import { Plate } from "./nodes/plate/plate.js";
 import { checkChannelNames, Position } from "./nodes/position.js";
 import { TiledPosition } from "./nodes/tiled-position.js";
 import {

@@ -32,7 +32,7 @@ import type { MultiscaleMeta } from "./nodes/multiscales-meta.js";
 import { serializeMultiscale } from "./nodes/multiscales-meta.js";
 import { readOmeAttrs, writeOmeAttrs } from "./nodes/ome-attrs.js";
 import { type PixelInput, toDense } from "./nodes/pixel-data.js";
-import { assertPlateName } from "./nodes/plate-batch.js";
+import { assertPlateName } from "./nodes/plate/batch.js";
 import {
   type Acquisition,
   assertValidPlate,
@@ -45,7 +45,7 @@ import {
   type WellImage,
   wellToJson,
   withAcquisitionDefaults,
-} from "./nodes/plate-meta.js";
+} from "./nodes/plate/meta.js";
 import { Position } from "./nodes/position.js";
 import type { PyramidDims, PyramidMethod } from "./nodes/pyramid-ops.js";
 import { checkTransforms, type Transform } from "./nodes/transforms.js";

@@ -4,7 +4,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { NotFoundError } from "../errors.js";
-import { naturalCompare } from "../nodes/plate-order.js";
+import { naturalCompare } from "../nodes/plate/order.js";
 import { openOmeZarr } from "../open.js";
 import { isStoreUrl } from "../store/index.js";
 

@@ -16,7 +16,7 @@ import { type AxisSpec, checkAxes } from "./axes.js";
 import { assertWritable, childContext, joinPath, type NodeContext } from "./context.js";
 import { NgffNode } from "./ngff-node.js";
 import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
-import { SerialQueue } from "./plate-batch.js";
+import { SerialQueue } from "./plate/batch.js";
 import { checkChannelNames, Position } from "./position.js";
 
 /** Name of the group that lists the series and holds the OME-XML. */

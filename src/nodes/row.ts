@@ -5,7 +5,7 @@
 import { NotFoundError } from "../errors.js";
 import type { NodeContext } from "./context.js";
 import { NgffNode, type NodeInit } from "./ngff-node.js";
-import { naturalSort } from "./plate-order.js";
+import { naturalSort } from "./plate/order.js";
 import type { Well } from "./well.js";
 
 /** What a row asks its plate for. @internal */

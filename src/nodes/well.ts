@@ -10,15 +10,15 @@ import { childContext, type NodeContext } from "./context.js";
 import { isEmptyLeftover } from "./leftovers.js";
 import { NgffNode } from "./ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "./ome-attrs.js";
-import { assertPlateName, SerialQueue } from "./plate-batch.js";
+import { assertPlateName, SerialQueue } from "./plate/batch.js";
 import {
   assertValidWell,
   parseWell,
   type WellImage,
   type WellMeta,
   wellToJson,
-} from "./plate-meta.js";
-import { naturalCompare } from "./plate-order.js";
+} from "./plate/meta.js";
+import { naturalCompare } from "./plate/order.js";
 import { checkChannelNames, Position } from "./position.js";
 
 /** Channel names and axes handed down from the plate to new positions. */

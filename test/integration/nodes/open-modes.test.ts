@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
-import { Plate } from "../../../src/nodes/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { Position } from "../../../src/nodes/position.js";
 import { TiledPosition } from "../../../src/nodes/tiled-position.js";
 import { openOmeZarr } from "../../../src/open.js";

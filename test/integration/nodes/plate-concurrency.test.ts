@@ -1,7 +1,7 @@
 /** Concurrent calls in one process serialize their metadata updates: nothing is lost or listed twice. */
 import { expect, test } from "vitest";
-import { Plate } from "../../../src/nodes/plate.js";
-import { plateIssues } from "../../../src/nodes/plate-meta.js";
+import { plateIssues } from "../../../src/nodes/plate/meta.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { createMemoryStore } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { memoryCtx } from "./plate-helpers.js";

@@ -3,8 +3,8 @@
  * opening a plate and iterating every position reads each node's metadata once.
  */
 import { describe, expect, test } from "vitest";
-import { Plate } from "../../../src/nodes/plate.js";
-import { rowLetters } from "../../../src/nodes/plate-order.js";
+import { rowLetters } from "../../../src/nodes/plate/order.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { createMemoryStore } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { attrsKey, countingStore, memoryCtx } from "./plate-helpers.js";

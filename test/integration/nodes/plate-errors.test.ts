@@ -1,7 +1,7 @@
 /** Bad input gets a typed error and leaves the store byte-identical (every check runs before any write). */
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
-import { Plate } from "../../../src/nodes/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { createMemoryStore } from "../../../src/store/index.js";
 import { dumpStore, memoryCtx } from "./plate-helpers.js";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
 import type { NgffVersion, NodeContext } from "../../../src/nodes/context.js";
-import { Plate } from "../../../src/nodes/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { openLocalStore } from "../../../src/store/index.js";

@@ -1,6 +1,6 @@
 /** rows(), wells() and positions() iterate in natural order (A2 before A10, Z before AA), whatever the creation order. */
 import { describe, expect, test } from "vitest";
-import { Plate } from "../../../src/nodes/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { createMemoryStore } from "../../../src/store/index.js";
 import { memoryCtx } from "./plate-helpers.js";
 

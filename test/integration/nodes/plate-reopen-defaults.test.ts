@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import type { Plate } from "../../../src/nodes/plate.js";
+import type { Plate } from "../../../src/nodes/plate/plate.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { validateStore } from "../../../src/validate/store.js";
 

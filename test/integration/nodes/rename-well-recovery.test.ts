@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
-import type { Plate } from "../../../src/nodes/plate.js";
+import type { Plate } from "../../../src/nodes/plate/plate.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { createGroup, openLocalStore } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { NgffVersion, NodeContext } from "../../../src/nodes/context.js";
-import { Plate } from "../../../src/nodes/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { openLocalStore } from "../../../src/store/index.js";
 import { validateOmeObject } from "../../../src/validate/ome.js";

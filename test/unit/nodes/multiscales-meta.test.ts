@@ -21,7 +21,7 @@ import {
   defaultPlateName,
   raiseFieldCounts,
   recountFieldCounts,
-} from "../../../src/nodes/plate-meta.js";
+} from "../../../src/nodes/plate/meta.js";
 
 const level = (path: string, s: number) => ({
   path,

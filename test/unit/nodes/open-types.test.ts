@@ -2,7 +2,7 @@ import { describe, expectTypeOf, test } from "vitest";
 import type { Collection } from "../../../src/nodes/collection.js";
 import type { ImageArray } from "../../../src/nodes/image-array.js";
 import type { NdArray } from "../../../src/nodes/pixel-data.js";
-import type { Plate } from "../../../src/nodes/plate.js";
+import type { Plate } from "../../../src/nodes/plate/plate.js";
 import type { Position } from "../../../src/nodes/position.js";
 import type { TiledImageArray } from "../../../src/nodes/tiled-image-array.js";
 import type { TiledPosition } from "../../../src/nodes/tiled-position.js";

@@ -5,13 +5,13 @@ import {
   planPositions,
   SerialQueue,
   toPositionSpec,
-} from "../../../src/nodes/plate-batch.js";
+} from "../../../src/nodes/plate/batch.js";
 import {
   addWell,
   type PlateMeta,
   plateIssues,
   type WellMeta,
-} from "../../../src/nodes/plate-meta.js";
+} from "../../../src/nodes/plate/meta.js";
 
 function empty(): PlateMeta {
   return { acquisitions: [{ id: 0 }], rows: [], columns: [], wells: [] };

@@ -12,7 +12,7 @@ import {
   renameWellMeta,
   wellIssues,
   wellToJson,
-} from "../../../src/nodes/plate-meta.js";
+} from "../../../src/nodes/plate/meta.js";
 
 const SCHEMAS = "/work/shared/ngff-schemas/examples";
 

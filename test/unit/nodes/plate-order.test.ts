@@ -5,7 +5,7 @@ import {
   naturalCompare,
   naturalSort,
   rowLetters,
-} from "../../../src/nodes/plate-order.js";
+} from "../../../src/nodes/plate/order.js";
 
 describe("naturalCompare", () => {
   test.each([

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
 import type { NgffVersion, NodeContext } from "../../../src/nodes/context.js";
-import { Plate } from "../../../src/nodes/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import { Position } from "../../../src/nodes/position.js";
 import { createMemoryStore, type ZarrStore } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";

@@ -3,21 +3,21 @@
  * positions, rename a well. Each runs inside the plate's one metadata update (checks first,
  * then groups, then the plate metadata once). The Plate class delegates here.
  */
-import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
-import { createGroup, listChildren, removeNode } from "../store/index.js";
-import type { AxisSpec } from "./axes.js";
-import { childContext, type NodeContext } from "./context.js";
-import { isEmptyLeftover } from "./leftovers.js";
+import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../../errors.js";
+import { createGroup, listChildren, removeNode } from "../../store/index.js";
+import type { AxisSpec } from "../axes.js";
+import { childContext, type NodeContext } from "../context.js";
+import { isEmptyLeftover } from "../leftovers.js";
+import type { Position } from "../position.js";
+import { Well } from "../well.js";
 import {
   assertPlateName,
   mapLimit,
   type PositionSpec,
   planPositions,
   toPositionSpec,
-} from "./plate-batch.js";
-import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "./plate-meta.js";
-import type { Position } from "./position.js";
-import { Well } from "./well.js";
+} from "./batch.js";
+import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "./meta.js";
 
 /** Options of batch operations. */
 export interface BatchOptions {

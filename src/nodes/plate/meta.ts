@@ -10,10 +10,10 @@
  * `attributes.ome.version`; like ome-zarr-py we still write `plate.version` (readers such as
  * ome-zarr-models expect it) but not `well.version` (as in the spec's 0.5 examples).
  */
-import { InvalidMetadataError } from "../errors.js";
-import type { NgffVersion } from "./context.js";
-import { compareWellPaths } from "./plate-order.js";
-import { assertValidPlate, assertValidWell, issue, splitWellPath } from "./plate-validate.js";
+import { InvalidMetadataError } from "../../errors.js";
+import type { NgffVersion } from "../context.js";
+import { compareWellPaths } from "./order.js";
+import { assertValidPlate, assertValidWell, issue, splitWellPath } from "./validate.js";
 
 export {
   assertValidPlate,
@@ -21,7 +21,7 @@ export {
   plateIssues,
   splitWellPath,
   wellIssues,
-} from "./plate-validate.js";
+} from "./validate.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -6,7 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AlreadyExistsError, InvalidMetadataError } from "../errors.js";
+import { AlreadyExistsError, InvalidMetadataError } from "../../errors.js";
 import {
   isStoreUrl,
   openLocalStore,
@@ -15,15 +15,15 @@ import {
   readNode,
   refLabel,
   type ZarrStore,
-} from "../store/index.js";
-import type { AxisSpec } from "./axes.js";
-import { formatForVersion, type NgffVersion, type NodeContext } from "./context.js";
-import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
+} from "../../store/index.js";
+import type { AxisSpec } from "../axes.js";
+import { formatForVersion, type NgffVersion, type NodeContext } from "../context.js";
+import { readOmeAttrs, writeOmeAttrs } from "../ome-attrs.js";
+import { Position } from "../position.js";
+import { toPositionSpec } from "./batch.js";
+import { convertTree, copyTreeBytes } from "./copy.js";
+import type { Acquisition } from "./meta.js";
 import { type BatchOptions, Plate } from "./plate.js";
-import { toPositionSpec } from "./plate-batch.js";
-import { convertTree, copyTreeBytes } from "./plate-copy.js";
-import type { Acquisition } from "./plate-meta.js";
-import { Position } from "./position.js";
 
 /** Options of {@link Plate.fromPositions}. */
 export interface FromPositionsOptions extends BatchOptions {

@@ -3,8 +3,8 @@
  * apply it: every check runs before the first write, so bad input leaves the store untouched,
  * and metadata is then written once per well and once for the plate.
  */
-import { AlreadyExistsError, InvalidMetadataError, UnsafePathError } from "../errors.js";
-import { assertSafeName } from "../store/safe-name.js";
+import { AlreadyExistsError, InvalidMetadataError, UnsafePathError } from "../../errors.js";
+import { assertSafeName } from "../../store/safe-name.js";
 import {
   addWell,
   checkWellIndex,
@@ -13,8 +13,8 @@ import {
   type WellImage,
   type WellIndexOptions,
   type WellMeta,
-} from "./plate-meta.js";
-import { compareWellPaths, naturalCompare, naturalSort } from "./plate-order.js";
+} from "./meta.js";
+import { compareWellPaths, naturalCompare, naturalSort } from "./order.js";
 
 const ALNUM = /^[A-Za-z0-9]+$/;
 

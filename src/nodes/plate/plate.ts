@@ -3,22 +3,22 @@
  * wells, wells hold positions. Plate metadata changes in one place ({@link Plate._updatePlateMeta}),
  * after every check passed and after the groups it lists exist; batches write it once.
  */
-import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
-import { createGroup, refName, type ZarrStore } from "../store/index.js";
-import { withStoreLock } from "../store/lock.js";
-import type { AxisSpec } from "./axes.js";
-import { checkAxes } from "./axes.js";
-import { assertWritable, childContext, type NodeContext } from "./context.js";
-import { NgffNode } from "./ngff-node.js";
-import { readGroupOmeAttrs, readOmeAttrs } from "./ome-attrs.js";
+import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../../errors.js";
+import { createGroup, refName, type ZarrStore } from "../../store/index.js";
+import { withStoreLock } from "../../store/lock.js";
+import type { AxisSpec } from "../axes.js";
+import { checkAxes } from "../axes.js";
+import { assertWritable, childContext, type NodeContext } from "../context.js";
+import { NgffNode } from "../ngff-node.js";
+import { readGroupOmeAttrs, readOmeAttrs } from "../ome-attrs.js";
 import {
   assertPlateName,
   checkAcquisition,
   mapLimit,
   type PositionSpec,
   SerialQueue,
-} from "./plate-batch.js";
-import type { FromPositionsOptions } from "./plate-from-positions.js";
+} from "./batch.js";
+import type { FromPositionsOptions } from "./from-positions.js";
 import {
   type BatchOptions,
   createBatchOp,
@@ -26,10 +26,13 @@ import {
   DEFAULT_CONCURRENCY,
   type PlateInternals,
   renameWellOp,
-} from "./plate-ops.js";
+} from "./ops.js";
 
-export type { BatchOptions } from "./plate-ops.js";
+export type { BatchOptions } from "./ops.js";
 
+import { checkChannelNames, Position } from "../position.js";
+import { Row, type RowSource } from "../row.js";
+import { Well } from "../well.js";
 import {
   type Acquisition,
   assertValidPlate,
@@ -45,11 +48,8 @@ import {
   splitWellPath,
   type WellIndexOptions,
   withAcquisitionDefaults,
-} from "./plate-meta.js";
-import { compareWellPaths, naturalSort } from "./plate-order.js";
-import { checkChannelNames, Position } from "./position.js";
-import { Row, type RowSource } from "./row.js";
-import { Well } from "./well.js";
+} from "./meta.js";
+import { compareWellPaths, naturalSort } from "./order.js";
 
 /** Options of {@link Plate.create}. */
 export interface PlateCreateOptions {
@@ -247,7 +247,7 @@ export class Plate extends NgffNode implements RowSource {
     positions: Readonly<Record<string, Position>> | ReadonlyMap<string, Position>,
     opts: FromPositionsOptions = {},
   ): Promise<Plate> {
-    const { plateFromPositions } = await import("./plate-from-positions.js");
+    const { plateFromPositions } = await import("./from-positions.js");
     return plateFromPositions(target, positions, opts);
   }
 

@@ -2,8 +2,8 @@
  * Spec checks of plate and well metadata (pure): each problem as a {@link MetadataIssue} with its
  * location, and `assertValid*` that throw them together.
  */
-import { InvalidMetadataError, type MetadataIssue } from "../errors.js";
-import type { PlateMeta, WellMeta } from "./plate-meta.js";
+import { InvalidMetadataError, type MetadataIssue } from "../../errors.js";
+import type { PlateMeta, WellMeta } from "./meta.js";
 
 const ALNUM = /^[A-Za-z0-9]+$/;
 const WELL_PATH = /^([A-Za-z0-9]+)\/([A-Za-z0-9]+)$/;

@@ -3,12 +3,18 @@
  * byte for byte when both sides use the same NGFF version, else converted (metadata moved
  * between `.zattrs` and `zarr.json`, chunks re-encoded block by block).
  */
-import { createArray, createGroup, openArray, readNode, type ZarrStore } from "../store/index.js";
-import { joinKey } from "../store/safe-name.js";
-import { toVersion } from "../validate/convert.js";
-import type { NgffVersion, NodeContext } from "./context.js";
-import { OME_V04_KEYS } from "./ome-attrs.js";
-import { mapLimit } from "./plate-batch.js";
+import {
+  createArray,
+  createGroup,
+  openArray,
+  readNode,
+  type ZarrStore,
+} from "../../store/index.js";
+import { joinKey } from "../../store/safe-name.js";
+import { toVersion } from "../../validate/convert.js";
+import type { NgffVersion, NodeContext } from "../context.js";
+import { OME_V04_KEYS } from "../ome-attrs.js";
+import { mapLimit } from "./batch.js";
 
 /** Every key under `prefix` (recursively), relative to the store root. */
 export async function listKeys(store: ZarrStore, prefix: string): Promise<string[]> {
