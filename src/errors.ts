@@ -247,6 +247,54 @@ export class QueueAccessError extends OmeZarrError {
   }
 }
 
+/**
+ * A bad option or argument of an API call (or CLI flag): the wrong type, out of range, or a
+ * combination that contradicts itself. The one error class for bad options: no API throws a bare
+ * `TypeError` or `RangeError` for them. Thrown before anything is written.
+ */
+export class InvalidOptionsError extends OmeZarrError {
+  readonly _tag = "InvalidOptions" as const;
+  /** The option's name as the caller spells it, e.g. `workers`, `queue.connection.port`. */
+  readonly option: string;
+  /** The value that was given. */
+  readonly found: unknown;
+  /** What was expected, e.g. `"an integer >= 1"`. */
+  readonly expected: string;
+  /**
+   * @param hint - optional sentence appended to the message: how to fix it.
+   */
+  constructor(
+    option: string,
+    found: unknown,
+    expected: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    const hint = options?.hint === undefined ? "" : ` ${options.hint}`;
+    super(`${option} is ${describeValue(found)}; expected ${expected}.${hint}`, options);
+    this.option = option;
+    this.found = found;
+    this.expected = expected;
+  }
+}
+
+/** A short rendering of a value for messages (strings quoted, long values cut). */
+function describeValue(v: unknown): string {
+  let s: string;
+  if (typeof v === "string") s = JSON.stringify(v);
+  else if (typeof v === "bigint") s = `${v}n`;
+  else if (typeof v === "function") s = "a function";
+  else if (v === undefined || typeof v === "number" || typeof v === "boolean" || v === null)
+    s = String(v);
+  else {
+    try {
+      s = JSON.stringify(v) ?? String(v);
+    } catch {
+      s = Object.prototype.toString.call(v);
+    }
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
 /** Every concrete error class, by tag. */
 export type OmeZarrErrorByTag = {
   NotFound: NotFoundError;
@@ -263,6 +311,7 @@ export type OmeZarrErrorByTag = {
   StoreAccess: StoreAccessError;
   ConcurrentWrite: ConcurrentWriteError;
   QueueAccess: QueueAccessError;
+  InvalidOptions: InvalidOptionsError;
 };
 
 /** The tag of any ngff-writer error. */

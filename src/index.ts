@@ -40,6 +40,7 @@ export {
   AlreadyExistsError,
   ConcurrentWriteError,
   InvalidMetadataError,
+  InvalidOptionsError,
   isOmeZarrError,
   LayoutMismatchError,
   LockTimeoutError,
