@@ -21,6 +21,7 @@ import {
   type OpenMode,
 } from "./nodes/context.js";
 import { readOmeAttrs } from "./nodes/ome-attrs.js";
+import { checkPlateLayout, PLATE_LAYOUT_ATTR, type PlateLayout } from "./nodes/plate/layout.js";
 import { Plate } from "./nodes/plate/plate.js";
 import { checkChannelNames, Position } from "./nodes/position.js";
 import { TiledPosition } from "./nodes/tiled-position.js";
@@ -85,6 +86,13 @@ export interface OpenOmeZarrOptions<L extends Layout = Layout> {
    * (bioformats2raw's original metadata). Ignored for existing stores.
    */
   omeXml?: string;
+  /**
+   * `hcs` only: the plate's layout declared up front (`{ name, rows, columns, acquisitions,
+   * fieldCount }`), so wells can be created in any order with their final indexes; a well
+   * outside the declared rows and columns is refused. Persisted with the plate; reopening with
+   * another declaration is a LayoutMismatchError, reopening without one keeps it.
+   */
+  plate?: PlateLayout;
 }
 
 const LAYOUTS: readonly Layout[] = ["auto", "fov", "hcs", "tiled", "bf2raw"];
@@ -167,6 +175,10 @@ export async function openOmeZarr<L extends Layout = "auto">(
   const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
   const omeXml = checkOmeXml(opts.omeXml);
   if (omeXml !== undefined && layout !== "bf2raw") bad("omeXml", "a string", 'layout "bf2raw"');
+  if (opts.plate !== undefined) {
+    if (layout !== "hcs") bad("plate", "a plate layout", 'layout "hcs"');
+    checkPlateLayout(opts.plate, undefined);
+  }
   if (opts.disablePathChecking !== undefined && typeof opts.disablePathChecking !== "boolean") {
     bad("disablePathChecking", opts.disablePathChecking, "a boolean");
   }
@@ -269,7 +281,10 @@ export async function openOmeZarr<L extends Layout = "auto">(
       channelNames: channelNames as string[],
       ...(axes === undefined ? {} : { axes }),
     };
-    if (layout === "hcs") return (await Plate.create(ctx, create)) as NodeForLayout<L>;
+    if (layout === "hcs") {
+      const plate = opts.plate === undefined ? create : { ...create, layout: opts.plate };
+      return (await Plate.create(ctx, plate)) as NodeForLayout<L>;
+    }
     if (layout === "bf2raw") {
       return (await Collection.create(ctx, {
         channelNames,
@@ -301,7 +316,7 @@ export async function openOmeZarr<L extends Layout = "auto">(
   };
   const keys = Object.keys(read.ome);
   const found =
-    "plate" in read.ome
+    "plate" in read.ome || PLATE_LAYOUT_ATTR in read.attributes
       ? "hcs"
       : "multiscales" in read.ome
         ? "fov"
@@ -323,7 +338,7 @@ export async function openOmeZarr<L extends Layout = "auto">(
     // well), so an empty OME group opened as "hcs" is a plate without wells yet, as in iohub.
     // Likewise a group with no OME keys opened as "fov"/"tiled" is a position before its first
     // image (e.g. a writer killed right after creating the store): it must reopen to resume.
-    (resolved === "hcs" && !("plate" in read.ome) && found !== undefined) ||
+    (resolved === "hcs" && found !== undefined && found !== "hcs") ||
     (resolved === "bf2raw" && found !== "bf2raw") ||
     (resolved !== "hcs" && resolved !== "bf2raw" && !("multiscales" in read.ome) && keys.length > 0)
   ) {
@@ -338,7 +353,7 @@ export async function openOmeZarr<L extends Layout = "auto">(
     return (await Collection.open(ctx, fallback)) as NodeForLayout<L>;
   }
   if (resolved === "hcs") {
-    const init = { channelNames, axes, attributes: read.attributes };
+    const init = { channelNames, axes, attributes: read.attributes, layout: opts.plate };
     return (await Plate.open(ctx, init)) as NodeForLayout<L>;
   }
   const node =
