@@ -26,7 +26,7 @@ import { randomUUID } from "node:crypto";
 import type { Piscina } from "piscina";
 import { runCopyBlocksTask } from "./engine/copy-task.js";
 import { planTasks } from "./engine/plan.js";
-import { pyramidWorkerFile, runBounded } from "./engine/pool.js";
+import { pyramidWorkerFile } from "./engine/pool.js";
 import {
   type CopyBlocksTask,
   deserializeError,
@@ -36,6 +36,7 @@ import { poolFor } from "./engine/shared-pool.js";
 import { InvalidMetadataError, type MetadataIssue, WorkerTaskError } from "./errors.js";
 import type { NgffVersion } from "./nodes/context.js";
 import { stageOutput } from "./staged-output.js";
+import { forEachBounded } from "./store/concurrency.js";
 import {
   type ArraySpec,
   assertSafeName,
@@ -486,22 +487,21 @@ async function copyArrays(
       { cause },
     );
   };
-  await runBounded(
+  await forEachBounded(
     tasks,
-    (task) =>
-      run(task).catch((err: unknown) => {
+    limit,
+    async (task, _lane, stop) => {
+      const r = await run(task).catch((err: unknown) => {
         throw fail(task, err);
-      }),
-    {
-      limit,
-      signal: opts.signal,
-      onResult: (r, task) => {
-        if (!r.ok) throw fail(task, deserializeError(r.error));
-        done += task.blocks.length;
-        bytes += r.bytes;
-        opts.onProgress?.({ done, total, bytes });
-      },
+      });
+      // After a failure or an abort, results still arriving are not reported.
+      if (stop.aborted) return;
+      if (!r.ok) throw fail(task, deserializeError(r.error));
+      done += task.blocks.length;
+      bytes += r.bytes;
+      opts.onProgress?.({ done, total, bytes });
     },
+    { signal: opts.signal },
   );
   return { blocks: done, bytes };
 }

@@ -13,8 +13,9 @@ import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
 import type { QueueOptions } from "../queue/options.js";
+import { mapBounded } from "../store/concurrency.js";
 import type { CommandEnv } from "./env.js";
-import { defaultJobs, forEachInOrder } from "./in-order.js";
+import { defaultJobs } from "./in-order.js";
 import { UsageError } from "./io.js";
 import { nonNegativeInt, positiveInt } from "./options.js";
 import { resolvePositionPaths } from "./positions.js";
@@ -102,7 +103,8 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
         const overall = jobs > 1 ? env.progress() : undefined;
         overall?.start(`${paths.length} positions`, paths.length);
         let done = 0;
-        await forEachInOrder(
+        // Lines come out in the positions' order, each as soon as every earlier one is done.
+        await mapBounded(
           paths,
           jobs,
           async (path) => {
@@ -128,7 +130,7 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
             overall?.update(++done);
             return `${path}: ${o.levels} levels (${o.method}) in ${seconds.toFixed(1)} s${queueNote(report)}`;
           },
-          (line) => env.out(line),
+          { onResult: (line) => env.out(line) },
         ).finally(() => overall?.stop());
       }),
     );

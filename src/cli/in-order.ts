@@ -1,9 +1,9 @@
 /**
- * Running a command's items (positions, input files) several at once on one worker pool, with
- * results reported in the items' order.
+ * How many of a command's items (positions, input files) run at once on one worker pool. They
+ * run with `forEachBounded` / `mapBounded` (src/store/concurrency.ts; `mapBounded`'s `onResult`
+ * reports results in the items' order).
  */
 import { availableParallelism } from "node:os";
-import { forEachBounded } from "../store/concurrency.js";
 
 /**
  * Items run at once unless `--jobs` says otherwise: one more than the worker threads (at least
@@ -12,34 +12,4 @@ import { forEachBounded } from "../store/concurrency.js";
  */
 export function defaultJobs(workers: number | undefined): number {
   return Math.max(2, (workers ?? availableParallelism()) + 1);
-}
-
-/**
- * Run `fn` on each item, at most `limit` at once, and hand the results to `emit` in the items'
- * order as soon as every earlier one is done. On a failure no new item starts and the ones
- * running finish; results are emitted up to the first item that failed, then its error is
- * thrown.
- */
-export async function forEachInOrder<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-  emit: (result: R) => void,
-): Promise<void> {
-  const results = new Map<number, R>();
-  let emitted = 0;
-  const flush = () => {
-    while (results.has(emitted)) {
-      emit(results.get(emitted)!);
-      results.delete(emitted++);
-    }
-  };
-  await forEachBounded(
-    items.map((item, i) => [item, i] as const),
-    limit,
-    async ([item, i]) => {
-      results.set(i, await fn(item));
-      flush();
-    },
-  );
 }

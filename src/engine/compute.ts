@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { PyramidStateError, ReadOnlyError, WorkerTaskError } from "../errors.js";
+import { forEachBounded } from "../store/concurrency.js";
 import {
   dtypeByteSize,
   isShareableRef,
@@ -17,7 +18,7 @@ import {
   type ZarrStore,
 } from "../store/index.js";
 import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./plan.js";
-import { createPyramidPool, pyramidWorkerFile, runBounded } from "./pool.js";
+import { createPyramidPool, pyramidWorkerFile } from "./pool.js";
 import { deserializeError, type PyramidTask, type PyramidTaskResult } from "./protocol.js";
 import { runPyramidTask } from "./run-task.js";
 import { tasksPerWorkerFor } from "./shared-pool.js";
@@ -232,23 +233,22 @@ export async function computeLevels(opts: ComputeLevelsOptions): Promise<Pyramid
         // Backpressure: the running tasks plus about as many queued.
         limit = 2 * p.maxThreads * Math.max(1, p.options.concurrentTasksPerWorker);
       }
-      await runBounded(
+      await forEachBounded(
         tasks,
-        (t) =>
-          run(t).catch((err: unknown) => {
+        limit,
+        async (t, _lane, stop) => {
+          const r = await run(t).catch((err: unknown) => {
             // The pool itself failed (worker crashed or could not load): same treatment.
             throw taskError(level, t, source, target, err);
-          }),
-        {
-          limit,
-          signal,
-          onResult: (r, t) => {
-            if (!r.ok) throw taskError(level, t, source, target, deserializeError(r.error));
-            done++;
-            bytes += r.bytes;
-            onProgress?.({ level, done, total: tasks.length, bytes });
-          },
+          });
+          // After a failure or an abort, results still arriving are not reported.
+          if (stop.aborted) return;
+          if (!r.ok) throw taskError(level, t, source, target, deserializeError(r.error));
+          done++;
+          bytes += r.bytes;
+          onProgress?.({ level, done, total: tasks.length, bytes });
         },
+        { signal },
       );
       report.levels.push({
         level,

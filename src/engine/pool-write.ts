@@ -21,7 +21,7 @@ import {
   typedArrayView,
 } from "../store/types.js";
 import { planTasks } from "./plan.js";
-import { pyramidWorkerFile, runBounded } from "./pool.js";
+import { pyramidWorkerFile } from "./pool.js";
 import { deserializeError, type PyramidTaskResult, type WriteBlocksTask } from "./protocol.js";
 
 /** Options of {@link writeRegionInPool}. */
@@ -154,10 +154,11 @@ export async function writeRegionInPool(
       { cause },
     );
   };
-  const whole = runBounded(
+  const whole = forEachBounded(
     tasks,
-    ({ blocks, slab }) => {
-      // runBounded keeps at most `limit` tasks in flight, so a slot is always free here.
+    limit,
+    async ({ blocks, slab }, _lane, stop) => {
+      // At most `limit` tasks are in flight, so a slot is always free here.
       const slot = slots.pop()!;
       const task: WriteBlocksTask = {
         kind: "write-blocks",
@@ -173,7 +174,7 @@ export async function writeRegionInPool(
       // Hold this process's locks of the blocks while a worker rewrites them: a concurrent
       // read-modify-write of one of them (writeRegion on this thread) waits, as it would for a
       // writeRegion of the same blocks.
-      return withBlockLocks(
+      const r = await withBlockLocks(
         array,
         blocks,
         () => pool.run(task, { filename }) as Promise<PyramidTaskResult>,
@@ -182,17 +183,14 @@ export async function writeRegionInPool(
           throw fail(slab, err);
         })
         .finally(() => slots.push(slot));
+      // After a failure or an abort, results still arriving are not reported.
+      if (stop.aborted) return;
+      if (!r.ok) throw fail(slab, deserializeError(r.error));
+      done += blocks.length;
+      bytes += r.bytes;
+      opts.onProgress?.({ done, total, bytes });
     },
-    {
-      limit,
-      signal: opts.signal,
-      onResult: (r, { blocks, slab }) => {
-        if (!r.ok) throw fail(slab, deserializeError(r.error));
-        done += blocks.length;
-        bytes += r.bytes;
-        opts.onProgress?.({ done, total, bytes });
-      },
-    },
+    { signal: opts.signal },
   );
   // Blocks covered in part: read-modify-write on this thread while the pool works (each
   // takes its block's lock, so they never meet the pool's blocks, which are other blocks).

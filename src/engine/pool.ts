@@ -1,6 +1,7 @@
 /**
- * The worker pool of the pyramid engine and a bounded task runner (backpressure: never more than
- * a few tasks queued per thread, so memory does not grow with the image).
+ * The worker pool of the pyramid engine. Callers bound the tasks they submit with
+ * `forEachBounded` (src/store/concurrency.ts): never more than a few queued per thread, so
+ * memory does not grow with the image.
  */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -94,48 +95,4 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
     concurrentTasksPerWorker: perWorker,
     execArgv: workerExecArgv(),
   });
-}
-
-/** Options of {@link runBounded}. */
-export interface RunBoundedOptions<T, R> {
-  /** Most items running (or queued in the pool) at once. */
-  limit: number;
-  /** Stop submitting when aborted; rejects with `signal.reason` once in-flight items settled. */
-  signal?: AbortSignal | undefined;
-  /** Called with each result as it arrives; throwing stops submission like a failed item. */
-  onResult: (result: R, item: T) => void;
-}
-
-/**
- * Run `run` over `items` in order with at most `limit` in flight. On the first failure (a
- * rejection of `run` or a throw of `onResult`) or on abort, submits nothing more, waits for the
- * items in flight to settle, then rejects with that failure (or `signal.reason`).
- */
-export async function runBounded<T, R>(
-  items: readonly T[],
-  run: (item: T) => Promise<R>,
-  opts: RunBoundedOptions<T, R>,
-): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let next = 0;
-  while (next < items.length && failure === undefined && !opts.signal?.aborted) {
-    if (inFlight.size >= opts.limit) {
-      await Promise.race(inFlight);
-      continue;
-    }
-    const item = items[next++]!;
-    const p: Promise<void> = run(item)
-      .then((r) => {
-        if (failure === undefined) opts.onResult(r, item);
-      })
-      .catch((error: unknown) => {
-        failure ??= { error };
-      })
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  }
-  await Promise.all(inFlight);
-  if (failure !== undefined) throw failure.error;
-  if (opts.signal?.aborted) throw opts.signal.reason;
 }

@@ -10,13 +10,13 @@
  * groups `0`, `1`, … (the spec's rule when there is no `series` attribute).
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
+import { Semaphore } from "../store/concurrency.js";
 import { assertSafeName, createGroup, listChildren, readNode } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import { type AxisSpec, checkAxes } from "./axes.js";
 import { assertWritable, childContext, joinPath, type NodeContext } from "./context.js";
 import { NgffNode } from "./ngff-node.js";
 import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
-import { SerialQueue } from "./plate/batch.js";
 import { checkChannelNames, Position } from "./position.js";
 
 /** Name of the group that lists the series and holds the OME-XML. */
@@ -72,7 +72,7 @@ export class Collection extends NgffNode {
   #series: string[];
   /** Whether the `OME` group lists the series (else they are the numbered groups). */
   #listed: boolean;
-  readonly #queue = new SerialQueue();
+  readonly #queue = new Semaphore(1);
 
   protected constructor(
     ctx: NodeContext,

@@ -3,6 +3,7 @@
  * the `well` metadata listing them. iohub's `Well` in camelCase.
  */
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
+import { Semaphore } from "../store/concurrency.js";
 import { createGroup } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import { type AxisSpec, cloneAxis } from "./axes.js";
@@ -10,7 +11,7 @@ import { childContext, type NodeContext } from "./context.js";
 import { isEmptyLeftover } from "./leftovers.js";
 import { NgffNode } from "./ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "./ome-attrs.js";
-import { assertPlateName, SerialQueue } from "./plate/batch.js";
+import { assertPlateName } from "./plate/batch.js";
 import {
   assertValidWell,
   parseWell,
@@ -30,7 +31,7 @@ export interface WellInit {
 /** A well of an HCS plate: a group of positions and its `well` metadata. */
 export class Well extends NgffNode {
   #meta: WellMeta | undefined;
-  readonly #queue = new SerialQueue();
+  readonly #queue = new Semaphore(1);
   readonly #positions = new Map<string, Promise<Position>>();
 
   protected constructor(

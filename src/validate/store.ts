@@ -5,6 +5,7 @@
 import { InvalidMetadataError, NotFoundError, type OmeZarrError } from "../errors.js";
 import type { NgffVersion } from "../schema/common/version.js";
 import { formatLocation } from "../schema/issues.js";
+import { forEachBounded } from "../store/concurrency.js";
 import {
   listChildren,
   openArray,
@@ -79,14 +80,6 @@ async function levelShapes(
       ),
     ),
   );
-}
-
-async function mapBounded<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function push(
@@ -340,7 +333,7 @@ async function visitPlate(w: Walk, path: string, plate: Record<string, unknown>)
       );
     }
   }
-  await mapBounded(wells, WELL_LIMIT, (well) =>
+  await forEachBounded(wells, WELL_LIMIT, (well) =>
     visit(w, joinPath(path, well.path), {
       kinds: ["well"],
       what: "well",

@@ -1,7 +1,7 @@
 /**
- * Planning a batch of new positions (pure) and the small concurrency tools the plate uses to
- * apply it: every check runs before the first write, so bad input leaves the store untouched,
- * and metadata is then written once per well and once for the plate.
+ * Planning a batch of new positions (pure), which the plate then applies: every check runs
+ * before the first write, so bad input leaves the store untouched, and metadata is then written
+ * once per well and once for the plate.
  */
 import { AlreadyExistsError, InvalidMetadataError, UnsafePathError } from "../../errors.js";
 import { assertSafeName } from "../../store/safe-name.js";
@@ -215,50 +215,4 @@ export function planPositions(
     newWells.sort(compareWellPaths);
   }
   return { plate: next, newRows, newWells, wells, positions };
-}
-
-/**
- * Run `fn` over `items` with at most `limit` calls in flight; results in input order. The
- * first rejection stops new calls and is rethrown once the calls in flight settle.
- */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  let error: unknown;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i]!, i);
-      } catch (e) {
-        if (!failed) error = e;
-        failed = true;
-      }
-    }
-  };
-  const n = Math.max(1, Math.min(limit, items.length));
-  await Promise.all(Array.from({ length: n }, worker));
-  if (failed) throw error;
-  return results;
-}
-
-/**
- * A FIFO lock: `run(fn)` calls `fn` after every earlier call settled. Metadata updates of one
- * node go through one of these, so concurrent calls in this process never interleave their
- * read-modify-write. (A cross-process lock can wrap the same place later.)
- */
-export class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  /** Run `fn` once every earlier `run` settled; resolves or rejects with `fn`'s result. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(fn, fn);
-    this.#tail = result.catch(() => undefined);
-    return result;
-  }
 }

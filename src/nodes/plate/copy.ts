@@ -3,6 +3,8 @@
  * byte for byte when both sides use the same NGFF version, else converted (metadata moved
  * between `.zattrs` and `zarr.json`, chunks re-encoded block by block).
  */
+
+import { mapBounded } from "../../store/concurrency.js";
 import {
   createArray,
   createGroup,
@@ -14,7 +16,6 @@ import { joinKey } from "../../store/safe-name.js";
 import { toVersion } from "../../validate/convert.js";
 import type { NgffVersion, NodeContext } from "../context.js";
 import { OME_V04_KEYS } from "../ome-attrs.js";
-import { mapLimit } from "./batch.js";
 
 /** Every key under `prefix` (recursively), relative to the store root. */
 export async function listKeys(store: ZarrStore, prefix: string): Promise<string[]> {
@@ -43,7 +44,7 @@ export async function copyTreeBytes(
   // Metadata files last, so a crash never leaves a group that lists chunks not yet copied.
   const isMeta = (k: string) => /(^|\/)(\.zattrs|\.zgroup|\.zarray|zarr\.json)$/.test(k);
   const ordered = [...keys.filter((k) => !isMeta(k)), ...keys.filter(isMeta)];
-  await mapLimit(ordered, limit, async (key) => {
+  await mapBounded(ordered, limit, async (key) => {
     const value = await src.store.get(key);
     if (value === undefined) return;
     bytes += value.byteLength;
@@ -124,7 +125,7 @@ export async function convertTree(
         for (let i = 0; i < grid[d]!; i++) walk(d + 1, [...at, i]);
       };
       if (!a.shape.includes(0)) walk(0, []);
-      await mapLimit(blocks, limit, async (coords) => {
+      await mapBounded(blocks, limit, async (coords) => {
         const data = await a.readRegion(b.blockRegion(coords));
         await b.writeBlock(coords, data);
       });

@@ -4,19 +4,14 @@
  * then groups, then the plate metadata once). The Plate class delegates here.
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../../errors.js";
+import { mapBounded } from "../../store/concurrency.js";
 import { createGroup, listChildren, removeNode } from "../../store/index.js";
 import type { AxisSpec } from "../axes.js";
 import { childContext, type NodeContext } from "../context.js";
 import { isEmptyLeftover } from "../leftovers.js";
 import type { Position } from "../position.js";
 import { Well } from "../well.js";
-import {
-  assertPlateName,
-  mapLimit,
-  type PositionSpec,
-  planPositions,
-  toPositionSpec,
-} from "./batch.js";
+import { assertPlateName, type PositionSpec, planPositions, toPositionSpec } from "./batch.js";
 import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "./meta.js";
 
 /** Options of batch operations. */
@@ -164,11 +159,11 @@ export async function createBatchOp(
       ...new Set(normalized.map((s) => `${s.row}/${s.col}`).filter((w) => listed.has(w))),
     ];
     const wells = new Map<string, Well>();
-    await mapLimit(touched, limit, async (w) => wells.set(w, await p.getWell(w)));
+    await mapBounded(touched, limit, async (w) => wells.set(w, await p.getWell(w)));
     const plan = planPositions(draft, (w) => wells.get(w)?.metadata, normalized);
     // New wells are checked absent as a whole; only fields of listed wells can clash on disk.
     const fresh = new Set(plan.newWells);
-    const clashes = await mapLimit(plan.positions, limit, async ({ well, spec }) => {
+    const clashes = await mapBounded(plan.positions, limit, async ({ well, spec }) => {
       const at = `${p.wellCtx(well).path}/${spec.pos}`;
       return !fresh.has(well) &&
         (await groupExists(p.ctx, at)) &&
@@ -183,22 +178,22 @@ export async function createBatchOp(
         `a group already exists at ${JSON.stringify(clash)}; pick another field name`,
       );
     }
-    await mapLimit(plan.newWells, limit, (w) => assertAbsent(p, w, { adoptLeftover: true }));
+    await mapBounded(plan.newWells, limit, (w) => assertAbsent(p, w, { adoptLeftover: true }));
     Object.assign(draft, plan.plate);
     return async () => {
       const { store, format } = p.ctx;
-      await mapLimit(plan.newRows, limit, (r) =>
+      await mapBounded(plan.newRows, limit, (r) =>
         createGroup(store, childContext(p.ctx, r).path, format),
       );
-      await mapLimit(plan.newWells, limit, async (w) => {
+      await mapBounded(plan.newWells, limit, async (w) => {
         const ctx = p.wellCtx(w);
         await createGroup(store, ctx.path, format);
         wells.set(w, Well._fromCreated(ctx, undefined, p.childInit()));
       });
-      const positions = await mapLimit(plan.positions, limit, ({ well, spec }, i) =>
+      const positions = await mapBounded(plan.positions, limit, ({ well, spec }, i) =>
         make(childContext(p.wellCtx(well), spec.pos), i),
       );
-      await mapLimit([...plan.wells], limit, ([w, { added }]) =>
+      await mapBounded([...plan.wells], limit, ([w, { added }]) =>
         wells.get(w)!._updateWellMeta((meta) => {
           // A new well lists only this batch (metadata on disk is an adopted leftover's).
           if (fresh.has(w)) meta.images = [];

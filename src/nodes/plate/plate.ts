@@ -4,6 +4,7 @@
  * after every check passed and after the groups it lists exist; batches write it once.
  */
 import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../../errors.js";
+import { mapBounded, Semaphore } from "../../store/concurrency.js";
 import { createGroup, refName, type ZarrStore } from "../../store/index.js";
 import { withStoreLock } from "../../store/lock.js";
 import type { AxisSpec } from "../axes.js";
@@ -11,13 +12,7 @@ import { checkAxes } from "../axes.js";
 import { assertWritable, childContext, type NodeContext } from "../context.js";
 import { NgffNode } from "../ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "../ome-attrs.js";
-import {
-  assertPlateName,
-  checkAcquisition,
-  mapLimit,
-  type PositionSpec,
-  SerialQueue,
-} from "./batch.js";
+import { assertPlateName, checkAcquisition, type PositionSpec } from "./batch.js";
 import type { FromPositionsOptions } from "./from-positions.js";
 import {
   type BatchOptions,
@@ -124,7 +119,7 @@ export class Plate extends NgffNode implements RowSource {
   #meta: PlateMeta | undefined;
   /** Name, acquisitions and declared rows/columns of a plate with no well yet. */
   #template: PlateMeta;
-  readonly #queue = new SerialQueue();
+  readonly #queue = new Semaphore(1);
   readonly #wells = new Map<string, Promise<Well>>();
 
   protected constructor(
@@ -341,7 +336,7 @@ export class Plate extends NgffNode implements RowSource {
       await this._updatePlateMeta(async () => undefined, { force: true });
       return;
     }
-    const wells = await mapLimit(this.#wellPaths(), DEFAULT_CONCURRENCY, (p) => this.getWell(p));
+    const wells = await mapBounded(this.#wellPaths(), DEFAULT_CONCURRENCY, (p) => this.getWell(p));
     const max = Math.max(0, ...wells.map((w) => w.images.length));
     await this._updatePlateMeta(
       async (draft) => {

@@ -1,11 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
-import {
-  mapLimit,
-  planPositions,
-  SerialQueue,
-  toPositionSpec,
-} from "../../../src/nodes/plate/batch.js";
+import { planPositions, toPositionSpec } from "../../../src/nodes/plate/batch.js";
 import {
   addWell,
   type PlateMeta,
@@ -155,61 +150,5 @@ describe("planPositions", () => {
     );
     expect(isOmeZarrError(e, tag)).toBe(true);
     expect(plate).toEqual(before);
-  });
-});
-
-describe("mapLimit", () => {
-  test("keeps order and never exceeds the limit", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const out = await mapLimit(
-      Array.from({ length: 50 }, (_, i) => i),
-      4,
-      async (i) => {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        await new Promise((r) => setTimeout(r, i % 3));
-        inFlight--;
-        return i * 2;
-      },
-    );
-    expect(out).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
-    expect(peak).toBe(4);
-  });
-  test("rethrows the first error and stops starting new calls", async () => {
-    let started = 0;
-    await expect(
-      mapLimit(
-        Array.from({ length: 100 }, (_, i) => i),
-        2,
-        async (i) => {
-          started++;
-          await Promise.resolve();
-          if (i === 3) throw new Error("boom");
-        },
-      ),
-    ).rejects.toThrow("boom");
-    expect(started).toBeLessThan(10);
-  });
-  test("empty input", async () => {
-    expect(await mapLimit([], 3, async () => 1)).toEqual([]);
-  });
-});
-
-describe("SerialQueue", () => {
-  test("runs one at a time in call order, surviving rejections", async () => {
-    const q = new SerialQueue();
-    const log: string[] = [];
-    const task = (name: string, ms: number, fail = false) =>
-      q.run(async () => {
-        log.push(`start ${name}`);
-        await new Promise((r) => setTimeout(r, ms));
-        log.push(`end ${name}`);
-        if (fail) throw new Error(name);
-        return name;
-      });
-    const results = await Promise.allSettled([task("a", 5), task("b", 1, true), task("c", 0)]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    expect(log).toEqual(["start a", "end a", "start b", "end b", "start c", "end c"]);
   });
 });
