@@ -14,6 +14,7 @@ import type { PyramidWorkerData } from "../src/engine/pool.js";
 import type { PoolTask, PyramidTaskResult } from "../src/engine/protocol.js";
 import { serializeError } from "../src/engine/protocol.js";
 import { runPyramidTask } from "../src/engine/run-task.js";
+import { runStreamBlocksTask } from "../src/engine/stream-task.js";
 import { runWriteBlocksTask } from "../src/engine/write-task.js";
 import {
   openArray,
@@ -82,6 +83,14 @@ export default async function pyramidTask(task: PoolTask): Promise<PyramidTaskRe
   try {
     if (task.kind === "write-blocks") {
       return await runWriteBlocksTask(task, await arrayFor(task, task.arrayPath));
+    }
+    if (task.kind === "stream-blocks") {
+      return await runStreamBlocksTask(task, await arrayFor(task, task.arrayPath));
+    }
+    if (task.kind === "convert-tiff") {
+      // Loaded on first use: only queue workers converting TIFFs need the TIFF reader.
+      const { runConvertTiffTask } = await import("../src/engine/convert-task.js");
+      return await runConvertTiffTask(task, await arrayFor(task, task.arrayPath));
     }
     if (task.kind === "copy-blocks") {
       const [source, target] = await Promise.all([

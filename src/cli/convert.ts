@@ -13,10 +13,10 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { DOWNSAMPLE_METHODS } from "../../native-free-kernels/index.js";
 import { UnsupportedError } from "../errors.js";
 import type { Position } from "../nodes/position.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
-import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
 import { stageOutput } from "../staged-output.js";
 import { forEachBounded } from "../store/concurrency.js";
@@ -35,6 +35,7 @@ import {
   parseAxes,
   scaleFor,
 } from "./convert-plan.js";
+import type { QueuedConvertStats } from "./convert-queue.js";
 import type { CommandEnv } from "./env.js";
 import { formatBytes, formatShape } from "./format.js";
 import { defaultJobs } from "./in-order.js";
@@ -248,6 +249,8 @@ export interface ConvertResult {
   /** Size of the store on disk, when it can be counted cheaply (local outputs). */
   bytes: number | undefined;
   seconds: number;
+  /** With `--redis`: the jobs the queue ran. */
+  queued?: QueuedConvertStats;
 }
 
 /**
@@ -266,6 +269,7 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
     onNote: (message) => env.warn("convert", message),
   });
   const { jobs, axes, channelNames } = await planJobs(o, env);
+  let queued: QueuedConvertStats | undefined;
   try {
     const partial = await out.partial();
     const common = {
@@ -274,15 +278,24 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
       axes: axisSpecs(axes, jobs[0]!.layout),
       version: o.version,
     };
+    // With --redis the inputs are converted by queue workers (src/cli/convert-queue.ts).
+    const queue = queueOf(o);
+    const write = async (positions: readonly Position[]) => {
+      if (queue === undefined) return writeJobs(positions, jobs, o, env, axes);
+      const { convertThroughQueue } = await import("./convert-queue.js");
+      const items = jobs.map((j, i) => ({ ...j, pos: positions[i]!, dtype: j.layout.dtype }));
+      queued = await convertThroughQueue(items, o, env, axes, queue);
+    };
     if (jobs.length === 1 && jobs[0]!.where === undefined) {
       await using pos = await openOmeZarr(partial, { ...common, layout: "fov" });
-      await writeJob(pos, jobs[0]!, o, env, axes);
+      if (queue === undefined) await writeJob(pos, jobs[0]!, o, env, axes);
+      else await write([pos]);
     } else {
       await using plate = await openOmeZarr(partial, { ...common, layout: "hcs" });
       const positions = await plate.createPositions(
         jobs.map((j) => ({ row: j.where!.row, col: j.where!.column, pos: j.where!.field })),
       );
-      await writeJobs(positions, jobs, o, env, axes);
+      await write(positions);
     }
     await out.commit();
   } catch (err) {
@@ -302,6 +315,7 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
     levels: first.levels,
     bytes: size,
     seconds,
+    ...(queued === undefined ? {} : { queued }),
   };
 }
 
@@ -312,7 +326,10 @@ async function convert(o: ConvertOptions, env: CommandEnv): Promise<void> {
       ? `image ${formatShape(r.shape)} ${r.dtype}, ${r.levels} level(s)`
       : `plate of ${r.positions} positions`;
   env.out(
-    `${o.output}: ${what}, OME-NGFF ${o.version}, ${r.bytes === undefined ? "" : `${formatBytes(r.bytes)} `}in ${r.seconds.toFixed(1)} s`,
+    `${o.output}: ${what}, OME-NGFF ${o.version}, ${r.bytes === undefined ? "" : `${formatBytes(r.bytes)} `}in ${r.seconds.toFixed(1)} s` +
+      (r.queued === undefined
+        ? ""
+        : `, queue: ${r.queued.conversions} conversion job(s), ${r.queued.pyramidJobs} pyramid job(s)`),
   );
 }
 
@@ -344,7 +361,7 @@ export function registerConvert(program: Command, env: CommandEnv): void {
     )
     .addOption(
       new Option("-m, --method <method>", "downsampling method")
-        .choices([...PYRAMID_METHODS])
+        .choices([...DOWNSAMPLE_METHODS])
         .default("mean"),
     )
     .option("-d, --dims <axes>", 'axes to downsample, e.g. "y,x" (default "z,y,x")')
@@ -369,12 +386,12 @@ export function registerConvert(program: Command, env: CommandEnv): void {
     )
     .option(
       "--redis <url>",
-      "compute the pyramids on `ngff worker` processes through this Redis (redis://host:port); the output must be shared with them",
+      "convert the inputs and compute the pyramids on `ngff worker` processes through this Redis (redis://host:port); the inputs and the output must be at paths every worker can read and write (shared filesystem or S3)",
     )
     .option("--queue <name>", 'queue name with --redis (default "ngff")')
     .option(
       "-j, --jobs <n>",
-      "plate inputs converted at once (default: workers + 1, at least 2, when every input is at most 64 MiB; else 1)",
+      "plate inputs converted at once (default: workers + 1, at least 2, when every input is at most 64 MiB; else 1); with --redis, positions whose pyramids run at once (default 8)",
       positiveInt,
     )
     .addHelpText(

@@ -7,6 +7,8 @@
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import type { StoreRef } from "../store/ref.js";
 import type { DataType } from "../store/types.js";
+import type { ConvertTiffTask } from "./convert-task.js";
+import type { StreamBlocksTask } from "./stream-task.js";
 
 /** One pool task: compute some target blocks of one level from the level before it. */
 export interface PyramidTask {
@@ -88,7 +90,12 @@ export interface CopyBlocksTask {
 }
 
 /** Any task the pool's handler runs. */
-export type PoolTask = PyramidTask | WriteBlocksTask | CopyBlocksTask;
+export type PoolTask =
+  | PyramidTask
+  | WriteBlocksTask
+  | CopyBlocksTask
+  | ConvertTiffTask
+  | StreamBlocksTask;
 
 /** An error as plain data (survives structured clone). */
 export interface SerializedError {

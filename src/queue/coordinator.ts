@@ -18,6 +18,7 @@
 import { randomUUID } from "node:crypto";
 import { type Job, Queue } from "bullmq";
 import type { LevelRunner, LevelWork } from "../engine/compute.js";
+import { type ConvertTiffTask, convertTaskRegion } from "../engine/convert-task.js";
 import type { PlannedTask } from "../engine/plan.js";
 import { QueueAccessError, WorkerTaskError } from "../errors.js";
 import { refLabel } from "../store/ref.js";
@@ -31,7 +32,10 @@ import {
 } from "./connection.js";
 import type { CheckedQueueOptions } from "./options.js";
 import {
+  convertJob,
+  convertJobId,
   type JobData,
+  type JobKind,
   type JobResult,
   type ProbeTask,
   probeJob,
@@ -49,6 +53,16 @@ export interface QueueRunStats {
   resumed: number;
   /** Jobs added again because Redis lost them (a restart without persistence). */
   readded: number;
+  /** Jobs added, by kind (`pyramid`, `convert`). */
+  byKind: Partial<Record<JobKind, number>>;
+}
+
+/** A task whose attempts are spent. */
+interface Failure<T> {
+  id: string;
+  item: T;
+  reason: string;
+  attempts: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -65,7 +79,7 @@ type AnyJob = Job<JobData, JobResult, string>;
 export class QueueRun implements LevelRunner {
   readonly parallelism: number;
   readonly taskBytes: number | undefined;
-  readonly stats: QueueRunStats = { added: 0, resumed: 0, readded: 0 };
+  readonly stats: QueueRunStats = { added: 0, resumed: 0, readded: 0, byKind: {} };
   readonly #queue: Queue;
   readonly #opts: CheckedQueueOptions;
   readonly #conn: ResolvedConnection;
@@ -184,22 +198,93 @@ export class QueueRun implements LevelRunner {
       shapes: [source.shape, target.shape],
       dtype: target.dtype,
     });
-    const ids = tasks.map((t) => pyramidJobId(key, level, t.region));
+    const failures = await this.#runJobs(
+      `level ${level}`,
+      tasks.map((task) => ({
+        id: pyramidJobId(key, level, task.region),
+        name: "pyramid" as const,
+        data: () => pyramidJob(work.toTask(task)),
+        item: task,
+      })),
+      {
+        done: (task, result) => work.done(task, result?.bytes ?? 0),
+        skipped: (task) => work.skipped(task),
+      },
+      signal,
+    );
+    if (failures.length > 0) throw this.#levelError(work, failures);
+  }
+
+  /**
+   * Run conversion tasks (one per input file) as jobs; resolves when all are done (the barrier
+   * before the pyramids). Progress: `onDone(task, bytes)` per finished task (resumed ones too).
+   * @throws {WorkerTaskError} once the jobs added have settled, when tasks spent their attempts:
+   *   level 0, the first failed task's region, naming its input file, and the ids and inputs of
+   *   the failed jobs.
+   */
+  async runConversions(
+    tasks: readonly ConvertTiffTask[],
+    opts: {
+      signal?: AbortSignal | undefined;
+      onDone?: (task: ConvertTiffTask, bytes: number) => void;
+    } = {},
+  ): Promise<void> {
+    if (tasks.length === 0) return;
+    const failures = await this.#runJobs(
+      "the conversion tasks",
+      tasks.map((task) => ({
+        id: convertJobId(task, convertTaskRegion(task)),
+        name: "convert" as const,
+        data: () => convertJob(task),
+        item: task,
+      })),
+      {
+        done: (task, result) => opts.onDone?.(task, result?.bytes ?? 0),
+        skipped: (task) => opts.onDone?.(task, 0),
+      },
+      opts.signal,
+    );
+    if (failures.length === 0) return;
+    const first = failures[0]!;
+    const shown = failures.slice(0, 5).map((f) => `${f.id} (${f.item.input})`);
+    const more =
+      failures.length > shown.length ? `, and ${failures.length - shown.length} more` : "";
+    throw new WorkerTaskError(
+      0,
+      convertTaskRegion(first.item),
+      `converting ${first.item.input} into "${first.item.arrayPath}" failed on the queue's workers after ` +
+        `${first.attempts} attempt(s): ${first.reason}; ${failures.length} of ${tasks.length} conversion task(s) ` +
+        `failed: jobs ${shown.join(", ")}${more}. Inputs must be at a path every worker can read ` +
+        "(a shared filesystem mounted at the same path)",
+      { cause: new Error(first.reason) },
+    );
+  }
+
+  /**
+   * Add `jobs` (bounded batches, back-pressure on the queue's length) and wait until every one
+   * settled. Jobs found completed count as done (a resumed run); after the first failure
+   * nothing more is added, and the failures are returned once the jobs added have settled.
+   */
+  async #runJobs<T>(
+    what: string,
+    jobs: readonly { id: string; name: JobKind; data: () => JobData; item: T }[],
+    hooks: { done(item: T, result: JobResult | undefined): void; skipped(item: T): void },
+    signal: AbortSignal | undefined,
+  ): Promise<Failure<T>[]> {
+    const ids = jobs.map((j) => j.id);
     this.#ids.push(...ids);
-    const taskOf = new Map(ids.map((id, i) => [id, tasks[i]!]));
+    const jobOf = new Map(jobs.map((j) => [j.id, j]));
     const toAdd: string[] = [];
     const pending = new Set<string>();
-    const failures: { id: string; task: PlannedTask; reason: string; attempts: number }[] = [];
+    const failures: Failure<T>[] = [];
 
     // What a previous (interrupted) run left: finished tasks are done, failed ones run again.
-    const states = await this.#redis(`looking up the jobs of level ${level}`, () =>
-      this.#states(ids),
-    );
+    const states = await this.#redis(`looking up the jobs of ${what}`, () => this.#states(ids));
     for (const [i, id] of ids.entries()) {
       const s = states[i]!;
       if (s === "completed") {
         this.stats.resumed++;
-        work.skipped(taskOf.get(id)!);
+        hooks.skipped(jobOf.get(id)!.item);
       } else if (PENDING.has(s)) pending.add(id);
       else {
         if (s === "failed")
@@ -219,26 +304,29 @@ export class QueueRun implements LevelRunner {
         if (room > 0) {
           const batch = toAdd.slice(next, next + Math.min(room, this.#opts.batchSize));
           await this.#redis(
-            `adding jobs of level ${level}`,
+            `adding jobs of ${what}`,
             () =>
               this.#queue.addBulk(
-                batch.map((id) => ({
-                  name: "pyramid",
-                  data: pyramidJob(work.toTask(taskOf.get(id)!)),
-                  opts: this.#jobOpts(id),
-                })),
+                batch.map((id) => {
+                  const job = jobOf.get(id)!;
+                  return { name: job.name, data: job.data(), opts: this.#jobOpts(id) };
+                }),
               ),
             signal,
           );
           next += batch.length;
           this.stats.added += batch.length;
-          for (const id of batch) pending.add(id);
+          for (const id of batch) {
+            pending.add(id);
+            const kind = jobOf.get(id)!.name;
+            this.stats.byKind[kind] = (this.stats.byKind[kind] ?? 0) + 1;
+          }
         }
       }
       await sleep(this.#opts.pollMs);
       const polled = [...pending];
       const now = await this.#redis(
-        `waiting for the jobs of level ${level}`,
+        `waiting for the jobs of ${what}`,
         () => this.#states(polled),
         signal,
       );
@@ -246,19 +334,19 @@ export class QueueRun implements LevelRunner {
         const s = now[i]!;
         if (PENDING.has(s)) continue;
         pending.delete(id);
-        const task = taskOf.get(id)!;
+        const item = jobOf.get(id)!.item;
         if (s === "completed") {
           const job = (await this.#redis("reading a job", () => this.#queue.getJob(id), signal)) as
             | AnyJob
             | undefined;
-          work.done(task, job?.returnvalue?.bytes ?? 0);
+          hooks.done(item, job?.returnvalue);
         } else if (s === "failed") {
           const job = (await this.#redis("reading a job", () => this.#queue.getJob(id), signal)) as
             | AnyJob
             | undefined;
           failures.push({
             id,
-            task,
+            item,
             reason: job?.failedReason ?? "failed",
             attempts: job?.attemptsMade ?? 0,
           });
@@ -269,21 +357,18 @@ export class QueueRun implements LevelRunner {
         }
       }
     }
-    if (failures.length > 0) throw this.#levelError(work, failures);
+    return failures;
   }
 
-  #levelError(
-    work: LevelWork,
-    failures: { id: string; task: PlannedTask; reason: string; attempts: number }[],
-  ): WorkerTaskError {
+  #levelError(work: LevelWork, failures: Failure<PlannedTask>[]): WorkerTaskError {
     const first = failures[0]!;
-    const base = work.failure(first.task, new Error(first.reason));
+    const base = work.failure(first.item, new Error(first.reason));
     const shown = failures.slice(0, 5).map((f) => f.id);
     const more =
       failures.length > shown.length ? `, and ${failures.length - shown.length} more` : "";
     return new WorkerTaskError(
       work.level,
-      first.task.region,
+      first.item.region,
       `${base.message} (on the queue's workers after ${first.attempts} attempt(s); ${failures.length} of ` +
         `${work.tasks.length} task(s) of level ${work.level} failed: jobs ${shown.join(", ")}${more})`,
       { cause: base.cause },

@@ -5,6 +5,7 @@
  * any worker on any host can run it.
  */
 import { createHash } from "node:crypto";
+import type { ConvertTiffTask } from "../engine/convert-task.js";
 import type { PyramidTask } from "../engine/protocol.js";
 import { refKey, type StoreRef } from "../store/ref.js";
 import type { Region } from "../store/types.js";
@@ -13,13 +14,13 @@ import type { Region } from "../store/types.js";
  * Version of the job format. A worker refuses (fails without retry) a job of another version:
  * bump it whenever the job data or the meaning of a task changes.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The queue pyramids and conversions go through unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = "ngff";
 
 /** BullMQ job name of each kind (shown by queue dashboards). */
-export type JobKind = "pyramid" | "probe";
+export type JobKind = "pyramid" | "convert" | "probe";
 
 /**
  * A probe: open the store and the source array of a run's first level, write nothing. The
@@ -46,8 +47,15 @@ export interface ProbeJobData {
   task: ProbeTask;
 }
 
+/** The data of a conversion job: one input file into level 0 of its image (version 2). */
+export interface ConvertJobData {
+  protocol: number;
+  kind: "convert";
+  task: ConvertTiffTask;
+}
+
 /** Any job data this version writes. */
-export type JobData = PyramidJobData | ProbeJobData;
+export type JobData = PyramidJobData | ConvertJobData | ProbeJobData;
 
 /** What a finished pyramid job returns (stored by BullMQ as the job's return value). */
 export interface JobResult {
@@ -58,6 +66,11 @@ export interface JobResult {
 /** The job data of a pyramid task. */
 export function pyramidJob(task: PyramidTask): PyramidJobData {
   return { protocol: PROTOCOL_VERSION, kind: "pyramid", task };
+}
+
+/** The job data of a conversion task. */
+export function convertJob(task: ConvertTiffTask): ConvertJobData {
+  return { protocol: PROTOCOL_VERSION, kind: "convert", task };
 }
 
 /** The job data of a probe. */
@@ -107,6 +120,26 @@ export function pyramidJobId(runKey: string, level: number, region: Region): str
   return `p${runKey}.l${level}.${region.map(([a, b]) => `${a}-${b}`).join("_")}`;
 }
 
+/**
+ * The job id of a conversion task: `c<digest>.l0.<a-b_c-d…>`, the digest of the output store
+ * (`refKey`: the staged path the coordinator writes), the array path, the input, the planned
+ * shape, chunks and dtype and the protocol version, then the region written. A coordinator
+ * restarted with the same inputs and output computes the same ids.
+ */
+export function convertJobId(task: ConvertTiffTask, region: Region): string {
+  const key = digest({
+    protocol: PROTOCOL_VERSION,
+    store: refKey(task.store),
+    arrayPath: task.arrayPath,
+    input: task.input,
+    axes: task.axes,
+    shape: task.shape,
+    chunks: task.chunks,
+    dtype: task.dtype,
+  });
+  return `c${key}.l0.${region.map(([a, b]) => `${a}-${b}`).join("_")}`;
+}
+
 /** The job id of a probe (one per coordinator start: the store may have changed since). */
 export function probeJobId(store: StoreRef, arrayPath: string, nonce: string): string {
   return `probe${digest({ store: refKey(store), arrayPath })}.${nonce}`;
@@ -118,6 +151,10 @@ export function describeJob(data: unknown): string {
   if (d?.kind === "pyramid" && d.task !== undefined) {
     const t = d.task as PyramidTask;
     return `pyramid task ${t.sourcePath} → ${t.targetPath}, ${t.blocks?.length ?? 0} block(s)`;
+  }
+  if (d?.kind === "convert" && d.task !== undefined) {
+    const t = d.task as ConvertTiffTask;
+    return `conversion of ${t.input} → ${t.arrayPath}`;
   }
   if (d?.kind === "probe") return "store probe";
   return `job of kind ${JSON.stringify(d?.kind)}`;

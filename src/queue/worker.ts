@@ -1,5 +1,5 @@
 /**
- * The worker side of the queue (`ngff worker`): a BullMQ `Worker` that runs each pyramid job in
+ * The worker side of the queue (`ngff worker`): a BullMQ `Worker` that runs each pyramid or conversion job in
  * this process's Piscina pool through the engine's own task handler (`workers/pyramid-task.ts`,
  * the same code the local pool runs, so the bytes are the same). Workers write chunk and shard
  * data only, never metadata.
@@ -21,6 +21,7 @@ import type { Piscina } from "piscina";
 import { createPyramidPool, pyramidWorkerFile } from "../engine/pool.js";
 import { deserializeError, type PyramidTaskResult } from "../engine/protocol.js";
 import { tasksPerWorkerFor } from "../engine/shared-pool.js";
+import { InvalidOptionsError } from "../errors.js";
 import { openArray, openStoreRef } from "../store/index.js";
 import { type QueueConnection, reconnectDelay, resolveConnection } from "./connection.js";
 import { DEFAULT_QUEUE_NAME, type JobData, type JobResult, PROTOCOL_VERSION } from "./protocol.js";
@@ -62,7 +63,7 @@ function taskFailure(result: PyramidTaskResult & { ok: false }): Error {
 
 /**
  * Start a worker; resolves once it is connected and taking jobs.
- * @throws {TypeError | RangeError | UnsupportedError} bad options.
+ * @throws {InvalidOptionsError | UnsupportedError} bad options.
  */
 export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
   const conn = resolveConnection(opts.connection);
@@ -73,7 +74,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
     ["concurrency", concurrency],
   ] as const) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`${k} is ${String(v)}; expected an integer >= 1`);
+      throw new InvalidOptionsError(k, v, "an integer >= 1");
     }
   }
   // One pool per tasks-per-thread setting: files run one task per thread, remote stores several.
@@ -106,12 +107,13 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
       await openArray(store, data.task.arrayPath);
       return { bytes: 0, ms: performance.now() - started };
     }
-    if (data.kind !== "pyramid") {
+    if (data.kind !== "pyramid" && data.kind !== "convert") {
       throw new UnrecoverableError(
         `job ${job.id} is of kind ${JSON.stringify((data as { kind: unknown }).kind)}, which this worker does not run (protocol ${PROTOCOL_VERSION})`,
       );
     }
-    const pool = poolFor(tasksPerWorkerFor(data.task.store));
+    // A conversion holds slabs of its input in memory: one per thread, whatever the store.
+    const pool = poolFor(data.kind === "convert" ? undefined : tasksPerWorkerFor(data.task.store));
     const result = (await pool.run(data.task, { filename })) as PyramidTaskResult;
     if (!result.ok) throw taskFailure(result);
     return { bytes: result.bytes, ms: performance.now() - started };

@@ -134,9 +134,14 @@ describe("bad input", () => {
     expect((scheme as Error).message).toContain(
       'has the scheme "http:"; expected redis://host:port',
     );
-    expect(await fail({ connection: redis.url, attempts: 0 })).toBeInstanceOf(RangeError);
-    expect(await fail({ connection: redis.url, name: "a:b" })).toBeInstanceOf(RangeError);
-    expect(await fail({})).toBeInstanceOf(TypeError);
+    for (const [queue, option] of [
+      [{ connection: redis.url, attempts: 0 }, "queue.attempts"],
+      [{ connection: redis.url, name: "a:b" }, "queue.name"],
+      [{}, "queue.connection"],
+    ] as const) {
+      const err = await fail(queue);
+      expect(isOmeZarrError(err, "InvalidOptions") && err.option).toBe(option);
+    }
     expect(await listing(path)).toEqual(before);
 
     await using mem = await writeImage(createMemoryStore(), BIG);
@@ -237,7 +242,7 @@ describe("bad input", () => {
       );
       const job = await q.getJob("future-job");
       expect(job?.failedReason).toBe(
-        "job future-job has protocol version 999 but this worker speaks version 1; run coordinators and workers of the same ngff-writer version",
+        "job future-job has protocol version 999 but this worker speaks version 2; run coordinators and workers of the same ngff-writer version",
       );
       expect(job?.attemptsMade).toBe(1);
       await q.remove("future-job");

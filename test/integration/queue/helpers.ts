@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import type { ZarrStore } from "../../../src/store/index.js";
@@ -127,6 +128,47 @@ export function queueHandle(url: string, name = "ngff"): Queue {
   const q = new Queue(name, { connection: { host: u.hostname, port: Number(u.port) } });
   q.on("error", () => {});
   return q;
+}
+
+/** The id of the last entry of a queue's event stream (`"0"` when empty): a mark for {@link completedByKind}. */
+export async function lastEventId(port: number, queue = "ngff"): Promise<string> {
+  const r = new Redis(port, "127.0.0.1");
+  try {
+    const last = await r.xrevrange(`bull:${queue}:events`, "+", "-", "COUNT", 1);
+    return last[0]?.[0] ?? "0";
+  } finally {
+    r.disconnect();
+  }
+}
+
+/**
+ * Jobs that workers completed after event `mark`, by kind, from the queue's event stream (job
+ * records are removed when a run ends; the stream keeps its last 10 000 events): conversion
+ * jobs have ids `c…`, pyramid jobs `p…`, probes `probe…`.
+ */
+export async function completedByKind(
+  port: number,
+  mark: string,
+  queue = "ngff",
+): Promise<{ convert: number; pyramid: number; probe: number }> {
+  const r = new Redis(port, "127.0.0.1");
+  try {
+    const events = await r.xrange(`bull:${queue}:events`, `(${mark}`, "+");
+    const out = { convert: 0, pyramid: 0, probe: 0 };
+    const seen = new Set<string>();
+    for (const [, f] of events) {
+      if (f[f.indexOf("event") + 1] !== "completed") continue;
+      const id = f[f.indexOf("jobId") + 1]!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (id.startsWith("probe")) out.probe++;
+      else if (id.startsWith("c")) out.convert++;
+      else if (id.startsWith("p")) out.pyramid++;
+    }
+    return out;
+  } finally {
+    r.disconnect();
+  }
 }
 
 /** Options of {@link writeImage}. */
