@@ -4,14 +4,23 @@
  * scalar. Selections: see `selection.ts`.
  */
 import {
-  InvalidMetadataError,
+  InvalidOptionsError,
   NotFoundError,
   ReadOnlyError,
   ShapeMismatchError,
   UnsupportedError,
 } from "../errors.js";
-import type { AnyTypedArray, DataType, Region, ZarrArray } from "../store/index.js";
+import {
+  type AnyTypedArray,
+  type DataType,
+  openArray,
+  type Region,
+  type ZarrArray,
+} from "../store/index.js";
+import { shapeEntry } from "./array-shapes.js";
+import { appendImage, type GrowOptions, resizeImage } from "./grow.js";
 import { checkWorkers, type WorkerOptions, writeRegionAuto } from "./image-write.js";
+import type { MultiscalesNode } from "./multiscales-node.js";
 import { isNdArray, type NdArray, type PixelInput, toDense, toNdArray } from "./pixel-data.js";
 import {
   type AxisSelection,
@@ -66,6 +75,8 @@ export interface ImageArrayOptions {
   guard?: () => void;
   /** The owning node's channels, as they are now (read at each {@link ImageArray.getChannel}). */
   channels?: () => ChannelInfo;
+  /** The node whose `multiscales` may list the array (its pyramid follows a resize). */
+  owner?: MultiscalesNode;
 }
 
 /** A wrapper of one Zarr array with NumPy-like reads and writes. */
@@ -74,6 +85,9 @@ export class ImageArray {
   readonly #writable: boolean;
   readonly #guard: (() => void) | undefined;
   readonly #channels: (() => ChannelInfo) | undefined;
+  readonly #owner: MultiscalesNode | undefined;
+  /** Generation of the shape registry (`array-shapes.ts`) that `#array` was opened at. */
+  #generation: number;
 
   /**
    * Wrap a store array. `writable: false` (a node opened with mode `"r"`) makes every write
@@ -85,6 +99,8 @@ export class ImageArray {
     this.#writable = opts.writable;
     this.#guard = opts.guard;
     this.#channels = opts.channels;
+    this.#owner = opts.owner;
+    this.#generation = shapeEntry(array)?.generation ?? 0;
   }
 
   /** The underlying store array. */
@@ -100,8 +116,10 @@ export class ImageArray {
     const p = this.#array.path;
     return p.slice(p.lastIndexOf("/") + 1);
   }
+  /** The shape; an array resized in this process through another wrapper shows its new shape. */
   get shape(): readonly number[] {
-    return this.#array.shape;
+    const e = shapeEntry(this.#array);
+    return e !== undefined && e.generation > this.#generation ? e.shape : this.#array.shape;
   }
   get ndim(): number {
     return this.#array.shape.length;
@@ -124,7 +142,7 @@ export class ImageArray {
 
   /** Shape padded with leading 1s to 5-D (iohub's TCZYX view). */
   protected padded(n = 5): number[] {
-    const s = [...this.#array.shape];
+    const s = [...this.shape];
     while (s.length < n) s.unshift(1);
     return s;
   }
@@ -155,6 +173,7 @@ export class ImageArray {
    * @throws {ShapeMismatchError} for an invalid selection.
    */
   async read(selection: Selection = []): Promise<NdArray> {
+    await this.#refresh();
     const sel = resolveSelection(this.shape, selection);
     if (sel.regionShape.includes(0)) {
       return toNdArray(new (this.#emptyCtor())(0), sel.resultShape);
@@ -170,8 +189,8 @@ export class ImageArray {
    * channel axis): a `(T, C, Z, Y, X)` array gives `(T, 1, Z, Y, X)`. For `(T, Z, Y, X)` data
    * use `read` with the integer index on the channel axis, which drops it.
    * @throws {NotFoundError} for a name that is not a channel, or an index out of range.
-   * @throws {InvalidMetadataError} (code `invalid_option`) for a negative or non-integer index,
-   *   or a value that is neither a number nor a string.
+   * @throws {InvalidOptionsError} for a negative or non-integer index, or a value that is
+   *   neither a number nor a string.
    * @throws {UnsupportedError} when the array has no channel axis (e.g. an old-layout label).
    */
   async getChannel(indexOrName: number | string): Promise<NdArray> {
@@ -195,31 +214,11 @@ export class ImageArray {
       }
     } else if (typeof indexOrName === "number") {
       if (!Number.isInteger(indexOrName) || indexOrName < 0) {
-        throw new InvalidMetadataError(
-          [
-            {
-              code: "invalid_option",
-              location: "channel",
-              message: `channel index must be an integer >= 0 or a channel name, found ${String(indexOrName)}`,
-              expected: "an integer >= 0 or a channel name",
-            },
-          ],
-          { summary: "invalid option channel" },
-        );
+        throw new InvalidOptionsError("channel", indexOrName, "an integer >= 0 or a channel name");
       }
       index = indexOrName;
     } else {
-      throw new InvalidMetadataError(
-        [
-          {
-            code: "invalid_option",
-            location: "channel",
-            message: `channel must be an index or a name, found ${typeof indexOrName}`,
-            expected: "an integer >= 0 or a channel name",
-          },
-        ],
-        { summary: "invalid option channel" },
-      );
+      throw new InvalidOptionsError("channel", indexOrName, "an integer >= 0 or a channel name");
     }
     if (index >= size) {
       throw new NotFoundError(
@@ -253,6 +252,7 @@ export class ImageArray {
   async write(selection: Selection, value: WriteValue, opts: WorkerOptions = {}): Promise<void> {
     this.#assertWritable();
     checkWorkers(opts.workers);
+    await this.#refresh();
     const sel = resolveSelection(this.shape, selection);
     const n = sizeOf(sel.regionShape);
     if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
@@ -293,6 +293,7 @@ export class ImageArray {
    * async-iterable over its chunks.)
    */
   async *iterChunks(): AsyncGenerator<ChunkData> {
+    await this.#refresh();
     const shape = this.shape;
     const chunks = this.#array.chunks;
     const grid = shape.map((s, i) => Math.ceil(s / (chunks[i] as number)));
@@ -328,6 +329,61 @@ export class ImageArray {
   /** Same as {@link iterChunks}: `for await (const chunk of arr)`. */
   [Symbol.asyncIterator](): AsyncGenerator<ChunkData> {
     return this.iterChunks();
+  }
+
+  /**
+   * Grow the array to `newShape` (iohub's `resize`); the new elements hold the fill value. When
+   * the array is level 0 of a pyramid, every level follows (shape ⌈previous / factor⌉ along the
+   * downsampled axes) and the blocks along the old edge are recomputed with the pyramid's method
+   * (blocks wholly in the grown part hold the fill value). Shrinking is refused, and so is growing
+   * the channel axis (use `position.appendChannel`). Other wrappers of the same arrays in this
+   * process see the new shape at their next read or write. Crash-safe: data first, then metadata
+   * in an order that keeps the store valid; an interrupted call is completed by the same call
+   * (see `src/nodes/grow.ts`).
+   * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
+   * @throws {InvalidOptionsError} for a shape of the wrong rank, non-integers, or a shrink.
+   * @throws {UnsupportedError} for a pyramid level other than 0, or a grown channel axis.
+   * @throws {PyramidStateError} while another interrupted resize/append of the image is pending.
+   */
+  async resize(newShape: readonly number[], opts: GrowOptions = {}): Promise<void> {
+    await this.#refresh();
+    await resizeImage(this.#growTarget(), newShape, opts);
+    await this.#refresh();
+  }
+
+  /**
+   * Write `data` after the current end along `axis` (a name or an index) and grow the array by
+   * its extent (iohub's `append(data, axis)`); the pyramid follows as for {@link resize}, its
+   * affected blocks recomputed, so the result equals the image written whole and pyramided.
+   * `data` (an ndarray or `{ data, shape }`) has the array's rank and dtype and its size along
+   * every other axis. Running the same append again after a crash completes it without
+   * appending twice; any other resize or append of the image is refused until then.
+   * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
+   * @throws {InvalidOptionsError} for an unknown axis.
+   * @throws {ShapeMismatchError} for data of another rank, shape or dtype.
+   * @throws {UnsupportedError} for a pyramid level other than 0, or the channel axis.
+   * @throws {PyramidStateError} while another interrupted resize/append of the image is pending.
+   */
+  async append(data: PixelInput, axis: string | number, opts: GrowOptions = {}): Promise<void> {
+    await this.#refresh();
+    await appendImage(this.#growTarget(), data, axis, opts);
+    await this.#refresh();
+  }
+
+  #growTarget() {
+    return {
+      array: this.#array,
+      owner: this.#owner,
+      assertWritable: () => this.#assertWritable(),
+    };
+  }
+
+  /** Reopen the store array when it was resized in this process since it was opened. */
+  async #refresh(): Promise<void> {
+    const e = shapeEntry(this.#array);
+    if (e === undefined || e.generation <= this.#generation) return;
+    this.#array = await openArray(this.#array.store, this.#array.path);
+    this.#generation = e.generation;
   }
 
   /** Replace the wrapped array (after a resize). @internal */

@@ -4,7 +4,12 @@
  * (`getEffectiveScale`, `setTransform`, `setScale`, …) and level creation. Pyramid operations
  * are in `pyramid-ops.ts`.
  */
-import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
+import {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  InvalidOptionsError,
+  NotFoundError,
+} from "../errors.js";
 import {
   type ArraySpec,
   assertSafeName,
@@ -41,9 +46,9 @@ export interface LevelSpec {
 
 /** Base class of Position and LabelImage. */
 export abstract class MultiscalesNode extends NgffNode {
-  /** The first `multiscales[]` entry once an image exists (iohub uses only the first). */
+  /** The first `multiscales[]` entry once an image exists (iohub uses only the first). @internal */
   protected _multiscale: MultiscaleMeta | undefined;
-  /** Further `multiscales[]` entries written by other tools, kept as found. */
+  /** Further `multiscales[]` entries written by other tools, kept as found. @internal */
   protected _moreMultiscales: MultiscaleMeta[] = [];
 
   /**
@@ -99,6 +104,7 @@ export abstract class MultiscalesNode extends NgffNode {
           ndim: this._axes.length,
         };
       },
+      owner: this,
     };
   }
 
@@ -114,7 +120,7 @@ export abstract class MultiscalesNode extends NgffNode {
    * @throws {UnsafePathError} for an unsafe name.
    * @throws {NotFoundError} when there is no such array, or the index is not a level (the
    *   message names the valid range).
-   * @throws {InvalidMetadataError} (code `invalid_option`) for a negative or non-integer index.
+   * @throws {InvalidOptionsError} for a negative or non-integer index.
    */
   async get(name: string | number): Promise<ImageArray> {
     if (typeof name === "number") name = this.#levelAt(name);
@@ -145,17 +151,9 @@ export abstract class MultiscalesNode extends NgffNode {
   /** The path of level `index`. */
   #levelAt(index: number): string {
     if (!Number.isInteger(index) || index < 0) {
-      throw new InvalidMetadataError(
-        [
-          {
-            code: "invalid_option",
-            location: "index",
-            message: `a level index must be an integer >= 0, found ${String(index)}; pass 0 for the full resolution, or the array's name as a string`,
-            expected: "an integer >= 0",
-          },
-        ],
-        { summary: "invalid option index" },
-      );
+      throw new InvalidOptionsError("index", index, "an integer >= 0 (a level index)", {
+        hint: "Pass 0 for the full resolution, or the array's name as a string.",
+      });
     }
     const levels = this.levelPaths;
     const path = levels[index];
@@ -287,6 +285,11 @@ export abstract class MultiscalesNode extends NgffNode {
       record?: boolean;
       /** Runs once the array spec is known valid, before anything is written; may throw. */
       check?: () => Promise<void>;
+      /**
+       * Overwrite: when `name` exists, this removes it after every check passed (instead of
+       * an AlreadyExistsError).
+       */
+      replace?: () => Promise<void>;
     } = {},
   ): Promise<ImageArray> {
     this.assertWritable();
@@ -300,10 +303,10 @@ export abstract class MultiscalesNode extends NgffNode {
     // Crash recovery: an unlisted array of this very geometry is what an interrupted create of
     // this level left (array written, multiscales not yet); replace it instead of refusing.
     const leftover = found !== undefined && (await this.#isLeftover(name, path, found.kind, spec));
-    if (found !== undefined && !leftover) {
+    if (found !== undefined && !leftover && opts.replace === undefined) {
       throw new AlreadyExistsError(
         name,
-        `${JSON.stringify(path)} already exists; choose another name or delete it first`,
+        `${JSON.stringify(path)} already exists; choose another name, delete it first, or pass overwrite: true`,
       );
     }
     const arraySpec: ArraySpec = {
@@ -319,6 +322,10 @@ export abstract class MultiscalesNode extends NgffNode {
     if (opts.check !== undefined) {
       resolveArraySpec(this.ctx.format, arraySpec); // its errors first: InvalidMetadataError
       await opts.check();
+    }
+    if (found !== undefined && !leftover && opts.replace !== undefined) {
+      resolveArraySpec(this.ctx.format, arraySpec); // every input checked before removing
+      await opts.replace();
     }
     const array = await createArray(this.ctx.store, path, this.ctx.format, arraySpec, {
       overwrite: leftover,

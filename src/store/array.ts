@@ -551,6 +551,11 @@ class ZarrArrayImpl implements ZarrArray {
     }
   }
 
+  /** A handle with another shape and the same everything else; nothing is written. */
+  withShape(shape: readonly number[]): ZarrArray {
+    return new ZarrArrayImpl(this.store, this.path, { ...this.#meta, shape: [...shape] });
+  }
+
   async resize(shape: readonly number[]): Promise<ZarrArray> {
     if (
       !Array.isArray(shape) ||
@@ -646,6 +651,15 @@ export async function openArray(store: ZarrStore, path: string): Promise<ZarrArr
     throw new NotFoundError(path, `no array at "${path}" (neither zarr.json nor .zarray)`);
   const attrs = (await readJson(store, joinKey(path, ".zattrs"))) ?? {};
   return new ZarrArrayImpl(store, path, parseV2Array(v2, attrs, v2Key));
+}
+
+/**
+ * A handle of `array` with another shape and nothing written: blocks beyond the current edge can
+ * be written (and read back) before the metadata grows (`ImageArray.resize`/`append`, data
+ * first). Persist the shape with `resize`.
+ */
+export function withShape(array: ZarrArray, shape: readonly number[]): ZarrArray {
+  return (array as ZarrArrayImpl).withShape(shape);
 }
 
 /** Store key of the block (chunk, or shard when sharded) at `coords` of `array`. */

@@ -8,7 +8,7 @@ import { registerCodecs } from "./codecs.js";
 registerCodecs();
 
 export type { ZarrArray } from "./array.js";
-export { blockKeyOf, createArray, openArray, withBlockLocks } from "./array.js";
+export { blockKeyOf, createArray, openArray, withBlockLocks, withShape } from "./array.js";
 export type { BloscHeader } from "./blosc.js";
 export { readBloscHeader } from "./blosc.js";
 export { registerCodecs } from "./codecs.js";
