@@ -9,6 +9,7 @@
  */
 import type { Piscina } from "piscina";
 import type { PyramidReport } from "../engine/compute.js";
+import { checkMethod } from "../engine/method.js";
 import {
   AlreadyExistsError,
   InvalidMetadataError,
@@ -17,6 +18,7 @@ import {
   ShapeMismatchError,
   UnsupportedError,
 } from "../errors.js";
+import { checkLabelColors, checkLabelProperties } from "../schema/check.js";
 import {
   assertSafeName,
   createGroup,
@@ -28,6 +30,7 @@ import {
 import type { AxisSpec } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { childContext, joinPath, type NodeContext } from "./context.js";
+import { deleteLabelOp } from "./delete.js";
 import {
   type MultiscaleMeta,
   parseMultiscales,
@@ -37,6 +40,7 @@ import {
 import { MultiscalesNode } from "./multiscales-node.js";
 import type { NodeInit } from "./ngff-node.js";
 import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
+import { checkOverwrite } from "./overwrite.js";
 import { type PixelInput, toDense } from "./pixel-data.js";
 import type { Position } from "./position.js";
 import {
@@ -44,7 +48,6 @@ import {
   computePyramid,
   deletePyramid,
   initializePyramid,
-  PYRAMID_METHODS,
   type PyramidDims,
   type PyramidMethod,
 } from "./pyramid-ops.js";
@@ -74,6 +77,12 @@ export interface CreateLabelOptions {
   workers?: number;
   pool?: Piscina;
   signal?: AbortSignal;
+  /**
+   * Replace an existing label of that name: every input is checked first, then the old label is
+   * deleted as `Position.deleteLabel` does, then the new one created. Default false
+   * (AlreadyExistsError).
+   */
+  overwrite?: boolean;
 }
 
 const INTEGER_TYPES = INTEGER_DATA_TYPES;
@@ -167,101 +176,44 @@ function fail(issues: MetadataIssue[], summary: string): never {
   throw new InvalidMetadataError(issues, { summary });
 }
 
-/** Normalize colours to the spec's list form. @throws {InvalidMetadataError} */
+/**
+ * Normalize colours to the spec's list form (a map `{ value: rgba }` becomes a list; an rgb
+ * triple gets alpha 255), then check them with the schema's `colors` model.
+ * @throws {InvalidMetadataError}
+ */
 export function normalizeColors(colors: CreateLabelOptions["colors"]): LabelColor[] {
   if (colors === undefined) return [];
   const entries: [unknown, unknown][] = Array.isArray(colors)
     ? (colors as readonly LabelColor[]).map((c) => [c?.["label-value"], c?.rgba])
     : Object.entries(colors).map(([k, v]) => [Number(k), v]);
-  const seen = new Set<number>();
-  return entries.map(([value, rgba], i) => {
-    const loc = `colors[${i}]`;
-    if (typeof value !== "number" || !Number.isInteger(value)) {
-      fail(
-        [
-          {
-            code: "label_value",
-            location: loc,
-            message: `label value ${JSON.stringify(value)} is not an integer`,
-          },
-        ],
-        "invalid label colors",
-      );
-    }
-    if (seen.has(value))
-      fail(
-        [
-          {
-            code: "label_value_unique",
-            location: loc,
-            message: `label value ${value} is repeated`,
-          },
-        ],
-        "invalid label colors",
-      );
-    seen.add(value);
-    const out: LabelColor = { "label-value": value };
-    if (rgba === undefined) return out;
-    const ok =
-      Array.isArray(rgba) &&
-      (rgba.length === 3 || rgba.length === 4) &&
-      rgba.every((c) => Number.isInteger(c) && c >= 0 && c <= 255);
-    if (!ok) {
-      fail(
-        [
-          {
-            code: "rgba",
-            location: `${loc}.rgba`,
-            message: `found ${JSON.stringify(rgba)}`,
-            expected: "3 or 4 integers between 0 and 255",
-          },
-        ],
-        "invalid label colors",
-      );
-    }
-    const c = rgba as number[];
-    out.rgba = [c[0] as number, c[1] as number, c[2] as number, c[3] ?? 255];
+  if (entries.length === 0) return [];
+  const list = entries.map(([value, rgba]) => {
+    const out: Record<string, unknown> = { "label-value": value };
+    if (rgba !== undefined)
+      out.rgba = Array.isArray(rgba) && rgba.length === 3 ? [...rgba, 255] : rgba;
     return out;
   });
+  return checkLabelColors(list).map((c) =>
+    c.rgba === undefined
+      ? { "label-value": c["label-value"] }
+      : { "label-value": c["label-value"], rgba: [...c.rgba] as [number, number, number, number] },
+  );
 }
 
-/** Normalize properties (`labelValue` → `"label-value"`). @throws {InvalidMetadataError} */
+/**
+ * Normalize properties (`labelValue` → `"label-value"`), then check them with the schema's
+ * `properties` model. @throws {InvalidMetadataError}
+ */
 export function normalizeProperties(
   props: CreateLabelOptions["properties"],
 ): Record<string, unknown>[] {
   if (props === undefined) return [];
-  const seen = new Set<number>();
-  return props.map((p, i) => {
+  const list = props.map((p) => {
     const { labelValue, ...rest } = (p ?? {}) as Record<string, unknown>;
-    const value = rest["label-value"] ?? labelValue;
-    if (typeof value !== "number" || !Number.isInteger(value)) {
-      fail(
-        [
-          {
-            code: "label_value",
-            location: `properties[${i}]`,
-            message: 'each property needs an integer "label-value"',
-            expected: "an integer label-value",
-          },
-        ],
-        "invalid label properties",
-      );
-    }
-    if (seen.has(value))
-      fail(
-        [
-          {
-            code: "label_value_unique",
-            location: `properties[${i}]`,
-            message: `label value ${value} is repeated`,
-          },
-        ],
-        "invalid label properties",
-      );
-    seen.add(value);
-    const { "label-value": _v, ...others } = rest;
-    return { "label-value": value, ...others };
+    const { "label-value": given, ...others } = rest;
+    return { "label-value": given ?? labelValue, ...others };
   });
+  return checkLabelProperties(list);
 }
 
 /** What a LabelImage starts with. @internal */
@@ -273,9 +225,12 @@ interface LabelInit extends NodeInit {
 
 /** One label image (`labels/<name>`): a multiscale integer image with `image-label` metadata. */
 export class LabelImage extends MultiscalesNode {
+  /** @internal */
   protected _imageLabel: Record<string, unknown>;
+  /** @internal */
   protected _extraOme: Record<string, unknown>;
 
+  /** @internal */
   protected constructor(ctx: NodeContext, init: LabelInit) {
     super(ctx, init);
     this._multiscale = init.multiscale;
@@ -286,6 +241,7 @@ export class LabelImage extends MultiscalesNode {
   /**
    * Open a label image group.
    * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for malformed multiscales.
+   * @internal
    */
   static async open(ctx: NodeContext): Promise<LabelImage> {
     const read = await readOmeAttrs(ctx.store, ctx.path);
@@ -298,7 +254,7 @@ export class LabelImage extends MultiscalesNode {
       extraOme,
     };
     if (multiscales !== undefined) {
-      const [first, ...more] = parseMultiscales(multiscales, ctx.path);
+      const [first, ...more] = parseMultiscales(multiscales, ctx.path, read.version);
       init.multiscale = first;
       if (first !== undefined) init.axes = first.axes;
       const node = new LabelImage(ctx, init);
@@ -602,6 +558,7 @@ export async function createLabel(
 ): Promise<LabelImage> {
   position._assertWritable();
   assertSafeName(name, "label name");
+  const overwrite = checkOverwrite(opts.overwrite);
   const axes = position.axes;
   const precomputed = Array.isArray(input);
   const given: LabelLevel[] = [];
@@ -711,19 +668,17 @@ export async function createLabel(
           axes.map((a, i) => [a.name, step[i] as number]).filter(([, f]) => (f as number) > 1),
         );
 
-  if (opts.method !== undefined && !PYRAMID_METHODS.includes(opts.method)) {
-    throw new UnsupportedError(
-      `downsampling method ${String(opts.method)}`,
-      `unknown downsampling method ${JSON.stringify(opts.method)}; use one of ${PYRAMID_METHODS.join(", ")}`,
-    );
-  }
+  if (opts.method !== undefined) checkMethod(opts.method);
   const lctx = labelsCtx(position);
   const ctx = childContext(lctx, name);
   if ((await readNode(ctx.store, ctx.path)) !== undefined) {
-    throw new AlreadyExistsError(
-      name,
-      `label ${JSON.stringify(name)} already exists at ${JSON.stringify(ctx.path)}; choose another name`,
-    );
+    if (!overwrite) {
+      throw new AlreadyExistsError(
+        name,
+        `label ${JSON.stringify(name)} already exists at ${JSON.stringify(ctx.path)}; choose another name, or pass overwrite: true to replace it`,
+      );
+    }
+    await deleteLabelOp(position, name);
   }
   const existing = await readOmeAttrs(ctx.store, lctx.path);
   // Writes start here.

@@ -21,10 +21,15 @@ import {
   readNode,
   refName,
 } from "../store/index.js";
+import { withStoreLock } from "../store/lock.js";
+import type { OpenStreamOptions } from "../stream/create.js";
+import type { CreateStreamOptions, StreamPyramidOptions } from "../stream/options.js";
+import type { StreamWriter } from "../stream/writer.js";
 import { levelPairIssue, scaleOf } from "../validate/store-image.js";
 import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { assertWritable, joinPath, type NodeContext } from "./context.js";
+import { deleteImageOp, deleteLabelOp, writeAttrsWithout } from "./delete.js";
 import type { ImageArray } from "./image-array.js";
 import { checkWorkers, writeWholeArray } from "./image-write.js";
 import {
@@ -41,6 +46,7 @@ import { MultiscalesNode } from "./multiscales-node.js";
 import type { NodeInit } from "./ngff-node.js";
 import { readOmeAttrs } from "./ome-attrs.js";
 import { channelDisplaySettings, type OmeroMeta, omeroMeta, type Window } from "./omero.js";
+import { checkOverwrite } from "./overwrite.js";
 import { type PixelInput, toDense } from "./pixel-data.js";
 import {
   type ComputePyramidOptions,
@@ -74,6 +80,19 @@ export interface CreateImageOptions {
   workers?: number;
   /** A caller-owned pool from `createPyramidPool` (not closed). */
   pool?: Piscina;
+  /**
+   * `createImage` only: also compute a pyramid of `levels` levels (`method`, `dims` as for
+   * `computePyramid`) in one pass from the data in memory (no re-read of level 0); the same
+   * bytes as `createImage` + `computePyramid`. See src/stream/README.md.
+   */
+  pyramid?: StreamPyramidOptions;
+  /**
+   * Replace an existing image of that name (iohub's `overwriting_creation`). Every input is
+   * checked first; then the old image is deleted as {@link Position.deleteImage} does (level 0:
+   * the whole image with its pyramid and labels; level k: levels k…) and the new one created.
+   * Default false: an existing name is an AlreadyExistsError.
+   */
+  overwrite?: boolean;
 }
 
 /** Options of {@link Position.createZeros}. */
@@ -116,7 +135,7 @@ export async function readPositionInit(
     return init;
   }
   const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
-  const [first, ...more] = parseMultiscales(multiscales, source);
+  const [first, ...more] = parseMultiscales(multiscales, source, read.version);
   if (first === undefined) return init;
   init.multiscale = first;
   init.moreMultiscales = more;
@@ -180,9 +199,12 @@ export function checkChannelNames(names: unknown): string[] {
 
 /** A field of view: the group holding a multiscale image. */
 export class Position extends MultiscalesNode {
+  /** @internal */
   protected _omero: OmeroMeta | undefined;
+  /** @internal */
   protected _extraOme: Record<string, unknown>;
 
+  /** @internal */
   protected constructor(ctx: NodeContext, init: PositionInit) {
     super(ctx, init);
     this._multiscale = init.multiscale;
@@ -195,6 +217,7 @@ export class Position extends MultiscalesNode {
    * Open an existing position group. Channel names come from `omero` (iohub), axes from
    * `multiscales`; `fallback` supplies them for a group without image metadata yet.
    * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for malformed multiscales.
+   * @internal
    */
   static async open(ctx: NodeContext, fallback: PositionFallback = {}): Promise<Position> {
     return new Position(ctx, await readPositionInit(ctx, fallback));
@@ -204,6 +227,7 @@ export class Position extends MultiscalesNode {
    * Create a position group (no image yet; metadata is written with the first image, as in
    * iohub). Options are checked before anything is written.
    * @throws {InvalidMetadataError} for bad channel names or axes; {@link ReadOnlyError} in mode "r".
+   * @internal
    */
   static async create(
     ctx: NodeContext,
@@ -260,6 +284,7 @@ export class Position extends MultiscalesNode {
   ): Promise<ImageArray> {
     this.assertWritable();
     assertSafeName(name, "image name");
+    checkOverwrite(opts.overwrite);
     checkWorkers(opts.workers);
     if (opts.checkShape !== false) this.#checkShape(shape);
     const chunks =
@@ -275,7 +300,8 @@ export class Position extends MultiscalesNode {
       {
         transforms,
         record: false,
-        check: () => this.#checkNextLevel(name, shape, transforms),
+        check: () => this.#checkNextLevel(name, shape, transforms, opts.overwrite === true),
+        ...(opts.overwrite === true ? { replace: () => deleteImageOp(this, name) } : {}),
         ...(data === undefined || shape.includes(0)
           ? {}
           : { write: (a) => writeWholeArray(a, data, opts) }),
@@ -303,8 +329,12 @@ export class Position extends MultiscalesNode {
     name: string,
     shape: readonly number[],
     transforms: readonly Transform[],
+    overwrite = false,
   ): Promise<void> {
-    const datasets = this._liveMultiscale()?.datasets ?? [];
+    let datasets = this._liveMultiscale()?.datasets ?? [];
+    const at = datasets.findIndex((d) => d.path === name);
+    // Overwriting level k replaces levels k… (deleteImage): check it against level k − 1.
+    if (overwrite && at >= 0) datasets = datasets.slice(0, at);
     const last = datasets.at(-1);
     if (last === undefined || datasets.some((d) => d.path === name)) return;
     const prev = await openArray(this.ctx.store, joinPath(this.ctx.path, last.path)).catch(
@@ -348,7 +378,37 @@ export class Position extends MultiscalesNode {
   ): Promise<ImageArray> {
     this.assertWritable();
     const dense = toDense(data);
+    if (opts.pyramid !== undefined) {
+      const { pyramid, ...rest } = opts;
+      const { createImageFused } = await import("../stream/fused.js");
+      return createImageFused(this, name, dense, { ...rest, pyramid }, () =>
+        this.#createImageArray(name, dense.shape, dense.dtype, rest, dense.data),
+      );
+    }
     return this.#createImageArray(name, dense.shape, dense.dtype, opts, dense.data);
+  }
+
+  /**
+   * Start streaming frames (planes over the last two axes) into a new image `name`, with a live
+   * pyramid; the append axis may be open-ended. See src/stream/README.md and
+   * {@link CreateStreamOptions}. Checked before anything is written.
+   * @throws {InvalidOptionsError} for bad options; {@link AlreadyExistsError} when the position
+   * already holds an image; {@link ConcurrentWriteError} / {@link LockTimeoutError} when another
+   * writer streams into it; {@link ReadOnlyError} in mode "r".
+   */
+  async createStream(name: string, opts: CreateStreamOptions): Promise<StreamWriter> {
+    const { createStream } = await import("../stream/create.js");
+    return createStream(this, name, opts);
+  }
+
+  /**
+   * Continue the unfinished stream of image `name` after its last `flush()` (another process,
+   * or after a crash): see {@link StreamWriter.hasFrame} / `nextFrame` for what it holds.
+   * @throws {NotFoundError} when `name` has no unfinished stream; the errors of createStream.
+   */
+  async openStream(name: string, opts: OpenStreamOptions = {}): Promise<StreamWriter> {
+    const { openStream } = await import("../stream/create.js");
+    return openStream(this, name, opts);
   }
 
   /**
@@ -524,6 +584,48 @@ export class Position extends MultiscalesNode {
     opts: CreateLabelOptions = {},
   ): Promise<LabelImage> {
     return createLabel(this, name, data, opts);
+  }
+
+  /**
+   * Delete image `name` and every metadata entry naming it (iohub's `del position[name]`, which
+   * leaves the metadata stale). Level 0 removes the whole image: every pyramid level, its labels,
+   * and the `multiscales`/`omero` metadata (the position then waits for a new first image, as
+   * after `createPosition`); a pyramid level k > 0 removes levels k…. Crash-safe: the metadata is
+   * rewritten first, then the arrays removed; calling it again after a crash finishes the job.
+   * @see deleteImageOp in delete.ts for the details.
+   * @throws {NotFoundError} when there is no such image; {@link UnsupportedError} for a pyramid
+   * level of an image with labels; {@link ReadOnlyError} in mode "r".
+   */
+  deleteImage(name: string): Promise<void> {
+    return deleteImageOp(this, name);
+  }
+
+  /**
+   * Delete label image `labels/<name>`: the `labels` list first, then its directory (crash-safe;
+   * calling it again after a crash finishes the job).
+   * @throws {NotFoundError} when there is no such label; {@link ReadOnlyError} in mode "r".
+   */
+  deleteLabel(name: string): Promise<void> {
+    return deleteLabelOp(this, name);
+  }
+
+  /** Every multiscale of the group, the first one first. @internal */
+  _allMultiscales(): MultiscaleMeta[] {
+    return this._multiscale === undefined ? [] : [this._multiscale, ...this._moreMultiscales];
+  }
+
+  /**
+   * Forget the image metadata (`multiscales`, `omero`) in memory and rewrite the attributes
+   * without it, under the group's lock. Channel names stay with this node. @internal
+   */
+  async _dropImage(): Promise<void> {
+    this.assertWritable();
+    this._attributes = await withStoreLock(this.ctx.store, this.ctx.path, () =>
+      writeAttrsWithout(this.ctx, ["multiscales", "omero"]),
+    );
+    this._multiscale = undefined;
+    this._moreMultiscales = [];
+    this._omero = undefined;
   }
 
   /** Names of the label images (the `labels` group's list), sorted. */

@@ -8,12 +8,14 @@ import { NgffNode, type NodeInit } from "./ngff-node.js";
 import { naturalSort } from "./plate/order.js";
 import type { Well } from "./well.js";
 
-/** What a row asks its plate for. @internal */
+/** What a row asks its plate for (Plate implements it; its `_` member is internal). */
 export interface RowSource {
-  /** Column names of the wells listed in row `row`. */
+  /** Column names of the wells listed in row `row`. @internal */
   _wellColumns(row: string): string[];
   /** The (cached) well node at `row/column`. */
   getWell(path: string): Promise<Well>;
+  /** Delete well `row/column` (see `Plate.deleteWell`). */
+  deleteWell(row: string, column: string): Promise<void>;
 }
 
 /** A row of an HCS plate. */
@@ -49,6 +51,15 @@ export class Row extends NgffNode {
       );
     }
     return this.#plate.getWell(`${this.name}/${column}`);
+  }
+
+  /**
+   * Delete the well in column `column` of this row (iohub's `del row[column]`): see
+   * `Plate.deleteWell`.
+   * @throws {NotFoundError} when there is no such well; {@link ReadOnlyError} in mode "r".
+   */
+  deleteWell(column: string): Promise<void> {
+    return this.#plate.deleteWell(this.name, column);
   }
 
   /** Iterate `[column, well]` over this row's wells in natural order (iohub's `wells()`). */

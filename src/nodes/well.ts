@@ -8,9 +8,11 @@ import { createGroup } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import { type AxisSpec, cloneAxis } from "./axes.js";
 import { childContext, type NodeContext } from "./context.js";
+import { deletePositionOp, writeAttrsWithout } from "./delete.js";
 import { isEmptyLeftover } from "./leftovers.js";
 import { NgffNode } from "./ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "./ome-attrs.js";
+import { checkAcquisitionId, checkOverwrite } from "./overwrite.js";
 import { assertPlateName } from "./plate/batch.js";
 import {
   assertValidWell,
@@ -34,6 +36,7 @@ export class Well extends NgffNode {
   readonly #queue = new Semaphore(1);
   readonly #positions = new Map<string, Promise<Position>>();
 
+  /** @internal */
   protected constructor(
     ctx: NodeContext,
     meta: WellMeta | undefined,
@@ -58,6 +61,7 @@ export class Well extends NgffNode {
    * yet has no `well` metadata; it opens with an empty image list.
    * @throws {NotFoundError} when there is no group there.
    * @throws {InvalidMetadataError} when the `well` metadata breaks the spec.
+   * @internal
    */
   static async open(ctx: NodeContext, init: WellInit = {}): Promise<Well> {
     const read = await readOmeAttrs(ctx.store, ctx.path);
@@ -131,6 +135,15 @@ export class Well extends NgffNode {
     await this.#refresh();
     const draft: WellMeta = this.#meta === undefined ? { images: [] } : structuredClone(this.#meta);
     await fn(draft);
+    if (draft.images.length === 0) {
+      // The last field was deleted: the well goes back to having no `well` metadata (as after
+      // createWell), since the spec's `images` list needs at least one field.
+      if (this.#meta !== undefined) {
+        this._attributes = await writeAttrsWithout(this.ctx, ["well"]);
+        this.#meta = undefined;
+      }
+      return structuredClone(draft);
+    }
     assertValidWell(draft, this.ctx.path);
     const previous = this.#meta;
     this.#meta = draft;
@@ -149,6 +162,27 @@ export class Well extends NgffNode {
     if (init.axes !== undefined) this._axes = init.axes.map(cloneAxis);
   }
 
+  /** Forget the cached node of position `name` (deleted). @internal */
+  _forgetPosition(name: string): void {
+    this.#positions.delete(name);
+  }
+
+  /** Throw unless writes are allowed. @internal */
+  _assertWritable(): void {
+    this.assertWritable();
+  }
+
+  /**
+   * Delete position `name`: the well's `images` list first (one locked write; the last field
+   * removes the `well` metadata, as the well was before its first position), then its directory.
+   * Calling it again after a crash finishes the job. Plate field counts are not lowered
+   * (`plate.dumpMeta({ fieldCount: true })` recounts them).
+   * @throws {NotFoundError} when there is no such position; {@link ReadOnlyError} in mode "r".
+   */
+  deletePosition(name: string): Promise<void> {
+    return deletePositionOp(this, name);
+  }
+
   /** Remember a position created by the plate's batch path. @internal */
   _cachePosition(name: string, position: Position): void {
     this.#positions.set(name, Promise.resolve(position));
@@ -158,14 +192,26 @@ export class Well extends NgffNode {
    * Create position `name` in this well and list it in the well metadata (iohub's
    * `create_position`). The position has no image yet.
    * @param opts.acquisition - acquisition id recorded for the field (default 0).
+   * @param opts.overwrite - replace an existing position of that name (iohub's
+   *   `overwriting_creation`): after the checks, it is deleted as {@link deletePosition} does,
+   *   then created empty. Default false.
    * @throws {UnsafePathError} / {@link InvalidMetadataError} for a bad name.
-   * @throws {AlreadyExistsError} when the position exists.
+   * @throws {AlreadyExistsError} when the position exists (without `overwrite`).
    * @throws {ReadOnlyError} in mode "r".
    */
-  async createPosition(name: string, opts: { acquisition?: number } = {}): Promise<Position> {
+  async createPosition(
+    name: string,
+    opts: { acquisition?: number; overwrite?: boolean } = {},
+  ): Promise<Position> {
     this.assertWritable();
     assertPlateName(name, "field");
     checkChannelNames(this._channelNames);
+    if (checkOverwrite(opts.overwrite)) {
+      checkAcquisitionId(opts.acquisition);
+      await deletePositionOp(this, name).catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err;
+      });
+    }
     let created: Position | undefined;
     await this._updateWellMeta(async (draft) => {
       const leftover = async () =>

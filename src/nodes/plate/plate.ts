@@ -3,15 +3,22 @@
  * wells, wells hold positions. Plate metadata changes in one place ({@link Plate._updatePlateMeta}),
  * after every check passed and after the groups it lists exist; batches write it once.
  */
-import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../../errors.js";
+import {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  InvalidOptionsError,
+  NotFoundError,
+} from "../../errors.js";
 import { mapBounded, Semaphore } from "../../store/concurrency.js";
 import { createGroup, refName, type ZarrStore } from "../../store/index.js";
 import { withStoreLock } from "../../store/lock.js";
 import type { AxisSpec } from "../axes.js";
 import { checkAxes } from "../axes.js";
 import { assertWritable, childContext, type NodeContext } from "../context.js";
+import { deleteRowOp, deleteWellOp, writeAttrsWithout } from "../delete.js";
 import { NgffNode } from "../ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "../ome-attrs.js";
+import { checkOverwrite } from "../overwrite.js";
 import { assertPlateName, checkAcquisition, type PositionSpec } from "./batch.js";
 import type { FromPositionsOptions } from "./from-positions.js";
 import {
@@ -28,6 +35,18 @@ export type { BatchOptions } from "./ops.js";
 import { checkChannelNames, Position } from "../position.js";
 import { Row, type RowSource } from "../row.js";
 import { Well } from "../well.js";
+import {
+  applyDeclaredLayout,
+  assertFieldCount,
+  assertSameLayout,
+  checkPlateLayout,
+  type DeclaredLayout,
+  layoutTemplate,
+  layoutToJson,
+  PLATE_LAYOUT_ATTR,
+  type PlateLayout,
+  readDeclaredLayout,
+} from "./layout.js";
 import {
   type Acquisition,
   assertValidPlate,
@@ -69,6 +88,13 @@ export interface PlateCreateOptions {
   rows?: readonly string[];
   /** The plate's full column list, e.g. `1`…`12` (see `rows`). */
   columns?: readonly string[];
+  /**
+   * The plate's layout declared up front (`openOmeZarr`'s `plate` option): wells may be created
+   * in any order and get their final indexes, and a well outside the declared rows and columns
+   * is refused. Persisted with the group, so a reopen keeps it. Replaces `name`,
+   * `acquisitions`, `rows` and `columns` (giving both is an error).
+   */
+  layout?: PlateLayout;
 }
 
 /** Options of {@link Plate.open}. */
@@ -79,6 +105,11 @@ export interface PlateOpenOptions {
   axes?: readonly AxisSpec[] | undefined;
   /** The root group's attributes when the caller has just read them (saves a read). */
   attributes?: Record<string, unknown> | undefined;
+  /**
+   * The layout the caller expects (`openOmeZarr`'s `plate` option): it must be the one the plate
+   * was declared with (LayoutMismatchError otherwise). Omitted: the plate keeps its own.
+   */
+  layout?: PlateLayout | undefined;
 }
 
 function omeOf(format: 2 | 3, attributes: Record<string, unknown>): Record<string, unknown> {
@@ -93,6 +124,20 @@ function omeOf(format: 2 | 3, attributes: Record<string, unknown>): Record<strin
 export interface CreatePositionOptions extends WellIndexOptions {
   /** Acquisition id of the field (default 0). */
   acqIndex?: number;
+  /**
+   * Replace an existing position of that name (iohub's `overwriting_creation`): after the
+   * checks it is deleted (`Well.deletePosition`) and created again, empty. Default false.
+   */
+  overwrite?: boolean;
+}
+
+/** Options of {@link Plate.createWell}. */
+export interface CreateWellOptions extends WellIndexOptions {
+  /**
+   * Replace an existing well of that name: after the checks it is deleted (`Plate.deleteWell`,
+   * its positions with it) and created again, empty. Default false.
+   */
+  overwrite?: boolean;
 }
 
 /**
@@ -114,14 +159,41 @@ function defaultTemplate(
   return template;
 }
 
+/**
+ * The declared layout of {@link Plate.create}'s options, checked (before anything is written).
+ * @throws {InvalidOptionsError} for a bad declaration, or one given with name/acquisitions/rows/columns.
+ */
+function declaredLayoutOf(ctx: NodeContext, opts: PlateCreateOptions): DeclaredLayout | undefined {
+  if (opts.layout === undefined) return undefined;
+  const both = (["name", "acquisitions", "rows", "columns"] as const).find(
+    (k) => opts[k] !== undefined,
+  );
+  if (both !== undefined) {
+    throw new InvalidOptionsError(both, opts[both], "no value when a layout is declared", {
+      hint: `give ${both} inside the layout declaration instead.`,
+    });
+  }
+  return checkPlateLayout(opts.layout, defaultTemplate(ctx).name, "layout");
+}
+
+/** Overwrite: the child to replace may not exist; any other error stops the create. */
+async function ignoreNotFound(p: Promise<void>): Promise<void> {
+  await p.catch((err: unknown) => {
+    if (!(err instanceof NotFoundError)) throw err;
+  });
+}
+
 /** An HCS plate: rows of wells of positions, and the `plate` metadata. */
 export class Plate extends NgffNode implements RowSource {
   #meta: PlateMeta | undefined;
   /** Name, acquisitions and declared rows/columns of a plate with no well yet. */
   #template: PlateMeta;
+  /** The layout declared at creation, when there was one. */
+  #layout: DeclaredLayout | undefined;
   readonly #queue = new Semaphore(1);
   readonly #wells = new Map<string, Promise<Well>>();
 
+  /** @internal */
   protected constructor(
     ctx: NodeContext,
     meta: PlateMeta | undefined,
@@ -131,10 +203,12 @@ export class Plate extends NgffNode implements RowSource {
       channelNames: readonly string[];
       axes?: readonly AxisSpec[];
     },
+    layout?: DeclaredLayout,
   ) {
     super(ctx, init);
     this.#meta = meta;
     this.#template = template;
+    this.#layout = layout;
   }
 
   /**
@@ -142,6 +216,7 @@ export class Plate extends NgffNode implements RowSource {
    * from `init` or else from the first position (iohub), whose well and position nodes are kept
    * for later iteration (so iterating reads each node once).
    * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for a bad `plate`.
+   * @internal
    */
   static async open(ctx: NodeContext, init: PlateOpenOptions = {}): Promise<Plate> {
     const read =
@@ -160,9 +235,18 @@ export class Plate extends NgffNode implements RowSource {
     }
     const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
     const meta = read.ome.plate === undefined ? undefined : parsePlate(read.ome.plate, source);
+    const layout = readDeclaredLayout(read.attributes, source);
+    if (init.layout !== undefined) {
+      const given = checkPlateLayout(init.layout, defaultTemplate(ctx).name);
+      assertSameLayout(layout, given, ctx.path || "/");
+    }
     // A plate without wells yet has no `plate` metadata: it gets what `create` would have given
     // it (a writer killed before its first well reopens to the same metadata).
-    const template: PlateMeta = meta ? { ...clonePlate(meta), wells: [] } : defaultTemplate(ctx);
+    const template: PlateMeta = meta
+      ? { ...clonePlate(meta), wells: [] }
+      : layout
+        ? layoutTemplate(layout)
+        : defaultTemplate(ctx);
     const base: {
       attributes: Record<string, unknown>;
       channelNames: readonly string[];
@@ -172,7 +256,7 @@ export class Plate extends NgffNode implements RowSource {
       channelNames: init.channelNames ?? [],
     };
     if (init.axes !== undefined) base.axes = init.axes;
-    const plate = new Plate(ctx, meta, template, base);
+    const plate = new Plate(ctx, meta, template, base, layout);
     if (init.channelNames === undefined || init.axes === undefined)
       await plate.#adoptFirstPosition(init);
     return plate;
@@ -203,32 +287,38 @@ export class Plate extends NgffNode implements RowSource {
    * `plate` metadata is written with the first well (the spec needs at least one).
    * @throws {InvalidMetadataError} for bad channel names, axes, row/column lists or acquisitions.
    * @throws {ReadOnlyError} in mode "r".
+   * @internal
    */
   static async create(ctx: NodeContext, opts: PlateCreateOptions): Promise<Plate> {
     const channelNames = checkChannelNames(opts?.channelNames);
     const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
-    const template = defaultTemplate(ctx, opts);
+    const layout = declaredLayoutOf(ctx, opts);
+    const template = layout ? layoutTemplate(layout) : defaultTemplate(ctx, opts);
     for (const r of opts.rows ?? []) assertPlateName(r, "row");
     for (const c of opts.columns ?? []) assertPlateName(c, "column");
-    const issues = plateIssues(template).filter((i) => !i.code.endsWith("_empty"));
+    const issues = plateIssues(template, ctx.version).filter((i) => i.code !== "too_few_items");
     if (issues.length > 0)
       throw new InvalidMetadataError(issues, { summary: "invalid plate options" });
     assertWritable(ctx);
     // Another process may have created the plate since the caller looked (two writers opening
     // with mode "a" at once): keep what it wrote; the first update merges onto it.
+    // A declared layout is written with the group, so a reopen before the first well keeps it.
+    const attributes: Record<string, unknown> = layout
+      ? { [PLATE_LAYOUT_ATTR]: layoutToJson(layout) }
+      : {};
     await withStoreLock(ctx.store, ctx.path, () =>
-      createGroup(ctx.store, ctx.path, ctx.format, undefined, { parents: true }),
+      createGroup(ctx.store, ctx.path, ctx.format, attributes, { parents: true }),
     );
     const init: {
       attributes: Record<string, unknown>;
       channelNames: readonly string[];
       axes?: readonly AxisSpec[];
     } = {
-      attributes: {},
+      attributes,
       channelNames,
     };
     if (axes !== undefined) init.axes = axes;
-    return new Plate(ctx, undefined, template, init);
+    return new Plate(ctx, undefined, template, init, layout);
   }
 
   /**
@@ -253,6 +343,14 @@ export class Plate extends NgffNode implements RowSource {
     return this.#meta === undefined ? undefined : clonePlate(this.#meta);
   }
 
+  /**
+   * The layout declared when the plate was created (a copy, defaults filled in), or undefined
+   * for a plate whose rows and columns are added as wells are created.
+   */
+  get layout(): DeclaredLayout | undefined {
+    return this.#layout === undefined ? undefined : structuredClone(this.#layout);
+  }
+
   /** The plate's acquisitions (a copy). */
   get acquisitions(): Acquisition[] {
     return structuredClone((this.#meta ?? this.#template).acquisitions ?? []);
@@ -271,7 +369,7 @@ export class Plate extends NgffNode implements RowSource {
    */
   async _updatePlateMeta<T>(
     plan: (draft: PlateMeta) => Promise<(() => Promise<T>) | undefined>,
-    opts: { force?: boolean } = {},
+    opts: { force?: boolean; after?: () => Promise<void> } = {},
   ): Promise<T | undefined> {
     // Cross-process: hold the plate's lock file and merge onto what is on disk now (the plan
     // re-applies this call's change to the latest metadata).
@@ -298,15 +396,23 @@ export class Plate extends NgffNode implements RowSource {
 
   async #update<T>(
     plan: (draft: PlateMeta) => Promise<(() => Promise<T>) | undefined>,
-    opts: { force?: boolean },
+    opts: { force?: boolean; after?: () => Promise<void> },
   ): Promise<T | undefined> {
     const current = this.#meta ?? this.#template;
     const draft = clonePlate(current);
     const apply = await plan(draft);
+    if (this.#layout !== undefined) applyDeclaredLayout(draft, this.#layout);
     if (draft.wells.length > 0) assertValidPlate(draft, this.ctx.path || "/");
     const result = apply ? await apply() : undefined;
     if (draft.wells.length === 0) {
       this.#template = draft;
+      if (this.#meta !== undefined) {
+        // The last well was deleted: the plate goes back to having no `plate` metadata (as
+        // before its first well), since the spec's `wells` list needs at least one well.
+        this._attributes = await writeAttrsWithout(this.ctx, ["plate"]);
+        this.#meta = undefined;
+      }
+      await opts.after?.();
       return result;
     }
     if (opts.force || JSON.stringify(draft) !== JSON.stringify(this.#meta)) {
@@ -319,6 +425,7 @@ export class Plate extends NgffNode implements RowSource {
         throw e;
       }
     }
+    await opts.after?.();
     return result;
   }
 
@@ -508,6 +615,7 @@ export class Plate extends NgffNode implements RowSource {
       },
       pendingWell: (path) => this.#wells.get(path),
       wellPaths: () => this.#wellPaths(),
+      layout: () => this.#layout,
     };
   }
 
@@ -519,9 +627,16 @@ export class Plate extends NgffNode implements RowSource {
    * @throws {UnsafePathError} / {@link InvalidMetadataError} for bad names or indices.
    * @throws {AlreadyExistsError} when the well exists. Nothing is written when anything throws.
    */
-  async createWell(row: string, column: string, opts: WellIndexOptions = {}): Promise<Well> {
+  async createWell(row: string, column: string, opts: CreateWellOptions = {}): Promise<Well> {
     this.assertWritable();
-    return createWellOp(this.#internals(), row, column, opts);
+    const { overwrite, ...index } = opts;
+    if (checkOverwrite(overwrite)) {
+      assertPlateName(row, "row");
+      assertPlateName(column, "column");
+      if (this.#meta !== undefined) checkWellIndex(this.#meta, row, column, index);
+      await ignoreNotFound(deleteWellOp(this, row, column));
+    }
+    return createWellOp(this.#internals(), row, column, index);
   }
 
   /**
@@ -537,8 +652,18 @@ export class Plate extends NgffNode implements RowSource {
     opts: CreatePositionOptions = {},
   ): Promise<Position> {
     this.assertWritable();
+    const { overwrite: replace, ...rest } = opts;
+    const overwrite = checkOverwrite(replace);
+    opts = rest;
     const path = `${row}/${column}`;
     if (!this.#meta?.wells.some((w) => w.path === path)) {
+      if (overwrite) {
+        // A new well: only an unlisted leftover of that name can be in the way.
+        assertPlateName(row, "row");
+        assertPlateName(column, "column");
+        assertPlateName(field, "field");
+        await ignoreNotFound(deleteWellOp(this, row, column));
+      }
       const [position] = await this.createPositions([{ ...opts, row, col: column, pos: field }], {
         concurrency: 1,
       });
@@ -549,7 +674,12 @@ export class Plate extends NgffNode implements RowSource {
     checkWellIndex(this.#meta, row, column, opts);
     checkAcquisition(this.#meta, opts.acqIndex ?? 0, "acqIndex");
     const well = await this.getWell(path);
-    const position = await well.createPosition(field, { acquisition: opts.acqIndex ?? 0 });
+    const adds = overwrite && well.hasPosition(field) ? 0 : 1;
+    assertFieldCount(this.#layout, path, (well.metadata?.images.length ?? 0) + adds);
+    const position = await well.createPosition(field, {
+      acquisition: opts.acqIndex ?? 0,
+      overwrite,
+    });
     // Keep each acquisition's maximumfieldcount (a strict-schema field): written only when the
     // count grows.
     const images = well.metadata?.images ?? [];
@@ -607,5 +737,39 @@ export class Plate extends NgffNode implements RowSource {
   async renameWell(from: string, to: string): Promise<void> {
     this.assertWritable();
     await renameWellOp(this.#internals(), from, to);
+  }
+
+  /**
+   * Delete well `row/column` (iohub's `del plate[row][column]`): the plate's `wells` list first
+   * (one locked write), then the well's directory with its positions, and the row's directory
+   * once no well is left in it. The `rows` and `columns` lists are kept (the spec allows rows and
+   * columns without wells, and the other wells' indexes stay valid). Deleting the last well
+   * removes the `plate` metadata: the plate is then as before its first well. Calling it again
+   * after a crash finishes the job. Nodes obtained before for that well are stale.
+   * @throws {UnsafePathError} for bad names; {@link NotFoundError} when there is no such well;
+   * {@link ReadOnlyError} in mode "r". Nothing is written when it throws.
+   */
+  deleteWell(row: string, column: string): Promise<void> {
+    return deleteWellOp(this, row, column);
+  }
+
+  /**
+   * Delete every well of `row` in one plate metadata write, then the row's directory (see
+   * {@link deleteWell}; `rows` still lists the row).
+   * @throws {UnsafePathError} for a bad name; {@link NotFoundError} when no well is in that row;
+   * {@link ReadOnlyError} in mode "r".
+   */
+  deleteRow(row: string): Promise<void> {
+    return deleteRowOp(this, row);
+  }
+
+  /** Throw unless writes are allowed. @internal */
+  _assertWritable(): void {
+    this.assertWritable();
+  }
+
+  /** Forget the cached node of well `path` (deleted). @internal */
+  _forgetWell(path: string): void {
+    this.#wells.delete(path);
   }
 }

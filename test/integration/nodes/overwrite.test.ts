@@ -1,0 +1,232 @@
+/**
+ * `overwrite: true` on the create calls (issue 12 item 5, iohub's `overwriting_creation`):
+ * createImage, createZeros, createLabel, Well.createPosition, Plate.createPosition and
+ * Plate.createWell replace an existing child; without it an existing child is still an
+ * AlreadyExistsError. Bad input with `overwrite: true` (a wrong shape, dtype, chunks, option
+ * value…) raises a typed error before anything is removed: every file stays byte-identical.
+ * NGFF 0.4 and 0.5.
+ */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import type { NgffVersion } from "../../../src/nodes/context.js";
+import type { Plate } from "../../../src/nodes/plate/plate.js";
+import type { Position } from "../../../src/nodes/position.js";
+import { openOmeZarr } from "../../../src/open.js";
+import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
+import { untouched } from "./delete-helpers.js";
+import { expectValidStore, tempDir, vals } from "./open-helpers.js";
+
+const VERSIONS: NgffVersion[] = ["0.4", "0.5"];
+const SHAPE = [1, 2, 2, 8, 8];
+const SIZE = SHAPE.reduce((a, b) => a * b);
+
+function pixels(seed: number, shape = SHAPE): { data: Uint16Array; shape: number[] } {
+  const n = shape.reduce((a, b) => a * b);
+  return { data: new Uint16Array(n).map((_, i) => (i * 7 + seed) & 0xfff), shape };
+}
+
+function labelData(value: number): { data: Uint8Array; shape: number[] } {
+  return { data: new Uint8Array(SIZE / 2).fill(value), shape: [1, 1, 2, 8, 8] };
+}
+
+async function newPosition(version: NgffVersion): Promise<{ pos: Position; dir: string }> {
+  const dir = join(await tempDir(), "p.zarr");
+  const pos = await openOmeZarr(dir, {
+    layout: "fov",
+    mode: "w",
+    channelNames: ["DAPI", "GFP"],
+    version,
+  });
+  await pos.createImage("0", pixels(1));
+  return { pos, dir };
+}
+
+async function newPlate(version: NgffVersion): Promise<{ plate: Plate; dir: string }> {
+  const dir = join(await tempDir(), "plate.zarr");
+  const plate = await openOmeZarr(dir, {
+    layout: "hcs",
+    mode: "w",
+    channelNames: ["DAPI"],
+    version,
+  });
+  const positions = await plate.createPositions(["A/1/0", "A/1/1", "B/2/0"]);
+  for (const p of positions) {
+    await p.createImage("0", { data: new Uint8Array(64).fill(3), shape: [1, 1, 1, 8, 8] });
+  }
+  return { plate, dir };
+}
+
+async function entries(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => !LOCK_NAME_PATTERN.test(n)).sort();
+}
+
+describe.each(VERSIONS)("NGFF %s", (version) => {
+  describe("createImage / createZeros with overwrite", () => {
+    test("replaces the image (its pyramid and labels go with it); another shape is fine", async () => {
+      const { pos, dir } = await newPosition(version);
+      await pos.computePyramid({ levels: 2 });
+      await pos.createLabel("cells", labelData(1));
+      const shape = [1, 2, 2, 4, 4];
+      await pos.createImage("0", pixels(9, shape), { overwrite: true });
+      expect(pos.levelPaths).toEqual(["0"]);
+      expect(await pos.labelNames()).toEqual([]);
+      const img = await pos.get("0");
+      expect(img.shape).toEqual(shape);
+      expect(vals(await img.read())).toEqual(Array.from(pixels(9, shape).data));
+      await expectValidStore(dir);
+      const reopened = (await openOmeZarr(dir, { layout: "fov", mode: "r" })) as Position;
+      expect(vals(await (await reopened.get("0")).read())).toEqual(
+        Array.from(pixels(9, shape).data),
+      );
+      await pos.createZeros("0", { shape: SHAPE, dtype: "uint8", overwrite: true });
+      const zeros = await pos.get("0");
+      expect(zeros.dtype).toBe("uint8");
+      expect(vals(await zeros.read()).every((v) => v === 0)).toBe(true);
+      await expectValidStore(dir);
+    });
+
+    test("a pyramid level: levels k… are replaced, checked against level k − 1", async () => {
+      const { pos, dir } = await newPosition(version);
+      await pos.computePyramid({ levels: 3 });
+      const l1 = pos.levelPaths[1] as string;
+      const transform = [{ type: "scale" as const, scale: [1, 1, 2, 2, 2] }];
+      await pos.createZeros(l1, {
+        shape: [1, 2, 1, 4, 4],
+        dtype: "uint16",
+        transform,
+        overwrite: true,
+      });
+      expect(pos.levelPaths).toEqual(["0", l1]);
+      await expectValidStore(dir);
+      // Larger than level 0: refused before anything is removed.
+      const e = await untouched(dir, "ShapeMismatch", () =>
+        pos.createZeros(l1, {
+          shape: [1, 2, 4, 16, 16],
+          dtype: "uint16",
+          transform,
+          overwrite: true,
+        }),
+      );
+      expect(e.message).toContain("largest first");
+    });
+
+    test("without overwrite an existing image is AlreadyExists; bad input with overwrite removes nothing", async () => {
+      const { pos, dir } = await newPosition(version);
+      await pos.computePyramid({ levels: 2 });
+      const e = await untouched(dir, "AlreadyExists", () => pos.createImage("0", pixels(2)));
+      expect(e.message).toContain("overwrite: true");
+      await untouched(dir, "ShapeMismatch", () =>
+        pos.createImage("0", pixels(2, [2, 8, 8]), { overwrite: true }),
+      );
+      await untouched(dir, "ShapeMismatch", () =>
+        pos.createImage("0", pixels(2, [1, 3, 2, 8, 8]), { overwrite: true }),
+      );
+      await untouched(dir, "ShapeMismatch", () =>
+        pos.createImage("0", pixels(2), { overwrite: true, chunks: [1, 1, 1, 0, 8] }),
+      );
+      const opt = await untouched(dir, "InvalidOptions", () =>
+        pos.createImage("0", pixels(2), { overwrite: "yes" as unknown as boolean }),
+      );
+      expect(opt.message).toContain("overwrite");
+      const ro = (await openOmeZarr(dir, { layout: "fov", mode: "r" })) as Position;
+      await untouched(dir, "ReadOnly", () => ro.createImage("0", pixels(2), { overwrite: true }));
+    });
+  });
+
+  describe("createLabel with overwrite", () => {
+    test("replaces the label, keeps the others", async () => {
+      const { pos, dir } = await newPosition(version);
+      await pos.createLabel("cells", labelData(1));
+      await pos.createLabel("nuclei", labelData(2));
+      await pos.createLabel("cells", labelData(5), { overwrite: true });
+      expect(await pos.labelNames()).toEqual(["cells", "nuclei"]);
+      const label = await pos.getLabel("cells");
+      expect(vals(await (await label.get("0")).read()).every((v) => v === 5)).toBe(true);
+      await expectValidStore(dir);
+    });
+
+    test("without overwrite AlreadyExists; a bad label with overwrite removes nothing", async () => {
+      const { pos, dir } = await newPosition(version);
+      await pos.createLabel("cells", labelData(1));
+      const e = await untouched(dir, "AlreadyExists", () => pos.createLabel("cells", labelData(2)));
+      expect(e.message).toContain("overwrite: true");
+      await untouched(dir, "ShapeMismatch", () =>
+        pos.createLabel(
+          "cells",
+          { data: new Float32Array(SIZE / 2), shape: [1, 1, 2, 8, 8] },
+          { overwrite: true },
+        ),
+      );
+      await untouched(dir, "ShapeMismatch", () =>
+        pos.createLabel(
+          "cells",
+          { data: new Uint8Array(SIZE), shape: [1, 2, 2, 8, 8] },
+          { overwrite: true },
+        ),
+      );
+      await untouched(dir, "InvalidOptions", () =>
+        pos.createLabel("cells", labelData(2), { overwrite: 1 as unknown as boolean }),
+      );
+    });
+  });
+
+  describe("createPosition / createWell with overwrite", () => {
+    test("Well.createPosition and Plate.createPosition replace the field with an empty one", async () => {
+      const { plate, dir } = await newPlate(version);
+      const well = await plate.getWell("A/1");
+      const fresh = await well.createPosition("1", { overwrite: true });
+      expect(fresh.levelPaths).toEqual([]);
+      expect(await entries(join(dir, "A", "1", "1"))).not.toContain("0");
+      expect(well.positionNames()).toEqual(["0", "1"]);
+      await fresh.createImage("0", { data: new Uint8Array(64).fill(7), shape: [1, 1, 1, 8, 8] });
+      await expectValidStore(dir);
+      const viaPlate = await plate.createPosition("B", "2", "0", { overwrite: true });
+      expect(viaPlate.levelPaths).toEqual([]);
+      await viaPlate.createImage("0", { data: new Uint8Array(64), shape: [1, 1, 1, 8, 8] });
+      // A new field with overwrite is an ordinary create.
+      await plate.createPosition("C", "3", "0", { overwrite: true });
+      expect(plate.wellPaths()).toEqual(["A/1", "B/2", "C/3"]);
+      await (await (await plate.getWell("C/3")).getPosition("0")).createImage("0", {
+        data: new Uint8Array(64),
+        shape: [1, 1, 1, 8, 8],
+      });
+      await expectValidStore(dir);
+    });
+
+    test("Plate.createWell replaces the well with an empty one at the same indexes", async () => {
+      const { plate, dir } = await newPlate(version);
+      const before = plate.metadata?.wells.find((w) => w.path === "B/2");
+      const well = await plate.createWell("B", "2", { overwrite: true });
+      expect(well.positionNames()).toEqual([]);
+      expect(plate.metadata?.wells.find((w) => w.path === "B/2")).toEqual(before);
+      expect(await entries(join(dir, "B", "2"))).not.toContain("0");
+      await well.createPosition("5");
+      await (await well.getPosition("5")).createImage("0", {
+        data: new Uint8Array(64),
+        shape: [1, 1, 1, 8, 8],
+      });
+      await expectValidStore(dir);
+    });
+
+    test("without overwrite AlreadyExists; bad input with overwrite removes nothing", async () => {
+      const { plate, dir } = await newPlate(version);
+      const well = await plate.getWell("A/1");
+      await untouched(dir, "AlreadyExists", () => well.createPosition("0"));
+      await untouched(dir, "AlreadyExists", () => plate.createPosition("A", "1", "0"));
+      await untouched(dir, "UnsafePath", () => well.createPosition("..", { overwrite: true }));
+      const acq = await untouched(dir, "InvalidOptions", () =>
+        well.createPosition("0", { overwrite: true, acquisition: -1 }),
+      );
+      expect(acq.message).toContain("acquisition");
+      await untouched(dir, "InvalidOptions", () =>
+        plate.createWell("A", "1", { overwrite: "no" as unknown as boolean }),
+      );
+      await untouched(dir, "InvalidMetadata", () =>
+        plate.createWell("A", "1", { overwrite: true, rowIndex: 5 }),
+      );
+      const ro = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
+      await untouched(dir, "ReadOnly", () => ro.createWell("A", "1", { overwrite: true }));
+    });
+  });
+});
