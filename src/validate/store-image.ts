@@ -178,6 +178,8 @@ export interface LevelView {
  * What is wrong with level `k` (`cur`) after level `k − 1` (`prev`) of one multiscale image, or
  * undefined when nothing is: its shape grows along some axis (`level_shape`), or does not follow
  * the ratio of the two scales (`level_scale`: ⌊n/r⌋ or ⌈n/r⌉ where the scale grows by r).
+ * Along an axis whose scale ratio is 1 a level may be shorter than the one before it (a stream
+ * in progress grows each level's extent in turn, so a reader may see level k+1 a step behind).
  * Levels whose rank differs from `axes` are not compared (another check reports them).
  */
 export function levelPairIssue(
@@ -208,6 +210,9 @@ export function levelPairIssue(
     const lo = Math.max(1, Math.floor(exact - 1e-9));
     const hi = Math.max(1, Math.ceil(exact + 1e-9));
     const got = cur.shape[i]!;
+    // Ratio 1 (an axis not downsampled, such as a stream's append axis): a level may lag the
+    // one before it while a stream grows them level by level (data first, level 0 first).
+    if (Math.abs(r - 1) < 1e-9 && got <= prev.shape[i]!) continue;
     if (got < lo || got > hi) {
       const want = lo === hi ? `${lo}` : `${lo} or ${hi}`;
       return {

@@ -1,0 +1,236 @@
+/**
+ * The live pyramid in memory: planes go in at some level; each is copied into its slab (the
+ * planes of one leading block of that level, emitted whole to be encoded and written once) and
+ * into its group (the planes one plane of the next level is computed from). A complete group is
+ * downsampled with the engine's kernel over exactly the aligned box the cascade would use, so
+ * its values equal the cascade's (each output element depends only on its own input block), and
+ * the result goes in at the next level. Only incomplete slabs and groups are kept.
+ *
+ * Synchronous and I/O-free: the caller decides what to do with an emitted slab (a pool task).
+ */
+
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
+import { downsample, type KernelArray, type KernelDType } from "../../native-free-kernels/index.js";
+import { copyBox } from "../store/region.js";
+import { type AnyTypedArray, dtypeByteSize, typedArrayView } from "../store/types.js";
+import {
+  boxPlanes,
+  groupBox,
+  keyOf,
+  type LeadBox,
+  planeIndexIn,
+  planeSize,
+  type StreamGeometry,
+  slabBox,
+} from "./geometry.js";
+
+/** A slab handed to the sink: level, box along the leading axes, and its planes in C order. */
+export interface EmittedSlab {
+  level: number;
+  box: LeadBox;
+  /** `boxPlanes(box) × plane` elements over a shared buffer the sink gives back with `release`. */
+  data: AnyTypedArray;
+}
+
+interface Pending {
+  box: LeadBox;
+  data: AnyTypedArray;
+  present: Uint8Array;
+  count: number;
+  total: number;
+}
+
+/** Options of {@link Fold}. */
+export interface FoldOptions {
+  method: DownsampleMethod;
+  /** Levels below this one keep no slabs (their data is written elsewhere; default 0). */
+  firstSlabLevel?: number;
+  /** Called with every complete slab (and, from `finish`, the edge slabs). */
+  emit: (slab: EmittedSlab) => void;
+}
+
+/** The in-memory fold of planes into every level (see the module comment). */
+export class Fold {
+  readonly #g: StreamGeometry;
+  readonly #opts: FoldOptions;
+  readonly #slabs: Map<string, Pending>[];
+  readonly #groups: Map<string, Pending>[];
+  /** Shared buffers given back by the sink, by byte length. */
+  readonly #free = new Map<number, SharedArrayBuffer[]>();
+  readonly #bpe: number;
+
+  constructor(g: StreamGeometry, opts: FoldOptions) {
+    this.#g = g;
+    this.#opts = opts;
+    this.#slabs = g.levels.map(() => new Map());
+    this.#groups = g.levels.map(() => new Map());
+    this.#bpe = dtypeByteSize(g.dtype);
+  }
+
+  /** Planes held in incomplete slabs and groups (all levels), in bytes. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const m of [...this.#slabs, ...this.#groups])
+      for (const p of m.values()) n += p.data.byteLength;
+    return n;
+  }
+
+  /** A zeroed typed array of `n` elements over shared memory (reused when one is free). */
+  #alloc(n: number): AnyTypedArray {
+    const bytes = n * this.#bpe;
+    const buf = this.#free.get(bytes)?.pop();
+    if (buf !== undefined) {
+      const u8 = new Uint8Array(buf, 0, bytes);
+      u8.fill(0);
+      return typedArrayView(this.#g.dtype, u8);
+    }
+    return typedArrayView(this.#g.dtype, new Uint8Array(new SharedArrayBuffer(bytes), 0, bytes));
+  }
+
+  /** Give back the buffer of an emitted slab once nothing reads it any more. */
+  release(data: AnyTypedArray): void {
+    if (!(data.buffer instanceof SharedArrayBuffer)) return;
+    const list = this.#free.get(data.buffer.byteLength) ?? [];
+    if (list.length < 8) list.push(data.buffer);
+    this.#free.set(data.buffer.byteLength, list);
+  }
+
+  #pending(map: Map<string, Pending>, box: LeadBox, planeLen: number): Pending {
+    const key = keyOf(box.map(([a]) => a));
+    let p = map.get(key);
+    if (p === undefined) {
+      const total = boxPlanes(box);
+      p = {
+        box,
+        data: this.#alloc(total * planeLen),
+        present: new Uint8Array(total),
+        count: 0,
+        total,
+      };
+      map.set(key, p);
+    }
+    return p;
+  }
+
+  /** Whether the plane at level `k`, coordinates `p`, is held in an incomplete slab. */
+  hasBuffered(k: number, p: readonly number[]): boolean {
+    const box = slabBox(this.#g, k, p);
+    const s = this.#slabs[k]!.get(keyOf(box.map(([a]) => a)));
+    return s !== undefined && s.present[planeIndexIn(box, p)] === 1;
+  }
+
+  /**
+   * Add the plane at level `k`, leading coordinates `p` (`plane`: y × x elements of the dtype,
+   * C order). Emits the slabs it completes, at this level and (through complete groups) above.
+   */
+  add(k: number, p: readonly number[], plane: AnyTypedArray): void {
+    const g = this.#g;
+    const len = planeSize(g, k);
+    if (k >= (this.#opts.firstSlabLevel ?? 0)) {
+      const slab = this.#pending(this.#slabs[k]!, slabBox(g, k, p), len);
+      const i = planeIndexIn(slab.box, p);
+      (slab.data as Uint8Array).set(plane as Uint8Array, i * len);
+      if (slab.present[i] === 0) {
+        slab.present[i] = 1;
+        slab.count++;
+      }
+      if (slab.count === slab.total) {
+        this.#slabs[k]!.delete(keyOf(slab.box.map(([a]) => a)));
+        this.#opts.emit({ level: k, box: slab.box, data: slab.data });
+      }
+    }
+    if (k + 1 >= g.levels.length) return;
+    const box = groupBox(g, k, p);
+    if (boxPlanes(box) === 1) {
+      this.#next(k, box, plane);
+      return;
+    }
+    const group = this.#pending(this.#groups[k]!, box, len);
+    const i = planeIndexIn(box, p);
+    (group.data as Uint8Array).set(plane as Uint8Array, i * len);
+    if (group.present[i] === 0) {
+      group.present[i] = 1;
+      group.count++;
+    }
+    if (group.count === group.total) {
+      this.#groups[k]!.delete(keyOf(box.map(([a]) => a)));
+      this.#next(k, box, group.data);
+      this.release(group.data);
+    }
+  }
+
+  /** Downsample a complete group of level `k` (planes of `box`) and add the result at k+1. */
+  #next(k: number, box: LeadBox, data: AnyTypedArray): void {
+    const g = this.#g;
+    const l = g.levels[k]!;
+    const shape = [...box.map(([a, b]) => b - a), ...l.plane];
+    const out = downsample(
+      this.#opts.method,
+      g.dtype as KernelDType,
+      data as KernelArray,
+      shape,
+      g.factors,
+    ) as AnyTypedArray;
+    const q = box.map(([a], i) => a / g.factors[i]!);
+    this.add(k + 1, q, out);
+  }
+
+  /**
+   * The edges: with the append axis ending at `extent`, complete every incomplete group and slab
+   * (missing planes read as the fill value 0, as unwritten chunks do in the batch path), level
+   * by level, clipping slabs to `extent` along the append axis. Afterwards nothing is held.
+   */
+  finish(extent: number): void {
+    const g = this.#g;
+    const a = g.appendAxis;
+    for (let k = 0; k < g.levels.length; k++) {
+      const groups = [...this.#groups[k]!.values()];
+      this.#groups[k]!.clear();
+      for (const grp of groups) {
+        this.#next(k, grp.box, grp.data);
+        this.release(grp.data);
+      }
+      const slabs = [...this.#slabs[k]!.values()];
+      this.#slabs[k]!.clear();
+      for (const s of slabs) {
+        const end = Math.min(s.box[a]![1], extent);
+        if (end <= s.box[a]![0]) {
+          this.release(s.data);
+          continue;
+        }
+        if (end === s.box[a]![1]) {
+          this.#opts.emit({ level: k, box: s.box, data: s.data });
+          continue;
+        }
+        const clipped: LeadBox = s.box.map((r, i) => (i === a ? [r[0], end] : [r[0], r[1]]));
+        const plane = g.levels[k]!.plane;
+        const fromShape = [...s.box.map(([x, y]) => y - x), ...plane];
+        const toShape = [...clipped.map(([x, y]) => y - x), ...plane];
+        const out = this.#alloc(boxPlanes(clipped) * plane[0] * plane[1]);
+        copyBox(
+          s.data,
+          fromShape,
+          fromShape.map(() => 0),
+          out,
+          toShape,
+          toShape.map(() => 0),
+          toShape,
+        );
+        this.release(s.data);
+        this.#opts.emit({ level: k, box: clipped, data: out });
+      }
+    }
+  }
+
+  /**
+   * Copies of the incomplete slabs of level `k` (planes not received yet are 0), for a flush
+   * that writes what it has.
+   */
+  snapshotSlabs(k: number): EmittedSlab[] {
+    return [...this.#slabs[k]!.values()].map((s) => {
+      const data = this.#alloc(s.data.length);
+      (data as Uint8Array).set(s.data as Uint8Array);
+      return { level: k, box: s.box, data };
+    });
+  }
+}

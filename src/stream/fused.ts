@@ -1,0 +1,116 @@
+/**
+ * The fused in-memory pyramid: `createImage(name, data, { pyramid })` writes level 0 and
+ * computes every other level from the data in memory (no re-read or decode of level 0): the
+ * image's planes go through the stream's fold (src/stream/fold.ts), whose complete slabs are
+ * encoded and written in the worker pool. Same bytes as `createImage` + `computePyramid`
+ * (the same level arrays and metadata; values equal to the cascade's, see fold.ts).
+ */
+import { availableParallelism } from "node:os";
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
+import { checkMethod } from "../engine/method.js";
+import { poolFor } from "../engine/shared-pool.js";
+import { InvalidOptionsError } from "../errors.js";
+import { joinPath } from "../nodes/context.js";
+import type { ImageArray } from "../nodes/image-array.js";
+import { pyramidMetadata } from "../nodes/multiscales-meta.js";
+import type { DenseData } from "../nodes/pixel-data.js";
+import type { CreateImageOptions, Position } from "../nodes/position.js";
+import { factorsFromDims } from "../nodes/pyramid-ops.js";
+import { openArray } from "../store/index.js";
+import { Fold } from "./fold.js";
+import { frameCoords, streamGeometry } from "./geometry.js";
+import type { StreamPyramidOptions } from "./options.js";
+import { SlabSink } from "./slab-sink.js";
+
+/** Check `pyramid` against `position` before anything is written; returns the step factors. */
+export function checkFusedPyramid(
+  position: Position,
+  pyramid: StreamPyramidOptions,
+  shape: readonly number[],
+): { levels: number; method: DownsampleMethod; factors: number[] } {
+  const levels = pyramid?.levels;
+  if (!(typeof levels === "number" && Number.isInteger(levels) && levels >= 1)) {
+    throw new InvalidOptionsError("pyramid.levels", levels, "an integer >= 1 (level 0 included)");
+  }
+  const method = pyramid.method ?? "mean";
+  checkMethod(method, "pyramid.method");
+  if (shape.length < 3) {
+    throw new InvalidOptionsError("data", `shape [${shape.join(", ")}]`, "at least 3 axes", {
+      hint: "The fused pyramid works plane by plane over the last two axes.",
+    });
+  }
+  const factors = levels > 1 ? factorsFromDims(position, pyramid.dims) : position.axes.map(() => 1);
+  return { levels, method, factors };
+}
+
+/**
+ * Create image `name` from `dense` with its pyramid computed in one pass from memory (see the
+ * module comment). `writeLevel0` creates and writes level 0 (the position's ordinary
+ * createImage). Options are checked before anything is written.
+ */
+export async function createImageFused(
+  position: Position,
+  name: string,
+  dense: DenseData,
+  opts: CreateImageOptions & { pyramid: StreamPyramidOptions },
+  writeLevel0: () => Promise<ImageArray>,
+): Promise<ImageArray> {
+  const { levels, method, factors } = checkFusedPyramid(position, opts.pyramid, dense.shape);
+  const store = position.ctx.store;
+  // Start the pool (threads booting) while level 0 is checked and written.
+  const pool = poolFor(store, {
+    workers: opts.workers ?? availableParallelism(),
+    pool: opts.pool,
+  });
+  const image = await writeLevel0();
+  if (levels === 1) return image;
+  await position.initializePyramid(levels, { dims: factorsAsDims(position, factors) });
+  const paths = position.levelPaths.map((p) => joinPath(position.path, p));
+  const arrays = await Promise.all(paths.map((p) => openArray(store, p)));
+  const level0 = arrays[0]!;
+  const g = streamGeometry({
+    dtype: dense.dtype,
+    shape: dense.shape,
+    appendAxis: 0,
+    chunks: [...level0.chunks],
+    shards: level0.shards === undefined ? undefined : [...level0.shards],
+    levels,
+    factors,
+  });
+  const sink = new SlabSink(g, store, paths, () => arrays, pool);
+  const threads = pool?.maxThreads ?? 1;
+  const fold = new Fold(g, {
+    method,
+    firstSlabLevel: 1,
+    emit: (s) => sink.submit(s, s.box[0]![1], () => fold.release(s.data)),
+  });
+  const [py, px] = g.levels[0]!.plane;
+  const planeLen = py * px;
+  const frames = dense.data.length / Math.max(1, planeLen);
+  for (let i = 0; i < frames; i++) {
+    fold.add(0, frameCoords(g, i), dense.data.subarray(i * planeLen, (i + 1) * planeLen));
+    await sink.below(2 * threads);
+    if (sink.error !== undefined) break;
+  }
+  fold.finish(Number.POSITIVE_INFINITY);
+  await sink.drain();
+  const m = position._liveMultiscale();
+  if (m !== undefined) {
+    m.type = method;
+    m.metadata = pyramidMetadata(
+      method,
+      Array.from({ length: levels - 1 }, () => factors),
+    );
+    await position.dumpMeta();
+  }
+  return image;
+}
+
+/** `dims` for initializePyramid from factors (axis name → factor, the downsampled ones). */
+function factorsAsDims(position: Position, factors: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  position.axes.forEach((a, i) => {
+    if (factors[i]! > 1) out[a.name] = factors[i]!;
+  });
+  return out;
+}

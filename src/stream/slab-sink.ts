@@ -1,0 +1,109 @@
+/**
+ * Where the fold's slabs go: one "stream-blocks" task each, in the worker pool (the slab's
+ * shared memory crosses the thread boundary, no copy), or on this thread without a pool.
+ */
+import { randomUUID } from "node:crypto";
+import type { Piscina } from "piscina";
+import { pyramidWorkerFile } from "../engine/pool.js";
+import { deserializeError, type PyramidTaskResult } from "../engine/protocol.js";
+import { runStreamBlocksTask, type StreamBlocksTask } from "../engine/stream-task.js";
+import { WorkerTaskError } from "../errors.js";
+import type { ZarrArray, ZarrStore } from "../store/index.js";
+import type { EmittedSlab } from "./fold.js";
+import type { StreamGeometry } from "./geometry.js";
+
+/** Runs slab writes and keeps count of them (see the module comment). */
+export class SlabSink {
+  readonly runId = randomUUID();
+  readonly #inFlight = new Set<Promise<void>>();
+  #error: unknown;
+  /** Encoded bytes written. */
+  bytes = 0;
+
+  constructor(
+    private readonly g: StreamGeometry,
+    private readonly store: ZarrStore,
+    private readonly paths: readonly string[],
+    private readonly arrays: () => readonly ZarrArray[],
+    private readonly pool: Piscina | undefined,
+  ) {}
+
+  /** The first failure (a WorkerTaskError), if any. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** Writes in flight. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /**
+   * Write `slab` against the level's shape with `end` along the append axis; `done` runs after
+   * it is on disk (not after a failure).
+   */
+  submit(slab: EmittedSlab, end: number, done: (bytes: number) => void): void {
+    const g = this.g;
+    const k = slab.level;
+    const l = g.levels[k]!;
+    const box = slab.box;
+    const blocks: number[][] = [];
+    const leadCoords = box.map(([s], i) => Math.floor(s / l.leadBlock[i]!));
+    for (let r = 0; r < l.planeGrid[0]; r++)
+      for (let c = 0; c < l.planeGrid[1]; c++) blocks.push([...leadCoords, r, c]);
+    const task: StreamBlocksTask = {
+      kind: "stream-blocks",
+      runId: this.runId,
+      store: this.store.ref,
+      arrayPath: this.paths[k]!,
+      dtype: g.dtype,
+      blocks,
+      slab: [...box.map(([s, e]): [number, number] => [s, e]), [0, l.plane[0]], [0, l.plane[1]]],
+      data: slab.data.buffer as SharedArrayBuffer,
+      byteLength: slab.data.byteLength,
+      shape: [...l.lead.map((n, i) => (i === g.appendAxis ? end : n)), ...l.plane],
+    };
+    const run: Promise<PyramidTaskResult> =
+      this.pool === undefined
+        ? runStreamBlocksTask(task, this.arrays()[k]!)
+        : (this.pool.run(task, { filename: pyramidWorkerFile() }) as Promise<PyramidTaskResult>);
+    const p: Promise<void> = run
+      .then((r) => {
+        if (!r.ok) throw deserializeError(r.error);
+        this.bytes += r.bytes;
+        done(r.bytes);
+      })
+      .catch((err: unknown) => {
+        this.#error ??= slabError(k, task.slab, this.paths[k]!, err);
+      })
+      .finally(() => this.#inFlight.delete(p));
+    this.#inFlight.add(p);
+  }
+
+  /** Wait until at most `n` writes are in flight (or one failed). */
+  async below(n: number): Promise<void> {
+    while (this.#inFlight.size > n && this.#error === undefined) await Promise.race(this.#inFlight);
+  }
+
+  /** Wait for every write; rejects with the first failure. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    if (this.#error !== undefined) throw this.#error;
+  }
+}
+
+function slabError(
+  level: number,
+  slab: readonly (readonly [number, number])[],
+  path: string,
+  cause: unknown,
+) {
+  const c = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return new WorkerTaskError(
+    level,
+    slab,
+    `stream level ${level} ("${path}"), region [${slab.map(([a, b]) => `${a}:${b}`).join(", ")}] ` +
+      `failed: ${c}. What was flushed is durable; fix the cause and continue with openStream`,
+    { cause },
+  );
+}
