@@ -9,7 +9,7 @@
  * kill -9 mid-level (its jobs stall and run elsewhere). Every finished pyramid is byte-identical
  * to the local pool's.
  */
-import { mkdir, mkdtemp, readdir, rm, truncate } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -18,11 +18,13 @@ import { closeSharedPools } from "../../../src/engine/shared-pool.js";
 import { isOmeZarrError } from "../../../src/errors.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { createMemoryStore } from "../../../src/store/index.js";
-import { ngff, writeStack } from "../../fixtures/cli/run.js";
+import { ngff, storeFiles, writeStack } from "../../fixtures/cli/run.js";
 import { freePort, type RedisTestServer, startRedisServer } from "../../helpers/redis-server.js";
 import { type S3TestServer, startS3Server, useS3rverCredentials } from "../../helpers/s3-server.js";
 import { readTree } from "../pyramid/helpers.js";
 import {
+  completedByKind,
+  lastEventId,
   queueHandle,
   spawnCoordinator,
   startWorkers,
@@ -227,6 +229,65 @@ describe("bad input", () => {
     expect(e.message).toContain(".l1.0-1_0-1_1-2_32-64_64-96");
   });
 
+  test("ngff convert --redis, an input the workers cannot read: WorkerTaskError naming the file and the job, no output", async () => {
+    const inputs = join(dir, "unreadable");
+    await mkdir(inputs);
+    const csv: string[] = [];
+    for (const [i, well] of ["A/1", "A/2", "B/1"].entries()) {
+      await writeStack(join(inputs, `w${i}.tif`), {
+        sizeZ: 2,
+        sizeY: 40,
+        sizeX: 48,
+        dtype: "uint8",
+      });
+      csv.push(`w${i}.tif,${well}`);
+    }
+    await writeFile(join(inputs, "wells.csv"), `${csv.join("\n")}\n`);
+    const outDir = join(dir, "unreadable-out");
+    await mkdir(outDir);
+    // The coordinator reads the headers; the workers find w1.tif gone (as on a host without the
+    // shared filesystem). The queue is paused until the jobs are in it, so no worker opens an
+    // input before it is moved away.
+    const q = queueHandle(redis.url);
+    await q.pause();
+    let run: Promise<Awaited<ReturnType<typeof ngff>>> | undefined;
+    try {
+      run = ngff(
+        "convert",
+        "--plate",
+        join(inputs, "wells.csv"),
+        "-o",
+        join(outDir, "plate.zarr"),
+        "--levels",
+        "2",
+        "--redis",
+        redis.url,
+      );
+      await waitFor(
+        "the conversion jobs in the paused queue",
+        async () => (await q.getJobCounts("waiting")).waiting === 3,
+        60_000,
+      );
+      await rename(join(inputs, "w1.tif"), join(inputs, "w1.moved"));
+    } finally {
+      await q.resume();
+      await q.close();
+    }
+    const r = await run!;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^ngff convert: error: converting \S+w1\.tif into "A\/2\/0\/0" failed on the queue's workers after 3 attempt\(s\)/,
+    );
+    expect(r.stderr).toContain(
+      `NotFoundError [NotFound]: this worker cannot open the input file ${join(inputs, "w1.tif")}`,
+    );
+    expect(r.stderr).toMatch(
+      /1 of 3 conversion task\(s\) failed: jobs c[0-9a-f]+\.l0\.0-1_0-1_0-2_0-40_0-48 \(\S+w1\.tif\)/,
+    );
+    // The staged output was removed: nothing at the output, no partial metadata beside it.
+    expect(await readdir(outDir)).toEqual([]);
+  });
+
   test("a job of another protocol version is refused at once, saying both versions", async () => {
     const q = queueHandle(redis.url);
     try {
@@ -331,6 +392,93 @@ describe("faults", () => {
     expect(report.queue.resumed).toBeGreaterThanOrEqual(10);
     expect(report.queue.added).toBeLessThan(total);
     expect(await readTree(path)).toEqual(reference);
+  });
+
+  test("ngff convert --redis, a worker killed with kill -9 during the conversions: they run elsewhere, same bytes as the local convert", async () => {
+    const inputs = join(dir, "kill-convert");
+    await mkdir(inputs);
+    const csv: string[] = [];
+    // Many small chunks per input: each conversion task takes a while, so a worker holds one.
+    for (let i = 0; i < 6; i++) {
+      await writeStack(join(inputs, `w${i}.tif`), {
+        sizeZ: 8,
+        sizeY: 128 + 16 * i,
+        sizeX: 128,
+        dtype: "uint16",
+      });
+      csv.push(`w${i}.tif,${"AB"[i % 2]}/${1 + Math.floor(i / 2)}`);
+    }
+    await writeFile(join(inputs, "wells.csv"), `${csv.join("\n")}\n`);
+    const args = ["--plate", join(inputs, "wells.csv"), "--levels", "2", "--chunks", "1,1,1,16,16"];
+    const local = join(dir, "kill-convert-local", "plate.zarr");
+    const queued = join(dir, "kill-convert-queued", "plate.zarr");
+    await mkdir(join(dir, "kill-convert-local"));
+    await mkdir(join(dir, "kill-convert-queued"));
+    const a = await ngff("convert", ...args, "-o", local, "--workers", "2");
+    expect(a.code, a.stderr).toBe(0);
+
+    const q = queueHandle(redis.url);
+    const mark = await lastEventId(redis.port);
+    let frozen: string[] = [];
+    let victim: WorkerProcess | undefined;
+    let run: Promise<Awaited<ReturnType<typeof ngff>>> | undefined;
+    try {
+      // Paused until all 6 conversion jobs are queued, then watched from the first fetch.
+      await q.pause();
+      run = ngff("convert", ...args, "-o", queued, "--redis", redis.url);
+      await waitFor(
+        "the conversion jobs in the paused queue",
+        async () => (await q.getJobCounts("waiting")).waiting === 6,
+        60_000,
+      );
+      await q.resume();
+      await waitFor(
+        "a worker holding a conversion job",
+        async () => {
+          const active = (await q.getActive()).filter((j) => j.id?.startsWith("c"));
+          victim = workers.find((w) => active.some((j) => j.processedBy === w.name));
+          return victim !== undefined;
+        },
+        20_000,
+      );
+      // Freeze it (none of its jobs can finish), then kill it.
+      process.kill(victim!.pid, "SIGSTOP");
+      frozen = (await q.getActive())
+        .filter((j) => j.processedBy === victim!.name && j.id!.startsWith("c"))
+        .map((j) => j.id!);
+      process.kill(victim!.pid, "SIGKILL");
+      expect(await victim!.exited).toBe("SIGKILL");
+    } finally {
+      await q.resume();
+      await q.close();
+    }
+    // A replacement starts while the run goes on: the next tests have 3 workers again.
+    const replacement = startWorkers(1, redis.url);
+    const b = await run!;
+    workers[workers.indexOf(victim!)] = (await replacement)[0]!;
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/queue: 6 conversion job\(s\)/);
+    expect(frozen.length).toBeGreaterThan(0);
+    // Every conversion completed on a worker; the frozen ones stalled and ran again elsewhere.
+    expect((await completedByKind(redis.port, mark)).convert).toBe(6);
+    const r = new Redis(redis.port, "127.0.0.1");
+    try {
+      const events = await r.xrange("bull:ngff:events", `(${mark}`, "+");
+      const stalled = new Set(
+        events.flatMap(([, f]) => (f[1] === "stalled" ? [f[f.indexOf("jobId") + 1]!] : [])),
+      );
+      expect(frozen.filter((id) => stalled.has(id))).toEqual(frozen);
+    } finally {
+      r.disconnect();
+    }
+    // Byte for byte the local conversion (a write cut by the kill leaves only a hidden temp
+    // file of the killed worker, never read).
+    const [x, y] = await Promise.all([storeFiles(local), storeFiles(queued)]);
+    const temps = Object.keys(y).filter((k) => TEMP.test(k));
+    for (const k of temps) delete y[k];
+    expect(temps.every((k) => k.includes(`.tmp-${victim!.pid}-`))).toBe(true);
+    expect(Object.keys(x).length).toBeGreaterThan(6 * 64);
+    expect(y).toEqual(x);
   });
 
   test("a worker killed with kill -9 mid-level: its jobs stall and run elsewhere, same bytes", async () => {
