@@ -17,11 +17,22 @@
  *    single-level image), every array grows, and the entry is put back whole (one atomic write);
  * 4. the marker is removed.
  * A run killed anywhere is completed by the same call again (the marker says where the appended
- * data goes, so an append is not applied twice); any other resize or append of that image is
- * refused while the marker is there.
+ * data goes, so an append is not applied twice). Once level 0 shows the new shape, the data has
+ * landed: any later resize or append of the image completes the pending run first (so a writer
+ * that checks `shape` to know which frames are done works; `resize(image.shape)` completes it
+ * and does nothing else). Before that, any other resize or append is refused (PyramidStateError
+ * naming the pending call).
+ *
+ * Choices: shrinking is refused (iohub's zarr `resize` can shrink; here a shrink would have to
+ * clear data beyond the new edge at every level: not worth it for growing acquisitions). The
+ * channel axis grows through `position.appendChannel` only (names and omero stay in step).
+ * Levels keep their chunk and shard shapes (a level whose chunk was clipped to a small shape keeps
+ * the small chunk). The recompute runs in this process, two tasks at a time, on handles of the
+ * grown shapes: pool workers reopen arrays from the store, which still has the old shapes. Label
+ * images of the position do not grow with it.
  */
-import { randomUUID } from "node:crypto";
-import type { DownsampleMethod } from "../../native-free-kernels/index.js";
+import { createHash, randomUUID } from "node:crypto";
+import { DOWNSAMPLE_METHODS, type DownsampleMethod } from "../../native-free-kernels/index.js";
 import {
   affectedTargetRegion,
   affectedTargets,
@@ -91,6 +102,8 @@ interface Marker {
   to: number[];
   /** The first multiscale entry as it was before anything was written (null: not a level). */
   multiscale: MultiscaleMeta | null;
+  /** sha256 of the appended data's bytes: tells a rerun of the same append from the next one. */
+  digest?: string;
 }
 
 interface Request {
@@ -101,6 +114,8 @@ interface Request {
   /** Checks that need the shape before (data shape vs the array); may throw, writes nothing. */
   check(from: readonly number[], to: readonly number[]): void;
   data?: AnyTypedArray;
+  /** sha256 of `data`. */
+  digest?: string;
 }
 
 /**
@@ -198,6 +213,7 @@ export async function appendImage(
         refuseChannelGrowth(target, from, to);
       },
       data: dense.data,
+      digest: digestOf(dense.data),
     },
     opts,
   );
@@ -207,39 +223,67 @@ async function grow(target: GrowTarget, req: Request, opts: GrowOptions): Promis
   const { owner } = target;
   const store = target.array.store;
   const path = target.array.path;
-  const current = await openArray(store, path);
   const levels = levelsOf(target);
   const markerKey = joinKey(levels.paths[0]!, RESIZE_MARKER);
   const pending = await readMarker(store, markerKey);
-  let marker: Marker;
   if (pending !== undefined) {
     const to = req.to(pending.from);
     if (
-      pending.kind !== req.kind ||
-      pending.axis !== req.axis ||
-      JSON.stringify(to) !== JSON.stringify(pending.to)
+      pending.kind === req.kind &&
+      pending.axis === req.axis &&
+      pending.digest === req.digest &&
+      JSON.stringify(to) === JSON.stringify(pending.to)
     ) {
+      // The same call again: complete it (an append writes its data again, same bytes).
+      req.check(pending.from, pending.to);
+      return apply(target, pending, markerKey, req.data, opts);
+    }
+    // Another call. When level 0 already shows the pending growth, its data landed (data is
+    // written before any metadata): complete it from the store, then run this call.
+    const level0 = await openArray(store, levels.paths[0]!);
+    if (!sameShape(level0.shape, pending.to)) {
       throw new PyramidStateError(
         `an interrupted ${pending.kind} of ${JSON.stringify(path)} from ${JSON.stringify(pending.from)} to ${JSON.stringify(pending.to)}${pending.axis === null ? "" : ` along axis ${pending.axis}`} is pending (marker ${JSON.stringify(markerKey)}); run that same ${pending.kind} again to complete it before growing the image otherwise`,
       );
     }
-    req.check(pending.from, pending.to);
-    marker = pending;
-  } else {
-    const from = [...current.shape];
-    const to = req.to(from);
-    req.check(from, to);
-    if (to.every((s, i) => s === from[i])) return;
-    const m = owner?._liveMultiscale();
-    marker = {
-      ngffWriterResize: 1,
-      kind: req.kind,
-      axis: req.axis,
-      from,
-      to,
-      multiscale: levels.listed && m !== undefined ? structuredClone(m) : null,
-    };
+    const next = req.to(pending.to);
+    req.check(pending.to, next); // bad input is refused before the pending run is completed
+    await apply(target, pending, markerKey, undefined, opts);
   }
+  const current = await openArray(store, path);
+  const from = [...current.shape];
+  const to = req.to(from);
+  req.check(from, to);
+  if (to.every((s, i) => s === from[i])) return;
+  const m = owner?._liveMultiscale();
+  const marker: Marker = {
+    ngffWriterResize: 1,
+    kind: req.kind,
+    axis: req.axis,
+    from,
+    to,
+    multiscale: levels.listed && m !== undefined ? structuredClone(m) : null,
+    ...(req.digest === undefined ? {} : { digest: req.digest }),
+  };
+  await apply(target, marker, markerKey, req.data, opts, true);
+}
+
+/**
+ * Run (or complete) the growth a marker describes: data, pyramid, metadata, marker removal.
+ * `data` is the appended data; undefined for a resize, or to complete an append whose data is
+ * in the store already. `fresh`: the marker is new and is written first.
+ */
+async function apply(
+  target: GrowTarget,
+  marker: Marker,
+  markerKey: string,
+  data: AnyTypedArray | undefined,
+  opts: GrowOptions,
+  fresh = false,
+): Promise<void> {
+  const { owner } = target;
+  const store = target.array.store;
+  const path = target.array.path;
   const ms = marker.multiscale;
   const datasets = ms?.datasets ?? [];
   const levelPaths =
@@ -254,18 +298,18 @@ async function grow(target: GrowTarget, req: Request, opts: GrowOptions): Promis
       );
     }
   });
-  if (pending === undefined) await writeJson(store, markerKey, marker, 3);
+  if (fresh) await writeJson(store, markerKey, marker, 3);
 
   // 2. Data: level 0, then the affected blocks of every level, from the level before it.
   const grown = arrays.map((a, k) => withShape(a, targets[k]!));
   const level0 = grown[0]!;
   let written: Region[];
-  if (req.data !== undefined) {
+  if (marker.kind === "append") {
     const axis = marker.axis!;
     const region: Region = marker.to.map((s, i) =>
       i === axis ? ([marker.from[i]!, s] as const) : ([0, s] as const),
     );
-    await level0.writeRegion(region, req.data);
+    if (data !== undefined) await level0.writeRegion(region, data);
     written = [region];
   } else {
     written = grownSlabs(marker.from, marker.to);
@@ -275,7 +319,7 @@ async function grow(target: GrowTarget, req: Request, opts: GrowOptions): Promis
   // A resize recomputes the blocks that straddle the old edge (old data next to new fill); blocks
   // wholly in the grown part hold the fill value, which absent blocks read as.
   let oldData: Region | undefined =
-    req.data === undefined ? marker.from.map((s) => [0, s] as const) : undefined;
+    marker.kind === "resize" ? marker.from.map((s) => [0, s] as const) : undefined;
   const runId = randomUUID();
   // Loaded on first use, as computePyramid does (the engine pulls in the pool's modules).
   const { taskError } = await import("../engine/compute.js");
@@ -413,9 +457,7 @@ function stepFactors(datasets: readonly DatasetMeta[]): number[][] {
 /** The recorded downsampling method; else `mode` for a label image and `mean` for an image. */
 function methodOf(owner: MultiscalesNode | undefined, ms: MultiscaleMeta | null): DownsampleMethod {
   const t = ms?.type;
-  // pyramid-ops.ts's PYRAMID_METHODS (not imported: that module imports this one indirectly)
-  const methods = ["stride", "mean", "median", "mode", "min", "max"];
-  if (typeof t === "string" && methods.includes(t)) {
+  if (typeof t === "string" && (DOWNSAMPLE_METHODS as readonly string[]).includes(t)) {
     return t as PyramidMethod;
   }
   return owner !== undefined && "_imageLabel" in owner ? "mode" : "mean";
@@ -525,6 +567,12 @@ export function schedule(
     if (!progressed) return undefined;
   }
   return steps;
+}
+
+function digestOf(data: AnyTypedArray): string {
+  return createHash("sha256")
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest("hex");
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

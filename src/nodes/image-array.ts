@@ -338,8 +338,9 @@ export class ImageArray {
    * (blocks wholly in the grown part hold the fill value). Shrinking is refused, and so is growing
    * the channel axis (use `position.appendChannel`). Other wrappers of the same arrays in this
    * process see the new shape at their next read or write. Crash-safe: data first, then metadata
-   * in an order that keeps the store valid; an interrupted call is completed by the same call
-   * (see `src/nodes/grow.ts`).
+   * in an order that keeps the store valid; an interrupted call is completed by the same call,
+   * or, once level 0 shows the new shape, by any later resize or append (`resize(shape)` with
+   * the current shape completes it and does nothing else; see `src/nodes/grow.ts`).
    * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
    * @throws {InvalidOptionsError} for a shape of the wrong rank, non-integers, or a shrink.
    * @throws {UnsupportedError} for a pyramid level other than 0, or a grown channel axis.

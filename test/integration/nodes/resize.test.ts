@@ -2,6 +2,7 @@
  * ImageArray.resize / append (issue 12 item 5): the pyramid follows, the result equals the image
  * written whole and pyramided, wrappers never go stale, bad input leaves every byte as it was.
  */
+import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -195,6 +196,80 @@ describe("resize", () => {
     const files = await listFiles(join(dirA, "img.zarr"));
     await img.resize(big);
     expect(await listFiles(join(dirA, "img.zarr"))).toEqual(files);
+  });
+});
+
+describe("an interrupted append is completed", () => {
+  test("by the same call, or by the next call once level 0 shows it", async () => {
+    const layout = { version: "0.5", sharded: false } as const;
+    const full = dataOf(FULL, "mean", 3);
+    const box = (lo: number, hi: number) =>
+      FULL.map((n, i) => (i === 0 ? ([lo, hi] as const) : ([0, n] as const)));
+    const dirB = await tempDir();
+    const b = await newPosition(dirB, layout);
+    await create(b, { data: full, shape: [...FULL] }, layout);
+    await b.computePyramid({ levels: 3, method: "mean", workers: 0 });
+
+    const dir = await tempDir();
+    const a = await newPosition(dir, layout);
+    await create(a, slice(full, FULL, box(0, 1)), layout);
+    await a.computePyramid({ levels: 3, method: "mean", workers: 0 });
+    const img = await a.get(0);
+    // What a kill leaves early: the marker of frame 1's append, nothing else yet.
+    const frame = (t: number) => slice(full, FULL, box(t, t + 1));
+    const digest = (t: number) => {
+      const d = frame(t).data;
+      return createHash("sha256").update(new Uint8Array(d.buffer)).digest("hex");
+    };
+    const marker = {
+      ngffWriterResize: 1,
+      kind: "append",
+      axis: 0,
+      from: [1, ...FULL.slice(1)],
+      to: [2, ...FULL.slice(1)],
+      multiscale: a.multiscale,
+      digest: digest(1),
+    };
+    const markerFile = join(dir, "img.zarr", "0", RESIZE_MARKER);
+    await writeFile(markerFile, JSON.stringify(marker));
+    const reopened = await openOmeZarr(join(dir, "img.zarr"), { layout: "fov", mode: "r+" });
+    const again = await reopened.get(0);
+    // Bad input is still refused untouched while the marker is there.
+    await expectRejectedUntouched(dir, "ShapeMismatch", () =>
+      again.append({ data: new Uint16Array(3), shape: [1, 3] }, "t"),
+    );
+    // The next frame (a writer that believes frame 1 is done) is refused while level 0 does
+    // not show frame 1: frame 1's data may not have landed.
+    await expectRejectedUntouched(dir, "PyramidState", () =>
+      again.append(slice(full, FULL, box(2, 3)), "t"),
+    );
+    // The same call completes it.
+    await again.append(slice(full, FULL, box(1, 2)), "t");
+    expect(await listFiles(join(dir, "img.zarr"))).not.toContain(`0/${RESIZE_MARKER}`);
+    await expectValidStore(join(dir, "img.zarr"));
+
+    // Killed later: frame 2 landed and level 0 shows it; the next call completes it first.
+    await writeFile(
+      markerFile,
+      JSON.stringify({
+        ...marker,
+        from: [2, ...FULL.slice(1)],
+        to: [3, ...FULL.slice(1)],
+        digest: digest(2),
+      }),
+    );
+    const level0 = await openOmeZarr(join(dir, "img.zarr"), { layout: "fov", mode: "r+" });
+    const raw = (await level0.get(0)).zarrArray;
+    const grown = await raw.resize([3, ...FULL.slice(1)]);
+    await grown.writeRegion(box(2, 3), slice(full, FULL, box(2, 3)).data);
+    await expectValidStore(join(dir, "img.zarr")); // level 1 lags by one frame: still valid
+    const fresh = await reopened.get(0); // as a new process sees it: 3 frames
+    expect(fresh.shape[0]).toBe(3);
+    await fresh.resize(fresh.shape); // completes frame 2, grows nothing more
+    expect(img.shape).toEqual(FULL); // the first wrapper is not stale either
+    expect(await levels(a)).toEqual(await levels(b));
+    await expectValidStore(join(dir, "img.zarr"));
+    expect(await listFiles(join(dir, "img.zarr"))).not.toContain(`0/${RESIZE_MARKER}`);
   });
 });
 
