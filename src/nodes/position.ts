@@ -381,7 +381,7 @@ export class Position extends MultiscalesNode {
     if (opts.pyramid !== undefined) {
       const { pyramid, ...rest } = opts;
       const { createImageFused } = await import("../stream/fused.js");
-      return createImageFused(this, name, dense, { ...rest, pyramid }, () =>
+      return createImageFused(this, dense, { ...rest, pyramid }, () =>
         this.#createImageArray(name, dense.shape, dense.dtype, rest, dense.data),
       );
     }

@@ -3,6 +3,7 @@
  * stream (or find them again), take the single-writer lock, and hand back a {@link StreamWriter}.
  */
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { poolFor } from "../engine/shared-pool.js";
 import {
   AlreadyExistsError,
@@ -16,7 +17,7 @@ import type { Position } from "../nodes/position.js";
 import { factorsFromDims } from "../nodes/pyramid-ops.js";
 import { cloneTransform, identityTransforms, type Transform } from "../nodes/transforms.js";
 import { assertSafeName, openArray, refKey, withShape, type ZarrArray } from "../store/index.js";
-import { lockKeyFor } from "../store/lock.js";
+import { lockKeyFor, withLockFile } from "../store/lock.js";
 import { type StreamGeometry, streamGeometry } from "./geometry.js";
 import { type CreateStreamOptions, resolveStreamOptions } from "./options.js";
 import { readState, type StreamState, stateKeyFor, writeState } from "./state.js";
@@ -60,10 +61,17 @@ async function lockImage(position: Position, imagePath: string): Promise<() => P
   const got = new Promise<void>((r) => {
     acquired = r;
   });
-  const lock = store.lock(lockKeyFor(`${imagePath}-stream`), async () => {
+  const key = lockKeyFor(`${imagePath}-stream`);
+  const body = async () => {
     acquired();
     await held;
-  });
+  };
+  // A directory: the lock file itself, released at once on close (no linger: a closed stream
+  // leaves no lock file behind). Other stores: their own lock.
+  const lock =
+    store.kind === "local" && store.root !== undefined
+      ? withLockFile(join(store.root, key), body, { lingerMs: 0 })
+      : store.lock(key, body);
   try {
     await Promise.race([got, lock]);
   } catch (err) {

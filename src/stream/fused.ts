@@ -44,13 +44,12 @@ export function checkFusedPyramid(
 }
 
 /**
- * Create image `name` from `dense` with its pyramid computed in one pass from memory (see the
+ * Create an image from `dense` with its pyramid computed in one pass from memory (see the
  * module comment). `writeLevel0` creates and writes level 0 (the position's ordinary
  * createImage). Options are checked before anything is written.
  */
 export async function createImageFused(
   position: Position,
-  name: string,
   dense: DenseData,
   opts: CreateImageOptions & { pyramid: StreamPyramidOptions },
   writeLevel0: () => Promise<ImageArray>,

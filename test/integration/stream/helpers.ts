@@ -1,6 +1,7 @@
 /** Helpers of the stream tests: a position per store, the batch reference, seeded frames. */
-import type { PyramidMethod } from "../../../src/nodes/pyramid-ops.js";
+
 import type { Position } from "../../../src/nodes/position.js";
+import type { PyramidMethod } from "../../../src/nodes/pyramid-ops.js";
 import { openOmeZarr } from "../../../src/open.js";
 import {
   createMemoryStore,
@@ -22,14 +23,20 @@ export interface Case {
   dims: string[];
   order: "in" | "reversed" | "random";
   seed: number;
+  /** Channels (default 1). */
+  channels?: number;
 }
 
 /** A new position (TCZYX, one channel) in `store`. */
-export function newPosition(store: ZarrStore, version: "0.4" | "0.5"): Promise<Position> {
+export function newPosition(
+  store: ZarrStore,
+  version: "0.4" | "0.5",
+  channels = 1,
+): Promise<Position> {
   return openOmeZarr(store, {
     layout: "fov",
     mode: "w",
-    channelNames: ["BF"],
+    channelNames: Array.from({ length: channels }, (_, i) => `C${i}`),
     version,
   }) as Promise<Position>;
 }
@@ -70,7 +77,7 @@ export function frameOrder(n: number, order: Case["order"], seed: number): numbe
 /** The batch reference: createImage + computePyramid into a memory store. */
 export async function batchStore(c: Case, data: AnyTypedArray): Promise<ZarrStore> {
   const store = createMemoryStore();
-  const pos = await newPosition(store, c.version);
+  const pos = await newPosition(store, c.version, c.channels);
   await pos.createImage(
     "0",
     { data, shape: c.shape },

@@ -1,0 +1,226 @@
+/**
+ * Issue 14 item 6: a stream's finished store equals, byte for byte, the store `createImage` +
+ * `computePyramid` write with the same options: every method × uint8/uint16/uint32/float32, odd
+ * sizes, Z downsampled and not, in-order / reversed / random arrival, sharded and not, NGFF 0.4
+ * and 0.5; in-process (memory stores) and through the worker pool (directories).
+ */
+
+import { join } from "node:path";
+import { fc, test as fcTest } from "@fast-check/vitest";
+import { afterAll, describe, expect, test } from "vitest";
+import { closeSharedPools } from "../../../src/engine/shared-pool.js";
+import type { PyramidMethod } from "../../../src/nodes/pyramid-ops.js";
+import { openOmeZarr } from "../../../src/open.js";
+import { createMemoryStore, type DataType, openLocalStore } from "../../../src/store/index.js";
+import type { AnyTypedArray } from "../../../src/store/types.js";
+import { readObjects } from "../../helpers/store-objects.js";
+import { dirContents, expectValidStore, tempDir } from "../nodes/open-helpers.js";
+import { batchStore, type Case, frameOrder, newPosition, seeded } from "./helpers.js";
+
+afterAll(async () => {
+  await closeSharedPools();
+});
+
+const METHODS: PyramidMethod[] = ["stride", "mean", "median", "mode", "min", "max"];
+const DTYPES: DataType[] = ["uint8", "uint16", "uint32", "float32"];
+
+/** Leading coordinates of frame `i` (C order over the leading shape). */
+function coordsOf(lead: readonly number[], i: number): number[] {
+  const out = lead.map(() => 0);
+  for (let ax = lead.length - 1; ax >= 0; ax--) {
+    out[ax] = i % lead[ax]!;
+    i = Math.floor(i / lead[ax]!);
+  }
+  return out;
+}
+
+/** Stream `data` (the whole image) into `store` frame by frame in the case's order. */
+async function streamInto(
+  pos: Awaited<ReturnType<typeof newPosition>>,
+  c: Case & { appendAxis?: number; openEnded?: boolean; workers?: number },
+  data: AnyTypedArray,
+): Promise<void> {
+  const a = c.appendAxis ?? 0;
+  const s = await pos.createStream("0", {
+    dtype: c.dtype,
+    shape: c.shape.map((n, i) => (i === a && c.openEnded ? Infinity : n)),
+    appendAxis: a,
+    chunks: c.chunks,
+    ...(c.shardsRatio ? { shardsRatio: c.shardsRatio } : {}),
+    ...(c.levels > 1 ? { pyramid: { levels: c.levels, method: c.method, dims: c.dims } } : {}),
+    ...(c.workers === undefined ? {} : { workers: c.workers }),
+    maxQueuedFrames: 2,
+  });
+  const lead = c.shape.slice(0, -2);
+  const plane = c.shape.at(-1)! * c.shape.at(-2)!;
+  const frames = data.length / plane;
+  for (const i of frameOrder(frames, c.order, c.seed)) {
+    await s.write(coordsOf(lead, i), data.subarray(i * plane, (i + 1) * plane));
+  }
+  await s.close();
+}
+
+async function expectSameAsBatch(c: Case & { appendAxis?: number; openEnded?: boolean }) {
+  const data = seeded(
+    c.dtype,
+    c.shape.reduce((p, n) => p * n, 1),
+    c.seed,
+  );
+  const want = await readObjects(await batchStore(c, data));
+  const store = createMemoryStore();
+  await streamInto(await newPosition(store, c.version, c.channels), c, data);
+  const got = await readObjects(store);
+  expect([...got.keys()]).toEqual([...want.keys()]);
+  for (const [k, v] of want) expect(got.get(k), k).toBe(v);
+  return got.size;
+}
+
+// One row per method × dtype; the other dimensions cycle so that every value of each appears
+// with several methods and dtypes.
+const TABLE: Case[] = METHODS.flatMap((method, mi) =>
+  DTYPES.map((dtype, di): Case => {
+    const i = mi * DTYPES.length + di;
+    const version = i % 2 === 0 ? "0.5" : "0.4";
+    const zDown = i % 4 < 2;
+    return {
+      version,
+      dtype,
+      method,
+      shape: [2, 1, 5, 13, 11],
+      chunks: [1, 1, 2, 4, 4],
+      ...(version === "0.5" && i % 3 === 0 ? { shardsRatio: [1, 1, 2, 2, 2] } : {}),
+      levels: 3,
+      dims: zDown ? ["z", "y", "x"] : ["y", "x"],
+      order: (["in", "reversed", "random"] as const)[i % 3]!,
+      seed: i + 1,
+    };
+  }),
+);
+
+describe("stream vs batch, byte for byte (in-process)", () => {
+  test.each(
+    TABLE.map((c) => [
+      `${c.method} ${c.dtype} ${c.version}${c.shardsRatio ? " sharded" : ""} ${c.dims.join("")} ${c.order}`,
+      c,
+    ]),
+  )("%s", async (_name, c) => {
+    expect(await expectSameAsBatch(c as Case)).toBeGreaterThan(10);
+  });
+
+  test("open-ended append axis, chunks of 2 frames along it, last step partial", async () => {
+    await expectSameAsBatch({
+      version: "0.5",
+      dtype: "uint16",
+      method: "mean",
+      shape: [5, 1, 3, 9, 7],
+      chunks: [2, 1, 2, 4, 4],
+      levels: 3,
+      dims: ["z", "y", "x"],
+      order: "random",
+      seed: 11,
+      openEnded: true,
+    });
+  });
+
+  test("append along c (not the first axis), sharded, finite", async () => {
+    await expectSameAsBatch({
+      version: "0.5",
+      dtype: "uint8",
+      method: "max",
+      shape: [2, 3, 3, 10, 9],
+      chunks: [1, 1, 3, 4, 4],
+      shardsRatio: [2, 1, 1, 2, 1],
+      levels: 2,
+      dims: ["z", "y", "x"],
+      order: "reversed",
+      seed: 5,
+      appendAxis: 1,
+      channels: 3,
+    });
+  });
+
+  fcTest.prop(
+    {
+      version: fc.constantFrom("0.4" as const, "0.5" as const),
+      dtype: fc.constantFrom(...DTYPES),
+      method: fc.constantFrom(...METHODS),
+      t: fc.integer({ min: 1, max: 3 }),
+      z: fc.integer({ min: 1, max: 5 }),
+      y: fc.integer({ min: 1, max: 12 }),
+      x: fc.integer({ min: 1, max: 12 }),
+      cz: fc.integer({ min: 1, max: 3 }),
+      cy: fc.integer({ min: 1, max: 6 }),
+      cx: fc.integer({ min: 1, max: 6 }),
+      sharded: fc.boolean(),
+      levels: fc.integer({ min: 1, max: 4 }),
+      zDown: fc.boolean(),
+      order: fc.constantFrom("in" as const, "reversed" as const, "random" as const),
+      seed: fc.integer({ min: 1, max: 1000 }),
+    },
+    { numRuns: 12 },
+  )("any geometry and arrival order", async (p) => {
+    const c: Case = {
+      version: p.version,
+      dtype: p.dtype,
+      method: p.method,
+      shape: [p.t, 1, p.z, p.y, p.x],
+      chunks: [1, 1, p.cz, p.cy, p.cx],
+      ...(p.sharded && p.version === "0.5" ? { shardsRatio: [1, 1, 1, 2, 2] } : {}),
+      levels: p.levels,
+      dims: p.zDown ? ["z", "y", "x"] : ["y", "x"],
+      order: p.order,
+      seed: p.seed,
+    };
+    expect(await expectSameAsBatch(c)).toBeGreaterThan(3);
+  });
+});
+
+describe("stream vs batch through the worker pool (directories)", () => {
+  test.each([
+    ["0.4", undefined],
+    ["0.5", [1, 1, 1, 2, 2]],
+  ] as const)("NGFF %s%s", async (version, shardsRatio) => {
+    const c: Case = {
+      version,
+      dtype: "uint16",
+      method: "mean",
+      shape: [3, 1, 4, 33, 29],
+      chunks: [1, 1, 2, 8, 8],
+      ...(shardsRatio ? { shardsRatio: [...shardsRatio] } : {}),
+      levels: 4,
+      dims: ["z", "y", "x"],
+      order: "random",
+      seed: 9,
+    };
+    const data = seeded(
+      c.dtype,
+      c.shape.reduce((p, n) => p * n, 1),
+      c.seed,
+    );
+    // The same directory name: omero's name is the store's.
+    const a = join(await tempDir(), "img.zarr");
+    const b = join(await tempDir(), "img.zarr");
+    const batch = await openOmeZarr(await openLocalStore(a, { create: true }), {
+      layout: "fov",
+      mode: "w",
+      channelNames: ["C0"],
+      version,
+    });
+    await batch.createImage(
+      "0",
+      { data, shape: c.shape },
+      { chunks: c.chunks, ...(c.shardsRatio ? { shardsRatio: c.shardsRatio } : {}) },
+    );
+    await batch.computePyramid({ levels: c.levels, method: c.method, dims: c.dims, workers: 2 });
+    await streamInto(
+      await newPosition(await openLocalStore(b, { create: true }), version),
+      { ...c, workers: 2 },
+      data,
+    );
+    const want = await dirContents(a);
+    const got = await dirContents(b);
+    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+    expect(got).toEqual(want);
+    await expectValidStore(b);
+  });
+});
