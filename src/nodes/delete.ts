@@ -130,8 +130,9 @@ export interface ImageHost {
  *   (a group waiting for its first image; its channel names are kept by this node).
  * - `name` is pyramid level k > 0: levels k… go (a pyramid is largest first, without gaps). Refused
  *   when the position has labels, which must keep as many levels as the image.
- * - `name` is not listed: an interrupted delete's leftover is removed (on a position without an
- *   image, every array left of the deleted image); NotFoundError when there is none.
+ * - `name` is not listed: an interrupted delete's leftover of that name is removed (and, on a
+ *   position without an image, every other array left of the deleted image); NotFoundError when
+ *   there is nothing of that name.
  *
  * Order: labels moved aside (one rename), then the metadata rewritten, then the arrays removed.
  * @throws {UnsafePathError} for an unsafe name; {@link NotFoundError} when nothing has that name;
@@ -146,12 +147,14 @@ export async function deleteImageOp(host: ImageHost, name: string): Promise<void
   const levels = m?.datasets.map((d) => d.path) ?? [];
   const k = levels.indexOf(name);
   if (k < 0) {
-    // Not listed: finish an interrupted delete, or report the name missing.
-    const names = new Set([name]);
-    if (m === undefined) for (const a of await host.arrayKeys()) names.add(a);
-    let found = false;
-    for (const n of names) found = (await discardDir(store, path, n)) || found;
-    if (m === undefined) found = (await sweepDeleted(store, path, "labels")) || found;
+    // Not listed: finish an interrupted delete, or report the name missing. The levels of a
+    // deleted image are removed last to first, so while `name` is left so may be its other
+    // levels: on a position without an image, every array left is one of them.
+    const found = await discardDir(store, path, name);
+    if (found && m === undefined) {
+      for (const a of await host.arrayKeys()) await discardDir(store, path, a);
+      await sweepDeleted(store, path, "labels");
+    }
     if (!found) {
       throw new NotFoundError(
         joinPath(path, name),
@@ -186,7 +189,8 @@ export async function deleteImageOp(host: ImageHost, name: string): Promise<void
   if (labelsNode !== undefined) await discardDir(store, path, "labels");
   const all = new Set(host._allMultiscales().flatMap((x) => x.datasets.map((d) => d.path)));
   await host._dropImage();
-  for (const p of all) await discardDir(store, path, p);
+  // Last level first, level 0 last: a rerun finds level 0 while anything of the image is left.
+  for (const p of [...all].reverse()) await discardDir(store, path, p);
 }
 
 /** Remove the `.ngff-deleted` leftover of `parent/name` only. */

@@ -13,6 +13,7 @@ import { checkMethod } from "../engine/method.js";
 import {
   AlreadyExistsError,
   InvalidMetadataError,
+  InvalidOptionsError,
   type MetadataIssue,
   NotFoundError,
   ShapeMismatchError,
@@ -39,7 +40,7 @@ import {
 } from "./multiscales-meta.js";
 import { MultiscalesNode } from "./multiscales-node.js";
 import type { NodeInit } from "./ngff-node.js";
-import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
+import { mergeOmeAttrs, readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
 import { checkOverwrite } from "./overwrite.js";
 import { type PixelInput, toDense } from "./pixel-data.js";
 import type { Position } from "./position.js";
@@ -649,11 +650,7 @@ export async function createLabel(
   shardsFromRatio(opts.shardsRatio, chunks, position.version); // refused on 0.4: checked first
   const levels = precomputed ? given.length : (opts.levels ?? imageLevels);
   if (!Number.isInteger(levels) || levels < 1) {
-    throw new ShapeMismatchError(
-      "an integer ≥ 1",
-      String(levels),
-      `levels must be an integer ≥ 1, found ${String(levels)}`,
-    );
+    throw new InvalidOptionsError("levels", levels, "an integer >= 1 (level 0 included)");
   }
   const image = position.multiscale;
   const imageTransforms = (k: number): Transform[] | undefined =>
@@ -682,7 +679,15 @@ export async function createLabel(
   }
   const existing = await readOmeAttrs(ctx.store, lctx.path);
   // Writes start here.
-  if (existing === undefined) await createGroup(ctx.store, lctx.path, ctx.format, {});
+  // The labels group starts with an empty list: a writer killed before the label is listed
+  // leaves a valid store (a labels group without its `labels` key is not).
+  if (existing === undefined)
+    await createGroup(
+      ctx.store,
+      lctx.path,
+      ctx.format,
+      mergeOmeAttrs(ctx.format, {}, { labels: [] }),
+    );
   await createGroup(ctx.store, ctx.path, ctx.format, {});
   const imageLabel: Record<string, unknown> = { colors };
   if (properties.length > 0) imageLabel.properties = properties;
@@ -714,10 +719,6 @@ export async function createLabel(
       },
     );
   }
-  const names = Array.isArray(existing?.ome.labels)
-    ? (existing.ome.labels as unknown[]).filter((x) => typeof x === "string")
-    : [];
-  await writeOmeAttrs(lctx, { labels: [...names, name] }, existing?.attributes ?? {});
   if (!precomputed && levels > 1) {
     await label.initializePyramid(
       levels,
@@ -735,5 +736,12 @@ export async function createLabel(
       await label._markPyramid(opts.method ?? "mode");
     }
   }
+  // Listed last, once it has all its levels: until then a killed writer leaves an unlisted label
+  // (valid; `overwrite: true` or deleteLabel removes it), never a listed one with too few levels.
+  const listed = await readOmeAttrs(ctx.store, lctx.path);
+  const names = Array.isArray(listed?.ome.labels)
+    ? (listed.ome.labels as unknown[]).filter((x) => typeof x === "string")
+    : [];
+  await writeOmeAttrs(lctx, { ...listed?.ome, labels: [...names, name] }, listed?.attributes ?? {});
   return label;
 }

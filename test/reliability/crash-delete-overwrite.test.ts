@@ -1,0 +1,28 @@
+/**
+ * Crash anywhere, `overwrite: true` (issue 12 item 5): a job on an NGFF 0.4 FOV replaces a label,
+ * replaces the image by one of another shape (its label goes with it), computes a pyramid,
+ * replaces a pyramid level and adds a label, and is SIGKILLed at seeded points over its life,
+ * three in four of them in the overwrite phase. After every kill the store validates (or is
+ * cleanly absent) and every chunk decodes; rerunning the job (the same create with
+ * `overwrite: true`) completes it byte for byte like an uninterrupted run. Kill/resume rounds run
+ * for a time budget (`NGFF_CRASH_BUDGET_S`, helpers/crash.ts).
+ */
+import { expect, test } from "vitest";
+import { CHAIN, describeReport, planCrashCampaign, runCrashCampaign } from "./helpers/crash.js";
+
+// The uninterrupted run is measured before the test is declared: its timeout derives from it.
+const plan = await planCrashCampaign("overwrite", {
+  chain: CHAIN,
+  seed: 0x0e7e,
+  from: (ref) => ref.markers.find((m) => m.label === "setup")?.t ?? 0,
+});
+
+test("overwrite job: every kill leaves a valid store, and resuming gives the same bytes", {
+  timeout: plan.timeoutMs,
+}, async ({ annotate, signal }) => {
+  const report = await runCrashCampaign(plan, signal);
+  await annotate(describeReport(report), "crash-campaign");
+  expect(report.rounds).toBeGreaterThanOrEqual(plan.minRounds);
+  expect(report.kills).toBeGreaterThanOrEqual(report.rounds);
+  expect(report.valid + report.absent).toBe(report.kills);
+});
