@@ -74,6 +74,7 @@ export class Collection extends NgffNode {
   #listed: boolean;
   readonly #queue = new Semaphore(1);
 
+  /** @internal */
   protected constructor(
     ctx: NodeContext,
     series: string[],
@@ -95,6 +96,7 @@ export class Collection extends NgffNode {
    * is never mistaken for a finished collection. Options are checked before anything is written.
    * @throws {InvalidMetadataError} for bad channel names, axes or `omeXml`.
    * @throws {ReadOnlyError} in mode "r".
+   * @internal
    */
   static async create(ctx: NodeContext, opts: CollectionCreateOptions = {}): Promise<Collection> {
     const channelNames =
@@ -123,6 +125,7 @@ export class Collection extends NgffNode {
    * Open the collection at `ctx.path`: its series come from `OME`'s `series` list, else from
    * the numbered child groups.
    * @throws {NotFoundError} when there is no group; {@link InvalidMetadataError} for a bad list.
+   * @internal
    */
   static async open(
     ctx: NodeContext,

@@ -75,15 +75,18 @@ function pyTuple(shape: readonly number[]): string {
 
 /** Base class of every node of an OME-Zarr hierarchy. */
 export abstract class NgffNode {
-  /** Store, path, format, version and mode of this node. */
+  /** Store, path, format, version and mode of this node. @internal */
   readonly ctx: NodeContext;
-  /** All attributes of the group, as last read or written. */
+  /** All attributes of the group, as last read or written. @internal */
   protected _attributes: Record<string, unknown>;
+  /** @internal */
   protected _channelNames: string[];
+  /** @internal */
   protected _axes: AxisSpec[];
   #closed = false;
   #metaWrites: Promise<void> = Promise.resolve();
 
+  /** @internal */
   protected constructor(ctx: NodeContext, init: NodeInit = {}) {
     this.ctx = ctx;
     this._attributes = init.attributes ?? {};

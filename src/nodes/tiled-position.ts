@@ -24,7 +24,7 @@ export interface MakeTilesOptions {
 
 /** A Position of tiled image arrays. */
 export class TiledPosition extends Position {
-  /** Open an existing position as tiled. @see Position.open */
+  /** Open an existing position as tiled. @see Position.open @internal */
   static override async open(
     ctx: NodeContext,
     fallback: PositionFallback = {},
@@ -32,7 +32,7 @@ export class TiledPosition extends Position {
     return new TiledPosition(ctx, await readPositionInit(ctx, fallback));
   }
 
-  /** Create a tiled position group. @see Position.create */
+  /** Create a tiled position group. @see Position.create @internal */
   static override async create(
     ctx: NodeContext,
     opts: { channelNames: readonly string[]; axes?: readonly AxisSpec[] | undefined },

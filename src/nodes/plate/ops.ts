@@ -113,7 +113,7 @@ async function assertAbsent(
   }
 }
 
-/** `Plate.createWell`. */
+/** `Plate.createWell`. @internal */
 export async function createWellOp(
   p: PlateInternals,
   row: string,
@@ -144,7 +144,7 @@ export async function createWellOp(
   return well!;
 }
 
-/** `Plate.createPositions` and `Plate.fromPositions`: `make` creates the group of one position. */
+/** `Plate.createPositions` and `Plate.fromPositions`: `make` creates the group of one position. @internal */
 export async function createBatchOp(
   p: PlateInternals,
   specs: readonly (string | PositionSpec)[],
@@ -217,7 +217,7 @@ export async function createBatchOp(
   return result ?? [];
 }
 
-/** `Plate.renameWell`. */
+/** `Plate.renameWell`. @internal */
 export async function renameWellOp(p: PlateInternals, from: string, to: string): Promise<void> {
   const [fromRow] = splitWell(from);
   const [toRow] = splitWell(to);
