@@ -8,11 +8,13 @@
  * `fmt` is the NGFF version: an existing group keeps its own (a different `fmt` is an error, as
  * in ome-zarr-py); a new group gets `fmt`, default "0.5" (ome-zarr-py's current format).
  */
+
+import { checkMethod } from "./engine/method.js";
 import {
   InvalidMetadataError,
+  InvalidOptionsError,
   LayoutMismatchError,
   ShapeMismatchError,
-  UnsupportedError,
 } from "./errors.js";
 import type { AxisSpec } from "./nodes/axes.js";
 import { checkAxes } from "./nodes/axes.js";
@@ -53,12 +55,20 @@ import {
   assertSafePath,
   type CodecSpec,
   createGroup,
+  openArray,
   openStore,
   readNode,
   refName,
   type ZarrStore,
 } from "./store/index.js";
 import { validateOmeObject } from "./validate/ome.js";
+import {
+  applyImageMetadata,
+  channelCount,
+  checkImageMetadata,
+  checkLevelStorage,
+  peekWriterVersion,
+} from "./writers-meta.js";
 
 /** Where a writer writes: a directory path (the store root) or a group of an open store. */
 export type WriterGroup = string | { store: ZarrStore; path?: string };
@@ -99,19 +109,44 @@ export interface ImageWriterOptions {
   channelNames?: readonly string[];
 }
 
+/**
+ * Metadata passed through to the image (ome-zarr-py's `metadata={…}` / `name`), checked against
+ * the version's schema before anything is written, and written last, with the image's own.
+ */
+export interface ImageMetadataInput {
+  /**
+   * The `omero` display settings as written (`channels` — `label`, `color` as 6 hex digits,
+   * `window` { start, end, min, max }, `active`, … — and `rdefs`, `name`, …), instead of the
+   * default ones: one channel entry per channel of the data.
+   */
+  omero?: Record<string, unknown>;
+  /** `multiscales[0].name` (default: the group's name). */
+  name?: string;
+}
+
 /** Options of {@link writeImage}. */
 export interface WriteImageOptions extends ImageWriterOptions {
   /** Chunk shape (ome-zarr-py's deprecated `chunks`; same as `storageOptions.chunks`). */
   chunks?: number | readonly number[];
   /** Pyramid: default `{ levels: 5 }` (ome-zarr-py's scale factors 2, 4, 8, 16); `null` writes level 0 only. */
   scaler?: ScalerOptions | null;
-  storageOptions?: StorageOptions;
+  /**
+   * One set of options for every level (the pyramid levels get level 0's chunks clipped to
+   * their shape, and its shards and codec), or a list with one entry per level (ome-zarr-py's
+   * list form): level k gets entry k's chunks (default level 0's, clipped), shards (only when
+   * the entry has `shardsRatio`) and codec (default level 0's).
+   */
+  storageOptions?: StorageOptions | readonly StorageOptions[];
+  /** `omero` and the multiscale `name` (see {@link ImageMetadataInput}). */
+  metadata?: ImageMetadataInput;
 }
 
 /** Options of {@link writeMultiscale}. */
 export interface WriteMultiscaleOptions extends ImageWriterOptions {
   /** One set of options for every level, or one per level. */
   storageOptions?: StorageOptions | readonly StorageOptions[];
+  /** `omero` and the multiscale `name` (see {@link ImageMetadataInput}). */
+  metadata?: ImageMetadataInput;
 }
 
 const DEFAULT_FMT: NgffVersion = "0.5";
@@ -123,17 +158,14 @@ const AXIS_TYPES: Record<string, string> = {
   x: "space",
 };
 
-function invalid(location: string, message: string, expected?: string): InvalidMetadataError {
-  return new InvalidMetadataError(
-    [
-      expected === undefined
-        ? { code: "invalid_option", location, message }
-        : { code: "invalid_option", location, message, expected },
-    ],
-    {
-      summary: `invalid option ${location}`,
-    },
-  );
+/** A bad option or argument of a writer function (checked before anything is written). */
+function invalid(
+  option: string,
+  found: unknown,
+  expected: string,
+  hint?: string,
+): InvalidOptionsError {
+  return new InvalidOptionsError(option, found, expected, hint === undefined ? {} : { hint });
 }
 
 /**
@@ -143,19 +175,14 @@ function invalid(location: string, message: string, expected?: string): InvalidM
  */
 export async function openWriterGroup(group: WriterGroup, fmt?: NgffVersion): Promise<NodeContext> {
   if (fmt !== undefined && fmt !== "0.4" && fmt !== "0.5")
-    throw invalid("fmt", `found ${JSON.stringify(fmt)}`, '"0.4" | "0.5"');
+    throw invalid("fmt", fmt, '"0.4" | "0.5"');
   let store: ZarrStore;
   let path = "";
   if (typeof group === "string") store = await openStore(group, { create: true });
   else if (typeof group === "object" && group !== null && typeof group.store?.get === "function") {
     store = group.store;
     path = group.path ?? "";
-  } else
-    throw invalid(
-      "group",
-      `found ${typeof group}`,
-      "a directory path, a store URL or { store, path }",
-    );
+  } else throw invalid("group", group, "a directory path, a store URL or { store, path }");
   const node = await readNode(store, path);
   if (node !== undefined) {
     const version: NgffVersion = node.format === 2 ? "0.4" : "0.5";
@@ -182,7 +209,8 @@ function groupName(ctx: NodeContext): string | undefined {
 /**
  * Axes from ome-zarr-py's forms: a string (`"tczyx"`), names or objects. Names t/c/z/y/x get
  * their types; 2-D and 5-D data get `yx` / `tczyx` when `axes` is omitted.
- * @throws {InvalidMetadataError} when axes are missing for 3-D/4-D data, or do not fit `ndim`.
+ * @throws {InvalidOptionsError} when axes are missing for 3-D/4-D data, or do not fit `ndim`.
+ * @throws {InvalidMetadataError} for axes the spec does not allow.
  */
 export function resolveAxes(axes: AxesInput | undefined, ndim: number | undefined): AxisSpec[] {
   let list: readonly (string | AxisSpec)[];
@@ -192,7 +220,9 @@ export function resolveAxes(axes: AxesInput | undefined, ndim: number | undefine
     else
       throw invalid(
         "axes",
-        `axes must be given for ${ndim ?? "unknown"}-D data (only 2-D and 5-D can be guessed)`,
+        undefined,
+        `axes for ${ndim ?? "unknown"}-D data`,
+        'Only 2-D ("yx") and 5-D ("tczyx") data get default axes; pass axes, e.g. "zyx".',
       );
   } else list = typeof axes === "string" ? [...axes] : axes;
   const out = list.map((a) => {
@@ -201,7 +231,7 @@ export function resolveAxes(axes: AxesInput | undefined, ndim: number | undefine
     return type === undefined ? { name: a } : { name: a, type };
   });
   if (ndim !== undefined && out.length !== ndim) {
-    throw invalid("axes", `${out.length} axes given for ${ndim}-D data`, `${ndim} axes`);
+    throw invalid("axes", axes, `${ndim} axes for ${ndim}-D data (${out.length} given)`);
   }
   return checkAxes(out);
 }
@@ -210,7 +240,11 @@ export function resolveAxes(axes: AxesInput | undefined, ndim: number | undefine
 export function retuple(chunks: number | readonly number[], shape: readonly number[]): number[] {
   const c = typeof chunks === "number" ? [chunks] : [...chunks];
   if (c.length > shape.length)
-    throw invalid("chunks", `${c.length} chunk sizes for ${shape.length}-D data`);
+    throw invalid(
+      "chunks",
+      chunks,
+      `at most ${shape.length} chunk sizes for ${shape.length}-D data`,
+    );
   return [...shape.slice(0, shape.length - c.length), ...c];
 }
 
@@ -243,11 +277,7 @@ function storageFor(
   if (Array.isArray(opts)) {
     const o = (opts as readonly StorageOptions[])[level];
     if (o === undefined)
-      throw invalid(
-        "storageOptions",
-        `no storage options for level ${level}`,
-        "one entry per level",
-      );
+      throw invalid("storageOptions", opts, `one entry per level (none for level ${level})`);
     return o;
   }
   return opts as StorageOptions;
@@ -269,9 +299,13 @@ function levelOptions(
   if (s.codec !== undefined) o.codec = s.codec;
   if (transform !== undefined) o.transform = transform;
   if (Object.keys(s).some((k) => k !== "chunks" && k !== "shardsRatio" && k !== "codec")) {
-    throw new UnsupportedError(
+    throw new InvalidOptionsError(
       "storageOptions",
-      `storage options ${JSON.stringify(Object.keys(s))} are not supported; only chunks, shardsRatio and codec`,
+      s,
+      "an object with chunks, shardsRatio and codec only",
+      {
+        hint: `Remove ${JSON.stringify(Object.keys(s).filter((k) => k !== "chunks" && k !== "shardsRatio" && k !== "codec"))}.`,
+      },
     );
   }
   return o;
@@ -286,8 +320,8 @@ function checkLevelTransforms(
   if (ct.length !== levels) {
     throw invalid(
       "coordinateTransformations",
-      `${ct.length} lists for ${levels} levels`,
-      "one list of transformations per level",
+      ct,
+      `one list of transformations per level (${levels} levels, ${ct.length} lists given)`,
     );
   }
   ct.forEach((t, i) => {
@@ -300,7 +334,9 @@ function checkLevelTransforms(
  * from `data`, then `scaler.levels - 1` downsampled levels computed by the pyramid engine.
  * Every option is checked before anything is written.
  * @returns the Position written.
- * @throws {InvalidMetadataError} for bad axes, chunks or transformations; {@link ShapeMismatchError}
+ * @throws {InvalidOptionsError} for bad options (fmt, group, axes, chunks, scaler, storageOptions,
+ * transformations per level); {@link InvalidMetadataError} for axes or transformations the spec
+ * does not allow; {@link ShapeMismatchError}
  * for data that does not fit the axes; {@link LayoutMismatchError} for an `fmt` that disagrees
  * with an existing group; {@link AlreadyExistsError} when the group already holds level `0`.
  */
@@ -313,12 +349,35 @@ export async function writeImage(
   const axes = resolveAxes(opts.axes, dense.shape.length);
   const scaler = opts.scaler === null ? { levels: 1 } : (opts.scaler ?? { levels: 5 });
   if (!Number.isInteger(scaler.levels) || scaler.levels < 1)
-    throw invalid("scaler.levels", `found ${scaler.levels}`, "an integer ≥ 1");
+    throw invalid("scaler.levels", scaler.levels, "an integer >= 1 (1 = no pyramid)");
+  if (scaler.method !== undefined) checkMethod(scaler.method, "scaler.method");
   checkLevelTransforms(opts.coordinateTransformations, scaler.levels, axes.length);
-  const storage: StorageOptions = { ...(opts.storageOptions ?? {}) };
+  const list = Array.isArray(opts.storageOptions)
+    ? (opts.storageOptions as readonly StorageOptions[])
+    : undefined;
+  const storage: StorageOptions = {
+    ...((list ? list[0] : (opts.storageOptions as StorageOptions | undefined)) ?? {}),
+  };
   if (opts.chunks !== undefined) storage.chunks = opts.chunks;
   const level0 = levelOptions(storage, dense.shape, opts.coordinateTransformations?.[0]);
   const channelNames = channelNamesFor(axes, dense.shape, opts.channelNames);
+  const version = await peekWriterVersion(group, opts.fmt);
+  const dims = scaler.dims ?? ["y", "x"];
+  // Per-level storage (a list): every level's options are checked before anything is written;
+  // the pyramid engine creates levels 1… with them (it reads any source region whatever the
+  // chunking of either level).
+  const levelStorage = list
+    ? checkLevelStorage(list, {
+        levels: scaler.levels,
+        shape0: dense.shape,
+        axes,
+        dims,
+        version,
+        dtype: dense.dtype,
+        retuple,
+      }).slice(1)
+    : undefined;
+  const metadata = checkImageMetadata(opts.metadata, version, channelCount(axes, dense.shape));
   const ctx = await openWriterGroup(group, opts.fmt);
   const position = await Position.create(ctx, { channelNames, axes });
   await position.createImage("0", dense, level0);
@@ -326,15 +385,18 @@ export async function writeImage(
     const p: Parameters<Position["computePyramid"]>[0] = {
       levels: scaler.levels,
       method: scaler.method ?? "mean",
-      dims: scaler.dims ?? ["y", "x"],
+      dims,
     };
     if (scaler.workers !== undefined) p.workers = scaler.workers;
+    if (levelStorage !== undefined) p.levelStorage = levelStorage;
     await position.computePyramid(p);
     const ct = opts.coordinateTransformations;
     if (ct !== undefined)
       for (let i = 1; i < ct.length; i++) await position.setTransform(String(i), ct[i]!);
   }
-  return position;
+  if (metadata === undefined) return position;
+  await applyImageMetadata(ctx, metadata, "image");
+  return Position.open(ctx);
 }
 
 /**
@@ -348,26 +410,42 @@ export async function writeMultiscale(
   group: WriterGroup,
   opts: WriteMultiscaleOptions = {},
 ): Promise<Position> {
-  if (pyramid.length === 0) throw invalid("pyramid", "no levels given", "at least one level");
+  if (pyramid.length === 0) throw invalid("pyramid", pyramid, "at least one level");
   const levels = pyramid.map((d) => toDense(d));
   const shape0 = levels[0]!.shape;
   const axes = resolveAxes(opts.axes, shape0.length);
   checkLevelTransforms(opts.coordinateTransformations, levels.length, axes.length);
+  if (Array.isArray(opts.storageOptions) && opts.storageOptions.length !== levels.length) {
+    throw invalid(
+      "storageOptions",
+      opts.storageOptions,
+      `one entry per level (${levels.length} levels, ${opts.storageOptions.length} entries given)`,
+      "Give a single object to use the same options for every level.",
+    );
+  }
   const perLevel = levels.map((l, i) => {
     if (l.shape.length !== shape0.length)
       throw invalid(
         `pyramid[${i}]`,
-        `level ${i} has ${l.shape.length} dimensions, level 0 has ${shape0.length}`,
+        `an array of shape [${l.shape.join(", ")}]`,
+        `${shape0.length} dimensions, as level 0`,
       );
     const scale = shape0.map((s, d) => s / (l.shape[d] as number));
     const transform = opts.coordinateTransformations?.[i] ?? [{ type: "scale" as const, scale }];
     return levelOptions(storageFor(opts.storageOptions, i), l.shape, transform);
   });
   const channelNames = channelNamesFor(axes, shape0, opts.channelNames);
+  const metadata = checkImageMetadata(
+    opts.metadata,
+    await peekWriterVersion(group, opts.fmt),
+    channelCount(axes, shape0),
+  );
   const ctx = await openWriterGroup(group, opts.fmt);
   const position = await Position.create(ctx, { channelNames, axes });
   for (const [i, l] of levels.entries()) await position.createImage(String(i), l, perLevel[i]!);
-  return position;
+  if (metadata === undefined) return position;
+  await applyImageMetadata(ctx, metadata, "image");
+  return Position.open(ctx);
 }
 
 /** A dataset entry of {@link writeMultiscalesMetadata}. */
@@ -395,7 +473,7 @@ export async function writeMultiscalesMetadata(
     metadata?: Record<string, unknown>;
   } = {},
 ): Promise<void> {
-  if (datasets.length === 0) throw invalid("datasets", "no datasets given", "at least one dataset");
+  if (datasets.length === 0) throw invalid("datasets", datasets, "at least one dataset");
   const ndim =
     datasets[0]!.coordinateTransformations[0]?.type === "scale"
       ? (datasets[0]!.coordinateTransformations[0] as { scale: number[] }).scale.length
@@ -417,13 +495,48 @@ export async function writeMultiscalesMetadata(
     })),
   };
   if (opts.type !== undefined) m.type = opts.type;
-  if (opts.metadata !== undefined) m.metadata = structuredClone(opts.metadata);
+  // ome-zarr-py: an `omero` key of `metadata` is written as the group's `omero`, the rest is
+  // `multiscales[0].metadata`.
+  const { omero, ...rest } = opts.metadata ?? {};
+  if (opts.metadata !== undefined && Object.keys(rest).length > 0)
+    m.metadata = structuredClone(rest);
+  const version = await peekWriterVersion(group, opts.fmt);
+  // Checked against the version's schema; the channel count is checked when level 0 exists.
+  const level0 = await levelZeroShape(group, datasets[0]!.path);
+  const checked =
+    omero === undefined
+      ? undefined
+      : checkImageMetadata(
+          { omero },
+          version,
+          level0 === undefined
+            ? ((omero as { channels?: unknown[] })?.channels?.length ?? 0)
+            : channelCount(axes, level0),
+        );
   const ctx = await openWriterGroup(group, opts.fmt);
   // `name` is a SHOULD of the strict schemas: default the group's name (ome-zarr-py's
   // `name or group.name`).
   const name = opts.name ?? groupName(ctx);
   if (name !== undefined) m.name = name;
-  await mergeOme(ctx, "multiscales", [serializeMultiscale(m, ctx.version)], "image");
+  await mergeOme(
+    ctx,
+    "multiscales",
+    [serializeMultiscale(m, ctx.version)],
+    "image",
+    checked?.omero === undefined ? {} : { omero: checked.omero },
+  );
+}
+
+/** The shape of array `path` under `group`, or undefined when it cannot be read (yet). */
+async function levelZeroShape(group: WriterGroup, path: string): Promise<number[] | undefined> {
+  try {
+    const store =
+      typeof group === "string" ? await openStore(group, { readOnly: true }) : group.store;
+    const base = typeof group === "string" ? "" : (group.path ?? "");
+    return [...(await openArray(store, base === "" ? path : `${base}/${path}`)).shape];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Set one OME key of the group, keeping the others; validate the result as `kind` first. */
@@ -432,10 +545,11 @@ async function mergeOme(
   key: string,
   value: unknown,
   kind: "image" | "plate" | "well",
+  more: Record<string, unknown> = {},
 ): Promise<void> {
   const read = await readOmeAttrs(ctx.store, ctx.path);
   const attributes = read?.attributes ?? {};
-  const ome = { ...(read?.ome ?? {}), [key]: value };
+  const ome = { ...(read?.ome ?? {}), [key]: value, ...more };
   const preview = ctx.version === "0.4" ? { ...ome } : { ome: { version: "0.5", ...ome } };
   validateOmeObject(preview, { version: ctx.version, kind });
   await writeOmeAttrs(ctx, ome, attributes);
@@ -470,11 +584,7 @@ export async function writePlateMetadata(
       const rowIndex = r === undefined ? -1 : rows.indexOf(r);
       const columnIndex = c === undefined ? -1 : columns.indexOf(c);
       if (rowIndex < 0 || columnIndex < 0) {
-        throw invalid(
-          `wells[${i}]`,
-          `well ${JSON.stringify(w)} does not name a listed row and column`,
-          "row/column from rows and columns",
-        );
+        throw invalid(`wells[${i}]`, w, "a row/column path of a listed row and column");
       }
       return { path: w, rowIndex, columnIndex };
     }),
@@ -516,6 +626,11 @@ export interface WriteLabelsOptions {
   storageOptions?: StorageOptions;
   /** `image-label` colours and properties (ome-zarr-py's `label_metadata`). */
   labelMetadata?: Pick<CreateLabelOptions, "colors" | "properties">;
+  /**
+   * The label image's multiscale `name` (default: the label's name) and `omero` (one channel:
+   * a label array's channel axis is 1), as ome-zarr-py's `write_labels(…, **metadata)`.
+   */
+  metadata?: ImageMetadataInput;
 }
 
 function labelChunks(
@@ -567,7 +682,12 @@ export async function writeLabels(
     if (opts.scaler.method !== undefined) o.method = opts.scaler.method;
     if (opts.scaler.workers !== undefined) o.workers = opts.scaler.workers;
   }
-  return position.createLabel(name, labels, o);
+  const metadata = checkImageMetadata(opts.metadata, ctx.version, 1);
+  const label = await position.createLabel(name, labels, o);
+  if (metadata === undefined) return label;
+  const labelCtx = childContext(childContext(ctx, "labels"), name);
+  await applyImageMetadata(labelCtx, metadata, "label-image");
+  return LabelImage.open(labelCtx);
 }
 
 /** Options of {@link writeMultiscaleLabels}. */
@@ -598,7 +718,7 @@ export async function writeMultiscaleLabels(
   opts: WriteMultiscaleLabelsOptions = {},
 ): Promise<LabelImage> {
   if (!Array.isArray(pyramid) || pyramid.length === 0)
-    throw invalid("pyramid", "no levels given", "at least one level, largest first");
+    throw invalid("pyramid", pyramid, "at least one level, largest first");
   const ctx = await openWriterGroup(group, opts.fmt);
   const position = await Position.open(ctx);
   const o: CreateLabelOptions = { ...(opts.labelMetadata ?? {}) };

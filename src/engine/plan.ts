@@ -78,14 +78,43 @@ export function planLevelShards(
   });
 }
 
-/** Layouts of levels 0..n from level 0's layout and the per-level factors. */
+/**
+ * A level's own chunking, instead of level 0's (ome-zarr-py's per-level `storage_options`):
+ * `chunks` (default level 0's), clipped to the level shape, and `shardsRatio` (chunks per shard;
+ * omitted: the level is not sharded).
+ */
+export interface LevelChunking {
+  chunks?: readonly number[] | undefined;
+  shardsRatio?: readonly number[] | undefined;
+}
+
+/**
+ * Layouts of levels 0..n from level 0's layout and the per-level factors. `overrides[k]`, when
+ * given, sets level k's chunking (k ≥ 1; the engine reads any source region whatever the
+ * chunking of either level, so levels need not share chunk grids).
+ */
 export function planLevels(
   level0: { shape: readonly number[]; chunks: readonly number[]; shards?: readonly number[] },
   factors: readonly (readonly number[])[],
+  overrides: readonly (LevelChunking | undefined)[] = [],
 ): LevelLayout[] {
-  return planLevelShapes(level0.shape, factors).map((shape) => {
-    const chunks = planLevelChunks(level0.chunks, shape);
-    return { shape, chunks, shards: planLevelShards(level0.shards, chunks, shape) };
+  return planLevelShapes(level0.shape, factors).map((shape, k) => {
+    const o = k === 0 ? undefined : overrides[k];
+    if (o === undefined) {
+      const chunks = planLevelChunks(level0.chunks, shape);
+      return { shape, chunks, shards: planLevelShards(level0.shards, chunks, shape) };
+    }
+    const chunks = planLevelChunks(o.chunks ?? level0.chunks, shape);
+    const ratio = o.shardsRatio;
+    const shards =
+      ratio === undefined
+        ? undefined
+        : planLevelShards(
+            chunks.map((c, i) => c * (ratio[i] ?? 1)),
+            chunks,
+            shape,
+          );
+    return { shape, chunks, shards };
   });
 }
 

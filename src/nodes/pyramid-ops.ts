@@ -5,11 +5,19 @@
  * level but 0. The node owns metadata; the engine (`src/engine/compute.ts`) only computes.
  */
 import type { Piscina } from "piscina";
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import type { LevelRunner, PyramidProgress, PyramidReport } from "../engine/compute.js";
-import { planLevels } from "../engine/plan.js";
-import { NotFoundError, PyramidStateError, UnsupportedError } from "../errors.js";
+import { checkMethod } from "../engine/method.js";
+import { type LevelChunking, planLevels } from "../engine/plan.js";
+import {
+  InvalidOptionsError,
+  NotFoundError,
+  PyramidStateError,
+  UnsupportedError,
+} from "../errors.js";
 import type { QueueOptions } from "../queue/options.js";
 import {
+  type CodecSpec,
   isShareableRef,
   openArray,
   readNode,
@@ -23,18 +31,11 @@ import { pyramidMetadata } from "./multiscales-meta.js";
 import type { MultiscalesNode } from "./multiscales-node.js";
 import { cloneTransform, type Transform } from "./transforms.js";
 
-/** Downsampling methods (TensorStore's rules; see DESIGN.md section 5). */
-export type PyramidMethod = "stride" | "mean" | "median" | "mode" | "min" | "max";
-
-/** Methods accepted by {@link computePyramid}. */
-export const PYRAMID_METHODS: readonly PyramidMethod[] = [
-  "stride",
-  "mean",
-  "median",
-  "mode",
-  "min",
-  "max",
-];
+/**
+ * Downsampling methods (TensorStore's rules; see DESIGN.md section 5): the kernels'
+ * `DownsampleMethod`, listed once in `DOWNSAMPLE_METHODS`.
+ */
+export type PyramidMethod = DownsampleMethod;
 
 /**
  * Which axes to downsample: axis names (each by 2 per level), or axis name → integer factor per
@@ -69,12 +70,26 @@ export interface ComputePyramidOptions {
    * (`WorkerTaskError`) leaves the store untouched.
    */
   queue?: QueueOptions;
+  /**
+   * Chunking and codec of levels 1… when the pyramid is created here (entry k − 1 for level k;
+   * default: level 0's chunks clipped to each level, and its shards and codec). See
+   * `initializePyramid`'s `levels` option.
+   */
+  levelStorage?: readonly (LevelStorage | undefined)[];
+}
+
+/** One level's own chunking and codec (ome-zarr-py's per-level `storage_options`). */
+export interface LevelStorage extends LevelChunking {
+  /** Codec of the level (default level 0's). */
+  codec?: CodecSpec | undefined;
 }
 
 function checkLevels(levels: unknown): number {
   if (typeof levels !== "number" || !Number.isInteger(levels) || levels < 1) {
-    throw new PyramidStateError(
-      `levels must be an integer ≥ 1 (the total number of levels, level 0 included); found ${String(levels)}`,
+    throw new InvalidOptionsError(
+      "levels",
+      levels,
+      "an integer >= 1 (the total number of levels, level 0 included)",
     );
   }
   return levels;
@@ -93,17 +108,15 @@ export function factorsFromDims(node: MultiscalesNode, dims: PyramidDims | undef
   } else {
     for (const [d, v] of Object.entries(dims as Record<string, number>)) {
       if (!Number.isInteger(v) || v < 1) {
-        throw new PyramidStateError(
-          `factor for axis ${JSON.stringify(d)} must be an integer ≥ 1; found ${String(v)}`,
-        );
+        throw new InvalidOptionsError(`dims.${d}`, v, "an integer >= 1 (the factor for that axis)");
       }
       f[node.getAxisIndex(d)] = v;
     }
   }
   if (f.every((x) => x === 1)) {
-    throw new PyramidStateError(
-      `dims ${JSON.stringify(dims)} select no axis to downsample; name at least one axis (e.g. ["y", "x"])`,
-    );
+    throw new InvalidOptionsError("dims", dims, "at least one axis to downsample", {
+      hint: 'Name one, e.g. ["y", "x"].',
+    });
   }
   return f;
 }
@@ -161,7 +174,11 @@ function sameGeometry(
 export async function initializePyramid(
   node: MultiscalesNode,
   levels: number,
-  opts: { dims?: PyramidDims | undefined } = {},
+  opts: {
+    dims?: PyramidDims | undefined;
+    /** Level k's chunking and codec at entry k − 1 (see {@link LevelStorage}). */
+    levelStorage?: readonly (LevelStorage | undefined)[] | undefined;
+  } = {},
 ): Promise<void> {
   node._assertWritable();
   checkLevels(levels);
@@ -188,6 +205,7 @@ export async function initializePyramid(
       ...(level0.shards === undefined ? {} : { shards: level0.shards }),
     },
     Array.from({ length: levels - 1 }, () => step),
+    [undefined, ...(opts.levelStorage ?? [])],
   );
   const plans: {
     name: string;
@@ -231,7 +249,7 @@ export async function initializePyramid(
           dtype: level0.dtype,
           chunks: p.chunks,
           shards: p.shards,
-          codec: level0.codec,
+          codec: opts.levelStorage?.[Number(p.name) - 1]?.codec ?? level0.codec,
         },
         { transforms: p.transforms, record: false },
       );
@@ -279,12 +297,7 @@ export async function computePyramid(
   node._assertWritable();
   checkWorkers(opts.workers);
   const method = opts.method ?? opts.defaultMethod;
-  if (!PYRAMID_METHODS.includes(method)) {
-    throw new UnsupportedError(
-      `downsampling method ${String(method)}`,
-      `unknown downsampling method ${JSON.stringify(method)}; use one of ${PYRAMID_METHODS.join(", ")}`,
-    );
-  }
+  checkMethod(method);
   if (opts.levels !== undefined) checkLevels(opts.levels);
   const queued = opts.queue === undefined ? undefined : await checkQueue(node, opts.queue);
   const level0 = await levelZero(node);
@@ -336,7 +349,10 @@ async function computeLocally(
         `${JSON.stringify(node.path || "/")} has no pyramid to compute; pass levels (the total number of levels) to create one`,
       );
     }
-    await initializePyramid(node, opts.levels, { dims: opts.dims });
+    await initializePyramid(node, opts.levels, {
+      dims: opts.dims,
+      levelStorage: opts.levelStorage,
+    });
   } else if (opts.levels !== undefined && opts.levels !== existing) {
     throw new PyramidStateError(
       `${JSON.stringify(node.path || "/")} already has a pyramid of ${existing} levels and ${opts.levels} were asked for; call deletePyramid() first`,

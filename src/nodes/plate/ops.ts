@@ -3,7 +3,8 @@
  * positions, rename a well. Each runs inside the plate's one metadata update (checks first,
  * then groups, then the plate metadata once). The Plate class delegates here.
  */
-import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../../errors.js";
+import { AlreadyExistsError, InvalidOptionsError, NotFoundError } from "../../errors.js";
+import { plateNameIssues, throwIssues } from "../../schema/check.js";
 import { mapBounded } from "../../store/concurrency.js";
 import { createGroup, listChildren, removeNode } from "../../store/index.js";
 import type { AxisSpec } from "../axes.js";
@@ -12,6 +13,7 @@ import { isEmptyLeftover } from "../leftovers.js";
 import type { Position } from "../position.js";
 import { Well } from "../well.js";
 import { assertPlateName, type PositionSpec, planPositions, toPositionSpec } from "./batch.js";
+import { assertFieldCount, type DeclaredLayout } from "./layout.js";
 import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "./meta.js";
 
 /** Options of batch operations. */
@@ -37,25 +39,18 @@ export interface PlateInternals {
   cacheWell(path: string, well: Well | undefined): void;
   pendingWell(path: string): Promise<Well> | undefined;
   wellPaths(): string[];
+  /** The layout declared at creation, if any. */
+  layout(): DeclaredLayout | undefined;
 }
 
 /**
  * The `concurrency` option, checked.
- * @throws {InvalidMetadataError} when it is not a positive integer.
+ * @throws {InvalidOptionsError} when it is not a positive integer.
  */
 export function concurrencyOf(opts: BatchOptions): number {
   const c = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(c) || c < 1) {
-    throw new InvalidMetadataError(
-      [
-        {
-          code: "invalid_option",
-          location: "concurrency",
-          message: `concurrency must be a positive integer, found ${c}`,
-        },
-      ],
-      { summary: "invalid option" },
-    );
+    throw new InvalidOptionsError("concurrency", c, "an integer >= 1 (store operations in flight)");
   }
   return c;
 }
@@ -68,17 +63,9 @@ export function splitWell(path: string): [string, string] {
   const parts = String(path).split("/");
   if (parts.length !== 2) {
     assertPlateName(parts.join("/"), "row"); // unsafe input (e.g. "..", "") reports UnsafePathError first
-    throw new InvalidMetadataError(
-      [
-        {
-          code: "well_path_format",
-          location: "well",
-          message: `well path ${JSON.stringify(path)} is not of the form "row/column"`,
-          expected: "row/column",
-        },
-      ],
-      { summary: `invalid well path ${JSON.stringify(path)}` },
-    );
+    throwIssues(plateNameIssues(path, "well"), {
+      summary: `invalid well path ${JSON.stringify(path)} (expected "row/column")`,
+    });
   }
   const [row, col] = parts as [string, string];
   assertPlateName(row, "row");
@@ -161,6 +148,7 @@ export async function createBatchOp(
     const wells = new Map<string, Well>();
     await mapBounded(touched, limit, async (w) => wells.set(w, await p.getWell(w)));
     const plan = planPositions(draft, (w) => wells.get(w)?.metadata, normalized);
+    for (const [w, { meta }] of plan.wells) assertFieldCount(p.layout(), w, meta.images.length);
     // New wells are checked absent as a whole; only fields of listed wells can clash on disk.
     const fresh = new Set(plan.newWells);
     const clashes = await mapBounded(plan.positions, limit, async ({ well, spec }) => {
