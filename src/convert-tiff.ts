@@ -7,7 +7,8 @@
  * The command (src/cli/convert.ts) and this function run the same code (`runConvert`), loaded
  * on first call (it lives with the command).
  */
-import { InvalidMetadataError } from "./errors.js";
+import { checkMethod } from "./engine/method.js";
+import { InvalidOptionsError } from "./errors.js";
 import type { NgffVersion } from "./nodes/context.js";
 import type { PyramidMethod } from "./nodes/pyramid-ops.js";
 
@@ -62,18 +63,13 @@ export interface ConvertTiffReport {
   seconds: number;
 }
 
-function bad(option: string, found: unknown, expected: string): InvalidMetadataError {
-  return new InvalidMetadataError(
-    [
-      {
-        code: "invalid_option",
-        location: option,
-        message: `found ${JSON.stringify(found)}; expected ${expected}`,
-        expected,
-      },
-    ],
-    { summary: `invalid option ${option}` },
-  );
+function bad(
+  option: string,
+  found: unknown,
+  expected: string,
+  options?: { hint?: string; cause?: unknown },
+): InvalidOptionsError {
+  return new InvalidOptionsError(option, found, expected, options);
 }
 
 /**
@@ -82,7 +78,7 @@ function bad(option: string, found: unknown, expected: string): InvalidMetadataE
  * @param inputs - one TIFF (→ an image) or several (→ the positions `0/<i>/0` of a plate); empty
  *   with `options.plate`.
  * @param output - a directory or `s3://bucket/prefix`; must not exist unless `overwrite`.
- * @throws {InvalidMetadataError} for bad options (the command's usage errors).
+ * @throws {InvalidOptionsError} for bad options (the command's usage errors).
  * @throws {AlreadyExistsError} when the output exists without `overwrite`.
  * @throws {NotFoundError} for a missing input or output directory.
  * @throws {UnsupportedError} for TIFF layouts or outputs that cannot be converted.
@@ -107,6 +103,7 @@ export async function convertTiff(
   if (chunks !== undefined && typeof chunks !== "string" && !Array.isArray(chunks)) {
     throw bad("chunks", chunks, 'sizes of the trailing axes, "XY" or "XYZ"');
   }
+  if (options.method !== undefined) checkMethod(options.method);
   const { runConvert } = await import("./cli/convert.js");
   const { CommandEnv } = await import("./cli/env.js");
   const { UsageError } = await import("./cli/io.js");
@@ -147,7 +144,12 @@ export async function convertTiff(
     return { ...r };
   } catch (err) {
     // The command's usage errors are bad options here.
-    if (err instanceof UsageError) throw bad("options", options, err.message);
+    if (err instanceof UsageError) {
+      throw bad("options", options, "options that ngff convert accepts", {
+        hint: `${err.message}.`,
+        cause: err,
+      });
+    }
     throw err;
   }
 }

@@ -8,9 +8,9 @@
  * at once, 1.32-1.50× with 3, 1.38-1.55× with 4).
  */
 import { type Command, Option } from "commander";
+import { DOWNSAMPLE_METHODS } from "../../native-free-kernels/index.js";
 import { PyramidStateError } from "../errors.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
-import { PYRAMID_METHODS } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
 import type { QueueOptions } from "../queue/options.js";
 import { mapBounded } from "../store/concurrency.js";
@@ -66,7 +66,7 @@ export function registerComputePyramid(program: Command, env: CommandEnv): void 
     .requiredOption("-l, --levels <n>", "total number of levels, level 0 included", positiveInt)
     .addOption(
       new Option("-m, --method <method>", "downsampling method")
-        .choices([...PYRAMID_METHODS])
+        .choices([...DOWNSAMPLE_METHODS])
         .default("mean"),
     )
     .option(

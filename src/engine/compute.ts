@@ -7,7 +7,12 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
-import { PyramidStateError, ReadOnlyError, WorkerTaskError } from "../errors.js";
+import {
+  InvalidOptionsError,
+  PyramidStateError,
+  ReadOnlyError,
+  WorkerTaskError,
+} from "../errors.js";
 import { forEachBounded } from "../store/concurrency.js";
 import {
   dtypeByteSize,
@@ -17,6 +22,7 @@ import {
   type ZarrArray,
   type ZarrStore,
 } from "../store/index.js";
+import { checkMethod } from "./method.js";
 import { blockShapeOf, downsampleShape, type PlannedTask, planTasks } from "./plan.js";
 import { createPyramidPool, pyramidWorkerFile } from "./pool.js";
 import { deserializeError, type PyramidTask, type PyramidTaskResult } from "./protocol.js";
@@ -96,8 +102,6 @@ export interface PyramidReport {
    */
   queue?: { added: number; resumed: number; readded: number };
 }
-
-const METHODS: readonly DownsampleMethod[] = ["stride", "mean", "median", "mode", "min", "max"];
 
 /** Group blocks until a task reads this much source data: a few ms of decode+kernel+encode. */
 const MIN_TASK_BYTES = 2 << 20;
@@ -286,31 +290,28 @@ export function taskError(
 function validateOptions(opts: ComputeLevelsOptions, fromLevel: number, workers: number): void {
   const n = opts.levelPaths.length - 1;
   if (typeof opts.store?.ref?.kind !== "string") {
-    throw new TypeError("store must be a ZarrStore (openStore, openLocalStore, createMemoryStore)");
+    throw new InvalidOptionsError("store", opts.store, "a ZarrStore", {
+      hint: "open one with openStore, openLocalStore or createMemoryStore",
+    });
   }
   if (opts.factors.length !== n) {
-    throw new RangeError(
-      `factors has ${opts.factors.length} entries, expected one per target level (${n} for ` +
-        `${opts.levelPaths.length} level paths)`,
+    throw new InvalidOptionsError(
+      "factors",
+      opts.factors,
+      `one entry per target level (${n} for ${opts.levelPaths.length} level paths)`,
     );
   }
   opts.factors.forEach((f, k) => {
     if (!f.every((x) => Number.isInteger(x) && x >= 1)) {
-      throw new RangeError(
-        `factors[${k}] is [${f.join(", ")}]; factors must be integers >= 1 (1 = not downsampled)`,
-      );
+      throw new InvalidOptionsError(`factors[${k}]`, f, "integers >= 1 (1 = not downsampled)");
     }
   });
-  if (!METHODS.includes(opts.method)) {
-    throw new RangeError(
-      `method ${JSON.stringify(opts.method)} is not one of ${METHODS.join(", ")}`,
-    );
-  }
+  checkMethod(opts.method);
   if (n > 0 && !(Number.isInteger(fromLevel) && fromLevel >= 1 && fromLevel <= n)) {
-    throw new RangeError(`fromLevel is ${fromLevel}, expected an integer from 1 to ${n}`);
+    throw new InvalidOptionsError("fromLevel", fromLevel, `an integer from 1 to ${n}`);
   }
   if (!(Number.isInteger(workers) && workers >= 0)) {
-    throw new RangeError(`workers is ${workers}, expected an integer >= 0 (0 = in-process)`);
+    throw new InvalidOptionsError("workers", workers, "an integer >= 0 (0 = in-process)");
   }
 }
 

@@ -3,6 +3,7 @@
  * NGFF 0.4 keeps the OME keys at the top level of `.zattrs`; NGFF 0.5 keeps them under
  * `attributes.ome` of `zarr.json`, together with `version: "0.5"`.
  */
+import { checkOmeAttrs } from "../schema/check.js";
 import { readNode, writeAttributes, type ZarrStore } from "../store/index.js";
 import { decodeMetadata } from "../store/metadata.js";
 import { assertWritable, type NgffVersion, type NodeContext } from "./context.js";
@@ -110,9 +111,11 @@ export function mergeOmeAttrs(
 /**
  * Replace the OME attributes of the group at `ctx.path` with `ome`, keeping every non-OME
  * attribute already there. For 0.5 writes `attributes.ome = { version: "0.5", ...ome }`.
+ * The OME attributes are first parsed with the version's model of their kind (`src/schema`).
  * The metadata file is replaced atomically (store layer). Resolves to the attributes written.
  * @param existing - the group's current attributes when the caller already has them (skips a read).
  * @throws {ReadOnlyError} when `ctx.mode` is `"r"`.
+ * @throws {InvalidMetadataError} when `ome` breaks the spec (nothing is written).
  */
 export async function writeOmeAttrs(
   ctx: NodeContext,
@@ -120,6 +123,8 @@ export async function writeOmeAttrs(
   existing?: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   assertWritable(ctx);
+  // Every node write goes through the version's model: nothing that breaks the spec is written.
+  checkOmeAttrs(ctx.version, ome, ctx.path || "/");
   let current = existing;
   if (current === undefined) {
     const node = await readNode(ctx.store, ctx.path);

@@ -449,15 +449,15 @@ const inputCases: HostileCase[] = [
     what: "computePyramid with 0 levels",
     base: "fov04",
     act: async (d) => (await fov(d)).computePyramid({ levels: 0 }),
-    tag: "PyramidState",
-    message: /levels must be an integer ≥ 1/,
+    tag: "InvalidOptions",
+    message: /levels is 0; expected an integer >= 1/,
   },
   {
     what: "computePyramid with NaN levels",
     base: "fov05",
     act: async (d) => (await fov(d)).computePyramid({ levels: Number.NaN }),
-    tag: "PyramidState",
-    message: /levels must be an integer ≥ 1 .*found NaN/,
+    tag: "InvalidOptions",
+    message: /levels is NaN; expected an integer >= 1/,
   },
   {
     what: "computePyramid with another number of levels",
@@ -470,7 +470,7 @@ const inputCases: HostileCase[] = [
     what: "computePyramid with an unknown method",
     base: "fov04",
     act: async (d) => (await fov(d)).computePyramid({ method: "bicubic" as never, workers: 0 }),
-    tag: "Unsupported",
+    tag: "InvalidOptions",
     message: /"bicubic"/,
   },
   {

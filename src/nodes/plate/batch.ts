@@ -4,6 +4,7 @@
  * once per well and once for the plate.
  */
 import { AlreadyExistsError, InvalidMetadataError, UnsafePathError } from "../../errors.js";
+import { plateNameIssues, throwIssues } from "../../schema/check.js";
 import { assertSafeName } from "../../store/safe-name.js";
 import {
   addWell,
@@ -15,8 +16,6 @@ import {
   type WellMeta,
 } from "./meta.js";
 import { compareWellPaths, naturalCompare, naturalSort } from "./order.js";
-
-const ALNUM = /^[A-Za-z0-9]+$/;
 
 /**
  * Check a row, column or field name: one safe path segment (no `..`, `/`, empty, …) that the
@@ -35,19 +34,9 @@ export function assertPlateName(name: string, what: "row" | "column" | "field"):
       hint: "use letters and digits only (OME-NGFF plate layout), e.g. A, B, 1, 12",
     });
   }
-  if (!ALNUM.test(name)) {
-    throw new InvalidMetadataError(
-      [
-        {
-          code: "name_not_alphanumeric",
-          location: what === "field" ? "well.images[].path" : `plate.${what}s[].name`,
-          message: `${what} name ${JSON.stringify(name)} must contain only letters and digits (OME-NGFF plate layout)`,
-          expected: "^[A-Za-z0-9]+$",
-        },
-      ],
-      { summary: `invalid ${what} name ${JSON.stringify(name)}` },
-    );
-  }
+  throwIssues(plateNameIssues(name, what), {
+    summary: `invalid ${what} name ${JSON.stringify(name)} (OME-NGFF plate layout: letters and digits only)`,
+  });
 }
 
 /** One position to create: row, column and field names, and where the well goes. */

@@ -6,13 +6,8 @@
  * is persisted as its own group attribute ({@link PLATE_LAYOUT_ATTR}) from creation on: a plate
  * reopened before its first well keeps it, and a reopen with another declaration is refused.
  */
-import { z } from "zod";
 import { InvalidMetadataError, InvalidOptionsError, LayoutMismatchError } from "../../errors.js";
-import {
-  Acquisition as AcquisitionSchema,
-  Column as ColumnSchema,
-  Row as RowSchema,
-} from "../../schema/common/plate.js";
+import { PlateLayoutDeclaration } from "../../schema/plate-layout.js";
 import {
   type Acquisition,
   type PlateMeta,
@@ -53,16 +48,6 @@ export interface DeclaredLayout {
  */
 export const PLATE_LAYOUT_ATTR = "ngff-writer:plate-layout";
 
-const rowName = RowSchema.shape.name;
-const columnName = ColumnSchema.shape.name;
-const Declaration = z.strictObject({
-  name: z.string().optional(),
-  rows: z.array(rowName).min(1),
-  columns: z.array(columnName).min(1),
-  acquisitions: z.array(AcquisitionSchema).min(1).optional(),
-  fieldCount: z.int().min(1).optional(),
-});
-
 function duplicate(list: readonly (string | number)[]): string | number | undefined {
   const seen = new Set<string | number>();
   for (const v of list) {
@@ -86,7 +71,7 @@ export function checkPlateLayout(
   defaultName: string | undefined,
   option = "plate",
 ): DeclaredLayout {
-  const parsed = Declaration.safeParse(raw);
+  const parsed = PlateLayoutDeclaration.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const at = issue.path.length === 0 ? option : `${option}.${issue.path.join(".")}`;

@@ -10,46 +10,73 @@
  * `attributes.ome.version`; like ome-zarr-py we still write `plate.version` (readers such as
  * ome-zarr-models expect it) but not `well.version` (as in the spec's 0.5 examples).
  */
-import { InvalidMetadataError } from "../../errors.js";
+import { InvalidMetadataError, type MetadataIssue } from "../../errors.js";
+import {
+  parseModel,
+  plateIssues as plateModelIssues,
+  throwIssues,
+  wellIssues as wellModelIssues,
+} from "../../schema/check.js";
+import type * as schemaPlate from "../../schema/common/plate.js";
+import type { FieldOfView } from "../../schema/common/well.js";
+import * as v05 from "../../schema/v05/index.js";
 import type { NgffVersion } from "../context.js";
 import { compareWellPaths } from "./order.js";
-import { assertValidPlate, assertValidWell, issue, splitWellPath } from "./validate.js";
 
-export {
-  assertValidPlate,
-  assertValidWell,
-  plateIssues,
-  splitWellPath,
-  wellIssues,
-} from "./validate.js";
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+/** One metadata issue (a {@link MetadataIssue} literal). */
+export function issue(
+  code: string,
+  location: string,
+  message: string,
+  expected?: string,
+): MetadataIssue {
+  return expected === undefined
+    ? { code, location, message }
+    : { code, location, message, expected };
 }
 
-/** One acquisition of a plate (`plate.acquisitions[]`). */
-export interface Acquisition {
-  /** Unique non-negative integer id within the plate. */
-  id: number;
-  name?: string;
-  /** The maximum number of fields of view for this acquisition (positive). */
-  maximumfieldcount?: number;
-  description?: string;
-  /** Epoch seconds. */
-  starttime?: number;
-  /** Epoch seconds. */
-  endtime?: number;
+const WELL_PATH = /^([^/]+)\/([^/]+)$/;
+
+/** Split `row/column` into its two names; `undefined` when the path is not of that form. */
+export function splitWellPath(path: string): [row: string, column: string] | undefined {
+  const m = WELL_PATH.exec(path);
+  return m ? [m[1]!, m[2]!] : undefined;
 }
 
-/** A well entry of the plate (`plate.wells[]`). */
-export interface PlateWell {
-  /** `row/column`. */
-  path: string;
-  /** Index of the row in `rows`. */
-  rowIndex: number;
-  /** Index of the column in `columns`. */
-  columnIndex: number;
+/**
+ * Every spec violation in a plate (checked by the schema's `plate` model, `src/schema`):
+ * issues located under `plate`.
+ */
+export function plateIssues(plate: PlateMeta, version: NgffVersion = "0.5"): MetadataIssue[] {
+  return plateModelIssues(plateToJson(plate, version), version);
 }
+
+/** Every spec violation in a well (the schema's `well` model), located under `well`. */
+export function wellIssues(well: WellMeta, version: NgffVersion = "0.5"): MetadataIssue[] {
+  return wellModelIssues(wellToJson(well, version), version);
+}
+
+/**
+ * Throw when `plate` breaks the spec (the schema's `plate` model).
+ * @throws {InvalidMetadataError} listing every problem with its location.
+ */
+export function assertValidPlate(plate: PlateMeta, source?: string, version?: NgffVersion): void {
+  throwIssues(plateIssues(plate, version), { source });
+}
+
+/**
+ * Throw when `well` breaks the spec (the schema's `well` model).
+ * @throws {InvalidMetadataError} listing every problem with its location.
+ */
+export function assertValidWell(well: WellMeta, source?: string, version?: NgffVersion): void {
+  throwIssues(wellIssues(well, version), { source });
+}
+
+/** One acquisition of a plate (`plate.acquisitions[]`): the schema's `Acquisition`. */
+export type Acquisition = schemaPlate.Acquisition;
+
+/** A well entry of the plate (`plate.wells[]`): the schema's `PlateWell`. */
+export type PlateWell = schemaPlate.PlateWell;
 
 /** The `plate` object. */
 export interface PlateMeta {
@@ -64,12 +91,8 @@ export interface PlateMeta {
   extra?: Record<string, unknown>;
 }
 
-/** A field of view of a well (`well.images[]`). */
-export interface WellImage {
-  acquisition?: number;
-  /** Name of the position group inside the well. */
-  path: string;
-}
+/** A field of view of a well (`well.images[]`): the schema's `FieldOfView`. */
+export type WellImage = FieldOfView;
 
 /** The `well` object. */
 export interface WellMeta {
@@ -180,36 +203,14 @@ export function wellToJson(well: WellMeta, version: NgffVersion): Record<string,
   return out;
 }
 
-function invalid(location: string, message: string, source?: string): InvalidMetadataError {
-  return new InvalidMetadataError(
-    [issue("invalid_type", location, message)],
-    source === undefined ? {} : { source },
-  );
-}
-
-function nameList(v: unknown, loc: string, source?: string): { name: string }[] {
-  if (!Array.isArray(v))
-    throw invalid(loc, `expected a list of {name}, found ${JSON.stringify(v)}`, source);
-  return v.map((e, i) => {
-    if (!isRecord(e) || typeof e.name !== "string") {
-      throw invalid(
-        `${loc}[${i}]`,
-        `expected {"name": string}, found ${JSON.stringify(e)}`,
-        source,
-      );
-    }
-    return { name: e.name };
-  });
-}
-
 /**
- * Read a `plate` JSON object (as found in `.zattrs` or `attributes.ome`) into a {@link PlateMeta}.
- * Unknown keys are kept in `extra`; `version` is dropped (the node knows its version).
- * @throws {InvalidMetadataError} when the object does not have the plate's shape or breaks the spec.
+ * Read a `plate` JSON object (as found in `.zattrs` or `attributes.ome`) into a {@link PlateMeta},
+ * after parsing it with the schema's `plate` model. Unknown keys are kept in `extra`; `version`
+ * is dropped (the node knows its version).
+ * @throws {InvalidMetadataError} when the object breaks the spec.
  */
 export function parsePlate(raw: unknown, source?: string): PlateMeta {
-  if (!isRecord(raw))
-    throw invalid("plate", `expected an object, found ${JSON.stringify(raw)}`, source);
+  const p = parseModel(v05.PlateDef, raw, { at: "plate", source });
   const known = new Set([
     "version",
     "name",
@@ -220,60 +221,43 @@ export function parsePlate(raw: unknown, source?: string): PlateMeta {
     "field_count",
   ]);
   const plate: PlateMeta = {
-    rows: nameList(raw.rows, "plate.rows", source),
-    columns: nameList(raw.columns, "plate.columns", source),
-    wells: [],
+    rows: p.rows.map((r) => ({ name: r.name })),
+    columns: p.columns.map((c) => ({ name: c.name })),
+    wells: p.wells.map((w) => ({ path: w.path, rowIndex: w.rowIndex, columnIndex: w.columnIndex })),
   };
-  if (!Array.isArray(raw.wells)) throw invalid("plate.wells", "expected a list of wells", source);
-  plate.wells = raw.wells.map((w, i) => {
-    if (!isRecord(w))
-      throw invalid(`plate.wells[${i}]`, `expected an object, found ${JSON.stringify(w)}`, source);
-    return {
-      path: w.path as string,
-      rowIndex: w.rowIndex as number,
-      columnIndex: w.columnIndex as number,
-    };
-  });
-  if (typeof raw.name === "string") plate.name = raw.name;
-  if (raw.acquisitions !== undefined) {
-    if (!Array.isArray(raw.acquisitions))
-      throw invalid("plate.acquisitions", "expected a list", source);
-    plate.acquisitions = raw.acquisitions.map((a, i) => {
-      if (!isRecord(a)) throw invalid(`plate.acquisitions[${i}]`, "expected an object", source);
-      const o: Acquisition = { id: a.id as number };
+  if (p.name !== undefined) plate.name = p.name;
+  if (p.acquisitions !== undefined) {
+    plate.acquisitions = p.acquisitions.map((a) => {
+      const o: Acquisition = { id: a.id };
       for (const k of ACQ_KEYS)
-        if (k !== "id" && a[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = a[k];
+        if (k !== "id" && a[k] !== undefined) (o as Record<string, unknown>)[k] = a[k];
       return o;
     });
   }
-  if (raw.field_count !== undefined) plate.field_count = raw.field_count as number;
-  const extra = Object.fromEntries(Object.entries(raw).filter(([k]) => !known.has(k)));
+  if (p.field_count !== undefined) plate.field_count = p.field_count;
+  const extra = Object.fromEntries(Object.entries(p).filter(([k]) => !known.has(k)));
   if (Object.keys(extra).length > 0) plate.extra = extra;
-  assertValidPlate(plate, source);
   return plate;
 }
 
 /**
- * Read a `well` JSON object into a {@link WellMeta} (unknown keys kept in `extra`).
- * @throws {InvalidMetadataError} when the object does not have the well's shape or breaks the spec.
+ * Read a `well` JSON object into a {@link WellMeta} after parsing it with the schema's `well`
+ * model (unknown keys kept in `extra`).
+ * @throws {InvalidMetadataError} when the object breaks the spec.
  */
 export function parseWell(raw: unknown, source?: string): WellMeta {
-  if (!isRecord(raw))
-    throw invalid("well", `expected an object, found ${JSON.stringify(raw)}`, source);
-  if (!Array.isArray(raw.images)) throw invalid("well.images", "expected a list of images", source);
+  const w = parseModel(v05.WellDef, raw, { at: "well", source });
   const well: WellMeta = {
-    images: raw.images.map((img, i) => {
-      if (!isRecord(img)) throw invalid(`well.images[${i}]`, "expected an object", source);
-      const o: WellImage = { path: img.path as string };
-      if (img.acquisition !== undefined) o.acquisition = img.acquisition as number;
-      return o;
-    }),
+    images: w.images.map((img) =>
+      img.acquisition === undefined
+        ? { path: img.path }
+        : { acquisition: img.acquisition, path: img.path },
+    ),
   };
   const extra = Object.fromEntries(
-    Object.entries(raw).filter(([k]) => k !== "images" && k !== "version"),
+    Object.entries(w).filter(([k]) => k !== "images" && k !== "version"),
   );
   if (Object.keys(extra).length > 0) well.extra = extra;
-  assertValidWell(well, source);
   return well;
 }
 
@@ -302,7 +286,7 @@ function placeAxis(
     if (index !== undefined && index !== found) {
       throw new InvalidMetadataError([
         issue(
-          `well_${what}_index_mismatch`,
+          "well_path_mismatch",
           `plate.${what}s[${found}]`,
           `${option} ${index} was given for ${what} ${JSON.stringify(name)}, which is already listed at index ${found}; omit ${option} or pass ${found}`,
           String(found),
@@ -315,7 +299,7 @@ function placeAxis(
     const at = list[index]?.name;
     throw new InvalidMetadataError([
       issue(
-        `well_${what}_index_mismatch`,
+        "well_path_mismatch",
         `plate.${what}s`,
         at !== undefined
           ? `${option} ${index} for new ${what} ${JSON.stringify(name)} is already ${what} ${JSON.stringify(at)}; ` +
@@ -420,7 +404,7 @@ export function renameWellMeta(plate: PlateMeta, from: string, to: string): void
   if (plate.wells.some((w) => w.path === to)) {
     throw new InvalidMetadataError([
       issue(
-        "duplicate_well",
+        "duplicate_well_path",
         "plate.wells",
         `well ${JSON.stringify(to)} is already listed in the plate`,
       ),

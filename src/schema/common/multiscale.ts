@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { Axes, axisKind } from "./axes.js";
 import { addIssue, checkUniqueItems } from "./checks.js";
-import { CoordinateTransformations, transformVector } from "./transforms.js";
+import { CoordinateTransformations, checkTransformLengths } from "./transforms.js";
 
 // "Each dictionary in "datasets" MUST contain the field "path"" and "MUST contain the field
 // "coordinateTransformations""
@@ -52,26 +52,15 @@ interface MultiscaleLike {
 /** Refinements of one multiscale that need its axes and its transformations together. */
 export function checkMultiscale(ms: MultiscaleLike, ctx: z.RefinementCtx): void {
   const n = ms.axes.length;
-  // "The length of the `scale` and `translation` array MUST be the same as the length of "axes"."
-  const checkLengths = (list: CoordinateTransformations, path: PropertyKey[]) => {
-    list.forEach((t, j) => {
-      const len = transformVector(t).length;
-      if (len !== n) {
-        addIssue(
-          ctx,
-          "transform_length",
-          [...path, j],
-          `${t.type} has ${len} values but there are ${n} axes`,
-          `${n} values, one per axis`,
-        );
-      }
-    });
-  };
   ms.datasets.forEach((ds, i) => {
-    checkLengths(ds.coordinateTransformations, ["datasets", i, "coordinateTransformations"]);
+    checkTransformLengths(ds.coordinateTransformations, n, ctx, [
+      "datasets",
+      i,
+      "coordinateTransformations",
+    ]);
   });
   if (ms.coordinateTransformations) {
-    checkLengths(ms.coordinateTransformations, ["coordinateTransformations"]);
+    checkTransformLengths(ms.coordinateTransformations, n, ctx, ["coordinateTransformations"]);
   }
   // "The "path"s MUST be ordered from largest (i.e. highest resolution) to smallest." Seen from
   // the metadata: the scale of every space axis never decreases from one level to the next.

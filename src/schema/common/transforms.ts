@@ -77,3 +77,38 @@ export type CoordinateTransformations = z.infer<typeof CoordinateTransformations
 export function transformVector(t: CoordinateTransform): readonly number[] {
   return t.type === "scale" ? t.scale : t.translation;
 }
+
+// "The length of the `scale` and `translation` array MUST be the same as the length of "axes"."
+/**
+ * Report every transformation in `list` whose vector does not have `n` values (one per axis);
+ * `path` locates `list` relative to the refined value.
+ */
+export function checkTransformLengths(
+  list: readonly CoordinateTransform[],
+  n: number,
+  ctx: z.RefinementCtx,
+  path: PropertyKey[],
+): void {
+  list.forEach((t, j) => {
+    const len = transformVector(t).length;
+    if (len !== n) {
+      addIssue(
+        ctx,
+        "transform_length",
+        [...path, j],
+        `${t.type} has ${len} values but there are ${n} axes`,
+        `${n} values, one per axis`,
+      );
+    }
+  });
+}
+
+/**
+ * The transformations of one dataset of an image with `n` axes: the list rules plus the length
+ * rule (which needs the axes, so a plain list cannot check it).
+ */
+export function coordinateTransformationsFor(n: number) {
+  return CoordinateTransformations.superRefine((list, ctx) =>
+    checkTransformLengths(list, n, ctx, []),
+  );
+}

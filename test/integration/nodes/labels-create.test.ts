@@ -54,7 +54,7 @@ describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {
     await expectRejectedUntouched(dir, "InvalidMetadata", () =>
       pos.createLabel("seg", { shape: LSHAPE }, { properties: [{ area: 3 }] }),
     );
-    await expectRejectedUntouched(dir, "Unsupported", () =>
+    await expectRejectedUntouched(dir, "InvalidOptions", () =>
       pos.createLabel("seg", { shape: LSHAPE }, { method: "blur" as never }),
     );
     expect(await pos.labelNames()).toEqual([]);

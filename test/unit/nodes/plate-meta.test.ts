@@ -83,77 +83,77 @@ describe("plateIssues", () => {
       (p) => {
         p.wells[1]!.rowIndex = 0;
       },
-      "well_row_index_mismatch",
+      "well_path_mismatch",
     ],
     [
       "columnIndex out of range",
       (p) => {
         p.wells[0]!.columnIndex = 3;
       },
-      "well_column_index_mismatch",
+      "column_index_range",
     ],
     [
       "column before row in the path",
       (p) => {
         p.wells[0]!.path = "1/A";
       },
-      "well_row_index_mismatch",
+      "well_path_mismatch",
     ],
     [
       "non-alphanumeric row",
       (p) => {
         p.rows[0]!.name = "A-1";
       },
-      "name_not_alphanumeric",
+      "invalid_format",
     ],
     [
       "duplicate row",
       (p) => {
         p.rows[1]!.name = "A";
       },
-      "duplicate_name",
+      "duplicate_row_name",
     ],
     [
       "empty rows",
       (p) => {
         p.rows = [];
       },
-      "plate_rows_empty",
+      "too_few_items",
     ],
     [
       "empty wells",
       (p) => {
         p.wells = [];
       },
-      "plate_wells_empty",
+      "too_few_items",
     ],
     [
       "duplicate well",
       (p) => {
         p.wells[1] = { ...p.wells[0]! };
       },
-      "duplicate_well",
+      "duplicate_well_path",
     ],
     [
       "bad well path",
       (p) => {
         p.wells[0]!.path = "A/1/0";
       },
-      "well_path_format",
+      "invalid_format",
     ],
     [
       "duplicate acquisition",
       (p) => {
         p.acquisitions = [{ id: 1 }, { id: 1 }];
       },
-      "duplicate_acquisition",
+      "duplicate_acquisition_id",
     ],
     [
       "zero field_count",
       (p) => {
         p.field_count = 0;
       },
-      "invalid_type",
+      "out_of_range",
     ],
   ])("%s", (_name, edit, code) => {
     const p = good();
@@ -171,9 +171,9 @@ describe("plateIssues", () => {
 
 describe("wellIssues", () => {
   test.each([
-    [[], "well_images_empty"],
-    [[{ path: "0" }, { path: "0" }], "duplicate_image"],
-    [[{ path: "a/b" }], "name_not_alphanumeric"],
+    [[], "too_few_items"],
+    [[{ path: "0" }, { path: "0" }], "duplicate_image_path"],
+    [[{ path: "a/b" }], "invalid_format"],
     [[{ path: "0", acquisition: 1.5 }], "invalid_type"],
   ])("%j → %s", (images, code) => {
     expect(wellIssues({ images }).map((i) => i.code)).toContain(code);
