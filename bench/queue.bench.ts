@@ -4,7 +4,17 @@
  * against the local pool of 1 and 2 threads, on this one machine (the workers are local
  * processes on a loopback Redis: this measures the queue's cost, not a network's).
  *
- *   node --import tsx bench/queue.bench.ts [--quick] [--image-mib 1024] [--positions 64]
+ *   node --import tsx bench/queue.bench.ts [--quick] [--image-mib 1024] [--positions 64] [--dir <path>]
+ *     [--only plate|image]
+ *
+ * The issue's full size (4 GiB image, 64-position plate; ~5–8 min on an idle 2-core machine):
+ *
+ *   node --import tsx bench/queue.bench.ts --image-mib 4096
+ *
+ * Data goes to a fresh directory under `--dir` (default the OS temp directory), removed at the
+ * end, on failure and on Ctrl-C / SIGTERM. Before anything is written the free space there is
+ * checked against the worst case (level 0 uncompressed + its pyramid + the plate, + 10 %): a
+ * bench that cannot fit says so and writes nothing.
  *
  * Workloads (Zarr v2 / NGFF 0.4, chunks 1×1×1×256×256, blosc lz4 5 shuffle, mean, y and x ÷2):
  * - plate: `--positions` (64) positions of 1×1×4×512×512 uint16 (2 MiB each), 4 levels,
@@ -27,11 +37,14 @@
  * (`returnvalue.ms`): BullMQ's lock, fetch and move-to-completed round trips.
  * Asserted: identical digests, and a queue overhead per task below `pollMs` (250 ms): the
  * coordinator's only per-task latency is polling (≤ pollMs, overlapped across tasks) plus a few
- * loopback round trips, so a full poll period per task would mean the fan-out has serialised.
+ * loopback round trips, so a full poll period per task would mean the fan-out has serialised;
+ * and Redis's `used_memory_peak` below 256 MiB (job records are ~5.5 KB each: the 4 GiB
+ * image's ~2,700 jobs are ~15 MB; hundreds of MiB would mean records are not removed).
  */
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, statfs } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +60,34 @@ const CHUNKS = [1, 1, 1, 256, 256];
 const CODEC = { name: "blosc", cname: "lz4", clevel: 5, shuffle: "shuffle" } as const;
 const POLL_MS = 250; // the queue's default, asserted against
 const AT_ONCE = 3;
+const REDIS_PEAK_MAX_MIB = 256;
+
+function strArg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+}
+
+/**
+ * Worst-case bytes on disk: level 0 uncompressed, its pyramid (y/x ÷2: ≤ 1/3 more), the plate
+ * (2 MiB per position, same), + 10 %.
+ */
+function bytesNeeded(positions: number, imageMiB: number): number {
+  return Math.ceil((imageMiB + positions * 2) * 2 ** 20 * (4 / 3) * 1.1);
+}
+
+/** Refuse to start where the data cannot fit. */
+async function checkRoom(dir: string, need: number): Promise<void> {
+  const fs = await statfs(dir);
+  const free = fs.bavail * fs.bsize;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  process.stderr.write(`data under ${dir}: needs up to ${gib(need)}, ${gib(free)} free\n`);
+  if (free < need) {
+    throw new Error(
+      `not enough room under ${dir}: the bench needs up to ${gib(need)} and ${gib(free)} are free; ` +
+        "give --dir a filesystem with room (check with df -h)",
+    );
+  }
+}
 
 function intArg(argv: string[], name: string, fallback: number): number {
   const i = argv.indexOf(name);
@@ -242,7 +283,15 @@ async function makeWorkloads(
   root: string,
   positions: number,
   imageMiB: number,
+  only: string,
 ): Promise<Workload[]> {
+  const out: Workload[] = [];
+  if (only !== "image") out.push(await makePlate(root, positions));
+  if (only !== "plate") out.push(await makeImage(root, imageMiB));
+  return out;
+}
+
+async function makePlate(root: string, positions: number): Promise<Workload> {
   const plateShape = [1, 1, 4, 512, 512];
   const plane = new Uint16Array(512 * 512);
   const platePath = join(root, "plate.zarr");
@@ -269,6 +318,16 @@ async function makeWorkloads(
     );
     paths.push(join(platePath, row, col, "0"));
   }
+  return {
+    name: `plate: ${positions} positions of ${plateShape.join("×")} uint16, 4 levels`,
+    levels: 4,
+    positions: paths,
+    store: platePath,
+    sourceMiB: positions * 2,
+  };
+}
+
+async function makeImage(root: string, imageMiB: number): Promise<Workload> {
   const planes = Math.max(1, Math.round((imageMiB * 2 ** 20) / (4096 * 4096 * 2)));
   const imagePath = join(root, "image.zarr");
   {
@@ -290,22 +349,13 @@ async function makeWorkloads(
       await arr.write([0, 0, z], big, { workers: 2 });
     }
   }
-  return [
-    {
-      name: `plate: ${positions} positions of ${plateShape.join("×")} uint16, 4 levels`,
-      levels: 4,
-      positions: paths,
-      store: platePath,
-      sourceMiB: positions * 2,
-    },
-    {
-      name: `image: 1×1×${planes}×4096×4096 uint16 (${planes / 2 ** 5} GiB), 5 levels`,
-      levels: 5,
-      positions: [imagePath],
-      store: imagePath,
-      sourceMiB: planes * 32,
-    },
-  ];
+  return {
+    name: `image: 1×1×${planes}×4096×4096 uint16 (${planes / 2 ** 5} GiB), 5 levels`,
+    levels: 5,
+    positions: [imagePath],
+    store: imagePath,
+    sourceMiB: planes * 32,
+  };
 }
 
 async function main(): Promise<void> {
@@ -313,15 +363,36 @@ async function main(): Promise<void> {
   const quick = argv.includes("--quick");
   const positions = intArg(argv, "--positions", 64);
   const imageMiB = intArg(argv, "--image-mib", quick ? 256 : 1024);
-  const root = await mkdtemp(join(tmpdir(), "ngff-bench-q-"));
+  const base = strArg(argv, "--dir", tmpdir());
+  const only = strArg(argv, "--only", "both");
+  if (!["both", "plate", "image"].includes(only)) {
+    throw new RangeError(`--only must be plate or image; found ${only}`);
+  }
+  await checkRoom(
+    base,
+    bytesNeeded(only === "image" ? 0 : positions, only === "plate" ? 0 : imageMiB),
+  );
+  const root = await mkdtemp(join(base, "ngff-bench-q-"));
   const loadStart = load();
   const rows: Row[] = [];
   const failures: string[] = [];
   let redis: RedisTestServer | undefined;
   let workers: Worker[] = [];
+  // Ctrl-C / SIGTERM: stop the children, remove the data (up to several GiB), exit.
+  const onSignal = (sig: NodeJS.Signals) => {
+    for (const w of workers) w.proc.kill("SIGKILL");
+    const pid = redis?.pid;
+    if (pid !== undefined) process.kill(pid, "SIGKILL");
+    rmSync(root, { recursive: true, force: true });
+    if (redis !== undefined) rmSync(redis.dir, { recursive: true, force: true });
+    process.stderr.write(`${sig}: stopped, ${root} removed\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const t0 = performance.now();
-    const workloads = await makeWorkloads(root, positions, imageMiB);
+    const workloads = await makeWorkloads(root, positions, imageMiB, only);
     process.stderr.write(`level 0 written in ${fmt((performance.now() - t0) / 1000, 1)} s\n`);
     for (const w of workloads) {
       const pool: Record<number, number> = {};
@@ -383,6 +454,8 @@ async function main(): Promise<void> {
     await redis?.dispose();
     await lib.closeSharedPools();
     await rm(root, { recursive: true, force: true });
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 
   // Checks: the same bytes everywhere, and a per-task overhead below one poll period.
@@ -391,6 +464,11 @@ async function main(): Promise<void> {
     if (r.digest !== ref.digest || r.files !== ref.files) {
       failures.push(
         `${r.workload}, ${r.config}: digest ${r.digest} (${r.files} files) ≠ pool's ${ref.digest} (${ref.files})`,
+      );
+    }
+    if (r.redisPeakMiB !== undefined && !(r.redisPeakMiB < REDIS_PEAK_MAX_MIB)) {
+      failures.push(
+        `${r.workload}, ${r.config}: Redis used_memory_peak ${fmt(r.redisPeakMiB, 1)} MiB ≥ ${REDIS_PEAK_MAX_MIB} MiB`,
       );
     }
     if (r.overheadMs !== undefined && !(r.overheadMs < POLL_MS)) {
@@ -415,7 +493,7 @@ async function main(): Promise<void> {
       "| workload | configuration | wall s | tasks | queue overhead ms/task (vs pool of as many threads, max 2) | worker-side ms/job (active→completed − task) | Redis used_memory_peak MiB | Redis bytes/job ≈ (peak − empty) / jobs held at once | output digest | load 1/5/15 min |\n" +
       "|---|---|---|---|---|---|---|---|---|---|\n" +
       `${table.join("\n")}\n\n` +
-      `Checks: every configuration's files equal the 2-thread pool's (digest over all files but level 0's chunks); queue overhead per task < pollMs (${POLL_MS} ms).\n` +
+      `Checks: every configuration's files equal the 2-thread pool's (digest over all files but level 0's chunks); queue overhead per task < pollMs (${POLL_MS} ms); Redis used_memory_peak < ${REDIS_PEAK_MAX_MIB} MiB.\n` +
       `${failures.length === 0 ? "All checks passed." : `FAILED:\n- ${failures.join("\n- ")}`}\n\nReproduce: \`${cmd}\`\n`,
   );
   if (failures.length > 0) process.exitCode = 1;
