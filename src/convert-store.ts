@@ -33,7 +33,12 @@ import {
   type PyramidTaskResult,
 } from "./engine/protocol.js";
 import { poolFor } from "./engine/shared-pool.js";
-import { InvalidMetadataError, type MetadataIssue, WorkerTaskError } from "./errors.js";
+import {
+  InvalidMetadataError,
+  InvalidOptionsError,
+  type MetadataIssue,
+  WorkerTaskError,
+} from "./errors.js";
 import type { NgffVersion } from "./nodes/context.js";
 import { stageOutput } from "./staged-output.js";
 import { forEachBounded } from "./store/concurrency.js";
@@ -144,18 +149,8 @@ const IN_PROCESS_LIMIT = 4;
 const METADATA_FILES = new Set([".zattrs", ".zgroup", ".zarray", "zarr.json"]);
 const VERSIONS: readonly NgffVersion[] = ["0.4", "0.5"];
 
-function badOption(option: string, found: unknown, expected: string): InvalidMetadataError {
-  return new InvalidMetadataError(
-    [
-      {
-        code: "invalid_option",
-        location: option,
-        message: `found ${JSON.stringify(found)}; expected ${expected}`,
-        expected,
-      },
-    ],
-    { summary: `invalid option ${option}` },
-  );
+function badOption(option: string, found: unknown, expected: string): InvalidOptionsError {
+  return new InvalidOptionsError(option, found, expected);
 }
 
 function checkOptions(opts: ConvertStoreOptions): void {
@@ -306,7 +301,7 @@ async function openSource(
   } else if (typeof src === "object" && src !== null && typeof src.get === "function") {
     store = src;
   } else {
-    throw badOption("src", typeof src, "a path, a URL or a ZarrStore");
+    throw badOption("src", src, "a path, a URL or a ZarrStore");
   }
   const label = refLabel(store.ref);
   const result = await validateStore(store).catch(async (err: unknown) => {
@@ -351,7 +346,7 @@ export async function convertStore(
   const started = performance.now();
   checkOptions(opts);
   if (typeof dst !== "string" && !(dst instanceof URL)) {
-    throw badOption("dst", typeof dst, "a path or a URL (file://, s3://)");
+    throw badOption("dst", dst, "a path or a URL (file://, s3://)");
   }
   const dstText = dst instanceof URL ? dst.href : dst;
   const source = await openSource(src, opts.s3);

@@ -7,10 +7,9 @@ import { readdir, rm, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   AlreadyExistsError,
-  InvalidMetadataError,
+  InvalidOptionsError,
   LayoutMismatchError,
   NotFoundError,
-  UnsupportedError,
 } from "./errors.js";
 import { type AxisSpec, checkAxes } from "./nodes/axes.js";
 import { Collection, checkOmeXml } from "./nodes/collection.js";
@@ -99,18 +98,8 @@ const LAYOUTS: readonly Layout[] = ["auto", "fov", "hcs", "tiled", "bf2raw"];
 const MODES: readonly OpenMode[] = ["r", "r+", "a", "w", "w-"];
 const VERSIONS: readonly NgffVersion[] = ["0.4", "0.5"];
 
-function bad(option: string, found: unknown, expected: string): never {
-  throw new InvalidMetadataError(
-    [
-      {
-        code: "invalid_option",
-        location: option,
-        message: `found ${JSON.stringify(found)}; expected ${expected}`,
-        expected,
-      },
-    ],
-    { summary: `invalid option ${option}` },
-  );
+function bad(option: string, found: unknown, expected: string, hint?: string): never {
+  throw new InvalidOptionsError(option, found, expected, hint === undefined ? {} : { hint });
 }
 
 interface Target {
@@ -146,17 +135,19 @@ async function probe(dir: string): Promise<{ exists: boolean; empty: boolean }> 
  * `w-` creates (AlreadyExistsError if the path exists), `w` overwrites — only a path containing
  * `.zarr` unless `disablePathChecking` (checked before anything is deleted). Layouts: `fov`
  * (Position), `tiled` (TiledPosition), `hcs` (Plate), `auto` (infer from metadata; cannot
- * create: UnsupportedError). `path` may be a local path, a URL (`file://`, `s3://bucket/prefix`,
+ * create: InvalidOptionsError). `path` may be a local path, a URL (`file://`, `s3://bucket/prefix`,
  * `http(s)://…` read-only, see `parseStoreUrl`) or a store object (e.g. `createMemoryStore()`).
  *
  * The result's type follows `layout`: `openOmeZarr(p, { layout: "fov" })` is a `Position`.
  * Nodes are `AsyncDisposable` (`await using pos = await openOmeZarr(…)`).
  *
- * @throws {InvalidMetadataError} for bad options (layout, mode, version, channelNames, axes).
+ * @throws {InvalidOptionsError} for bad options (layout, mode, version, channelNames when
+ *   creating, omeXml, plate, disablePathChecking, path, s3; `layout: "auto"` when creating).
+ * @throws {InvalidMetadataError} for channel names or axes the spec does not allow.
  * @throws {NotFoundError} `r`/`r+` on a missing store, or a path with no Zarr group.
  * @throws {AlreadyExistsError} `w-` on an existing path; `w` on a path without `.zarr`.
  * @throws {LayoutMismatchError} when the store holds another layout than asked for.
- * @throws {UnsupportedError} for `layout: "auto"` when creating, or an unsupported URL scheme.
+ * @throws {UnsupportedError} for an unsupported URL scheme.
  * @throws {StoreAccessError} for a remote store that cannot be reached, authenticated or found.
  * @throws {ReadOnlyError} for an `http(s)://` URL in a mode other than `"r"`.
  */
@@ -174,9 +165,10 @@ export async function openOmeZarr<L extends Layout = "auto">(
     opts.channelNames === undefined ? undefined : checkChannelNames(opts.channelNames);
   const axes = opts.axes === undefined ? undefined : checkAxes(opts.axes);
   const omeXml = checkOmeXml(opts.omeXml);
-  if (omeXml !== undefined && layout !== "bf2raw") bad("omeXml", "a string", 'layout "bf2raw"');
+  if (omeXml !== undefined && layout !== "bf2raw")
+    bad("omeXml", "an OME-XML string", 'omeXml only with layout "bf2raw"');
   if (opts.plate !== undefined) {
-    if (layout !== "hcs") bad("plate", "a plate layout", 'layout "hcs"');
+    if (layout !== "hcs") bad("plate", "a plate layout", 'plate only with layout "hcs"');
     checkPlateLayout(opts.plate, undefined);
   }
   if (opts.disablePathChecking !== undefined && typeof opts.disablePathChecking !== "boolean") {
@@ -186,7 +178,7 @@ export async function openOmeZarr<L extends Layout = "auto">(
     typeof path !== "string" &&
     (typeof path !== "object" || path === null || typeof path.get !== "function")
   ) {
-    bad("path", typeof path, "a directory path or a ZarrStore");
+    bad("path", path, "a directory path, a store URL or a ZarrStore");
   }
 
   if (opts.s3 !== undefined && (typeof opts.s3 !== "object" || opts.s3 === null)) {
@@ -236,13 +228,20 @@ export async function openOmeZarr<L extends Layout = "auto">(
   }
   if (creating) {
     if (layout === "auto") {
-      throw new UnsupportedError(
-        "layout auto for creation",
-        `the store layout must be given when creating a dataset: pass layout "fov", "hcs", "tiled" or "bf2raw"`,
+      bad(
+        "layout",
+        "auto",
+        'the layout of the new dataset: "fov", "hcs", "tiled" or "bf2raw"',
+        `mode ${JSON.stringify(mode)} creates a dataset here, and "auto" can only detect the layout of an existing one.`,
       );
     }
     if (channelNames === undefined && layout !== "bf2raw") {
-      bad("channelNames", undefined, "channel names, required to create a dataset");
+      bad(
+        "channelNames",
+        undefined,
+        "channel names (required to create a dataset)",
+        'Pass e.g. channelNames: ["DAPI"].',
+      );
     }
   }
   if (

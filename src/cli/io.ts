@@ -19,7 +19,7 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-/** Exit codes: 0 success, 1 failure (bad input, invalid store), 2 usage (bad command line). */
+/** Exit codes: 0 success, 1 failure (bad input, invalid store), 2 usage (bad command line or option). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** A bad command line (unknown value, conflicting options): exit code 2. */
@@ -38,9 +38,14 @@ export class ReportedFailure extends Error {
   }
 }
 
-/** The exit code for an error thrown by a command. */
+/**
+ * The exit code for an error thrown by a command: a bad option (a {@link UsageError} from argv
+ * parsing, or an `InvalidOptionsError` from the library it was passed to) is a usage error.
+ */
 export function exitCodeFor(err: unknown): number {
-  return err instanceof UsageError ? EXIT.usage : EXIT.failure;
+  return err instanceof UsageError || isOmeZarrError(err, "InvalidOptions")
+    ? EXIT.usage
+    : EXIT.failure;
 }
 
 /** The one-line reason for an error: its first line, with the cause's first line when useful. */

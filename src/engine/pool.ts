@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
+import { InvalidOptionsError } from "../errors.js";
 
 /**
  * Absolute path of the worker entry, relative to this module: `dist/workers/pyramid-task.js`
@@ -74,17 +75,18 @@ export interface PyramidWorkerData {
 /**
  * A Piscina pool running the pyramid task handler, with a fixed number of threads (pyramid work
  * is CPU-bound). Pass it as `pool` to `computeLevels` to share it between many images; the
- * caller closes it (`await pool.destroy()`). Throws RangeError for a non-positive `workers`.
+ * caller closes it (`await pool.destroy()`).
+ * @throws {InvalidOptionsError} for a `workers` or `tasksPerWorker` that is not an integer >= 1.
  */
 export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
   const threads = opts.workers ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new RangeError(`workers must be a positive integer for a pool, got ${threads}`);
+    throw new InvalidOptionsError("workers", threads, "an integer >= 1 for a pool");
   }
   const syncIO = opts.syncIO ?? true;
   const perWorker = opts.tasksPerWorker ?? (syncIO ? 1 : 2);
   if (!Number.isInteger(perWorker) || perWorker < 1) {
-    throw new RangeError(`tasksPerWorker must be a positive integer, got ${perWorker}`);
+    throw new InvalidOptionsError("tasksPerWorker", perWorker, "an integer >= 1");
   }
   const workerData: PyramidWorkerData = { ngffPyramid: { syncIO } };
   return new Piscina({

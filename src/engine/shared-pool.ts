@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
+import { InvalidOptionsError } from "../errors.js";
 import { isShareableRef, type StoreRef } from "../store/ref.js";
 import type { ZarrStore } from "../store/store.js";
 import { createPyramidPool } from "./pool.js";
@@ -32,7 +33,7 @@ function poolKey(threads: number, tasksPerWorker: number | undefined): string {
 
 function checkThreads(workers: number): number {
   if (!Number.isInteger(workers) || workers < 1) {
-    throw new RangeError(`workers must be a positive integer for a pool, got ${workers}`);
+    throw new InvalidOptionsError("workers", workers, "an integer >= 1 for a pool");
   }
   return workers;
 }

@@ -9,7 +9,12 @@
  * `"bf2raw"`. Reading follows ome-zarr-py: the `series` list when present, else the numbered
  * groups `0`, `1`, … (the spec's rule when there is no `series` attribute).
  */
-import { AlreadyExistsError, InvalidMetadataError, NotFoundError } from "../errors.js";
+import {
+  AlreadyExistsError,
+  InvalidMetadataError,
+  InvalidOptionsError,
+  NotFoundError,
+} from "../errors.js";
 import { Semaphore } from "../store/concurrency.js";
 import { assertSafeName, createGroup, listChildren, readNode } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
@@ -46,24 +51,14 @@ export interface CreateSeriesOptions {
   axes?: readonly AxisSpec[];
 }
 
-function badOption(location: string, found: unknown, expected: string): InvalidMetadataError {
-  return new InvalidMetadataError(
-    [
-      {
-        code: "invalid_option",
-        location,
-        message: `found ${JSON.stringify(found)}; expected ${expected}`,
-        expected,
-      },
-    ],
-    { summary: `invalid option ${location}` },
-  );
+function badOption(option: string, found: unknown, expected: string): InvalidOptionsError {
+  return new InvalidOptionsError(option, found, expected);
 }
 
-/** Check `omeXml` (a string, or undefined). @throws {InvalidMetadataError} */
+/** Check `omeXml` (a string, or undefined). @throws {InvalidOptionsError} */
 export function checkOmeXml(xml: unknown): string | undefined {
   if (xml === undefined) return undefined;
-  if (typeof xml !== "string") throw badOption("omeXml", typeof xml, "an OME-XML string");
+  if (typeof xml !== "string") throw badOption("omeXml", xml, "an OME-XML string");
   return xml;
 }
 
@@ -183,7 +178,7 @@ export class Collection extends NgffNode {
 
   /**
    * Replace the OME-XML document (written atomically).
-   * @throws {InvalidMetadataError} for a non-string; {@link ReadOnlyError} in mode "r".
+   * @throws {InvalidOptionsError} for a non-string; {@link ReadOnlyError} in mode "r".
    */
   async writeOmeXml(xml: string): Promise<void> {
     const text = checkOmeXml(xml);

@@ -4,6 +4,7 @@
  * file writes are most of the cost: ~0.5 s of one core for a 134 MB uint16 image, blosc lz4).
  */
 import type { Piscina } from "piscina";
+import { InvalidOptionsError } from "../errors.js";
 import { isShareableRef, type ZarrArray } from "../store/index.js";
 import type { AnyTypedArray, Region } from "../store/types.js";
 
@@ -26,12 +27,14 @@ export interface WorkerOptions {
 
 /**
  * Check `workers` before anything is written.
- * @throws {RangeError} when it is not an integer >= 0.
+ * @throws {InvalidOptionsError} when it is not an integer >= 0.
  */
 export function checkWorkers(workers: unknown): void {
   if (workers !== undefined && !(Number.isInteger(workers) && (workers as number) >= 0)) {
-    throw new RangeError(
-      `workers is ${String(workers)}, expected an integer >= 0 (0 = on the calling thread)`,
+    throw new InvalidOptionsError(
+      "workers",
+      workers,
+      "an integer >= 0 (0 = on the calling thread)",
     );
   }
 }

@@ -2,7 +2,14 @@
  * NgffNode: what every node (Position, Plate, Row, Well, label image) has in common —
  * its context, channel names, axes, attributes, children, tree printing and metadata dump.
  */
-import { InvalidMetadataError, NotFoundError, ReadOnlyError, UnsupportedError } from "../errors.js";
+import {
+  InvalidMetadataError,
+  InvalidOptionsError,
+  NotFoundError,
+  ReadOnlyError,
+  UnsupportedError,
+} from "../errors.js";
+import { Semaphore } from "../store/concurrency.js";
 import { listChildren, openArray, writeAttributes } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import { type AxisSpec, cloneAxis, DEFAULT_AXES } from "./axes.js";
@@ -84,7 +91,8 @@ export abstract class NgffNode {
   /** @internal */
   protected _axes: AxisSpec[];
   #closed = false;
-  #metaWrites: Promise<void> = Promise.resolve();
+  /** Serialises this node's metadata writes (first come, first served). */
+  readonly #metaWrites = new Semaphore(1);
 
   /** @internal */
   protected constructor(ctx: NodeContext, init: NodeInit = {}) {
@@ -132,25 +140,22 @@ export abstract class NgffNode {
    * them. Values must be plain JSON. Nothing is written when anything is refused.
    * @throws {ReadOnlyError} when opened with mode `"r"` or closed.
    * @throws {UnsupportedError} for a key the NGFF model owns (the message names its API).
-   * @throws {InvalidMetadataError} (code `invalid_option`) for `attrs` that is not a plain
-   *   object, or a value that is not JSON (function, bigint, undefined, symbol, NaN, Infinity,
+   * @throws {InvalidOptionsError} for `attrs` that is not a plain object, or a value that is
+   *   not JSON (function, bigint, undefined, symbol, NaN, Infinity,
    *   class instance, cycle).
    * @throws {NotFoundError} when the group is no longer in the store.
    */
   async setAttrs(attrs: Record<string, unknown>): Promise<void> {
     this.assertWritable();
-    const bad = (location: string, message: string): InvalidMetadataError =>
-      new InvalidMetadataError(
-        [{ code: "invalid_option", location, message, expected: "a JSON value" }],
-        { summary: "invalid option attrs" },
-      );
+    const bad = (option: string, found: unknown, expected: string): InvalidOptionsError =>
+      new InvalidOptionsError(option, found, expected);
     if (
       typeof attrs !== "object" ||
       attrs === null ||
       Array.isArray(attrs) ||
       (Object.getPrototypeOf(attrs) !== Object.prototype && Object.getPrototypeOf(attrs) !== null)
     ) {
-      throw bad("attrs", "setAttrs takes a plain object of attribute keys and JSON values");
+      throw bad("attrs", attrs, "a plain object of attribute keys and JSON values");
     }
     for (const key of Object.keys(attrs)) {
       const api = OWNED_KEYS[key];
@@ -163,9 +168,11 @@ export abstract class NgffNode {
     }
     const why = nonJson(attrs, "attrs", new Set());
     if (why !== undefined) {
-      throw bad(
-        why.split(" ")[0] as string,
-        `${why}; attribute values must be JSON (plain objects, arrays, strings, finite numbers, booleans, null): convert it first (e.g. a bigint to a string)`,
+      throw new InvalidOptionsError(
+        why.slice(0, why.indexOf(" is ")),
+        why.slice(why.indexOf(" is ") + 4),
+        "a JSON value (plain objects, arrays, strings, finite numbers, booleans, null)",
+        { hint: "Convert it first (e.g. a bigint to a string)." },
       );
     }
     const patch = structuredClone(attrs);
@@ -185,9 +192,7 @@ export abstract class NgffNode {
         await writeAttributes(store, path, format, next);
         this._attributes = next;
       };
-      const p = this.#metaWrites.then(run, run);
-      this.#metaWrites = p.catch(() => undefined);
-      await p;
+      await this.#metaWrites.run(run);
     });
   }
 
@@ -275,9 +280,7 @@ export abstract class NgffNode {
       if (ome === undefined) return;
       this._attributes = await writeOmeAttrs(this.ctx, ome, this._attributes);
     };
-    const p = this.#metaWrites.then(run, run);
-    this.#metaWrites = p.catch(() => undefined);
-    return p;
+    return this.#metaWrites.run(run);
   }
 
   /**

@@ -2,7 +2,7 @@
  * TiledPosition: a Position whose arrays are tile grids (iohub's `TiledPosition`; the "tiled"
  * layout, which cannot be inferred from metadata and must be asked for).
  */
-import { ShapeMismatchError } from "../errors.js";
+import { InvalidOptionsError } from "../errors.js";
 import type { DataType, ZarrArray } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import type { NodeContext } from "./context.js";
@@ -68,28 +68,20 @@ export class TiledPosition extends Position {
       gridShape.length !== 2 ||
       !gridShape.every((g) => Number.isInteger(g) && g > 0)
     ) {
-      throw new ShapeMismatchError(
-        "[rows, columns] positive integers",
-        JSON.stringify(gridShape),
-        `gridShape ${JSON.stringify(gridShape)} must be [rows, columns] of positive integers`,
-      );
+      throw new InvalidOptionsError("gridShape", gridShape, "[rows, columns] of integers >= 1");
     }
     if (
       !Array.isArray(tileShape) ||
       tileShape.length < 2 ||
       !tileShape.every((t) => Number.isInteger(t) && t > 0)
     ) {
-      throw new ShapeMismatchError(
-        "at least 2 positive integers",
-        JSON.stringify(tileShape),
-        `tileShape ${JSON.stringify(tileShape)} must be 2 or more positive integers (…, Y, X)`,
-      );
+      throw new InvalidOptionsError("tileShape", tileShape, "2 or more integers >= 1 (…, Y, X)");
     }
     if (!Number.isInteger(chunkDims) || chunkDims < 2 || chunkDims > tileShape.length) {
-      throw new ShapeMismatchError(
-        `2…${tileShape.length}`,
-        String(chunkDims),
-        `chunkDims must be an integer from 2 to ${tileShape.length}, found ${String(chunkDims)}`,
+      throw new InvalidOptionsError(
+        "chunkDims",
+        chunkDims,
+        `an integer from 2 to ${tileShape.length}`,
       );
     }
     const n = tileShape.length;

@@ -6,7 +6,7 @@
  */
 import type { RedisOptions } from "bullmq";
 import { type RedisOptions as IoRedisOptions, Redis } from "ioredis";
-import { QueueAccessError, UnsupportedError } from "../errors.js";
+import { InvalidOptionsError, QueueAccessError, UnsupportedError } from "../errors.js";
 
 /** A Redis URL (`redis://host:port/db`, `rediss://` for TLS) or ioredis options. */
 export type QueueConnection = string | RedisOptions;
@@ -35,9 +35,10 @@ export function resolveConnection(connection: unknown): ResolvedConnection {
     try {
       url = new URL(connection);
     } catch (cause) {
-      throw new UnsupportedError(
-        "Redis connection",
-        `queue connection ${JSON.stringify(connection)} is not a URL; expected redis://host:port (or rediss:// for TLS)`,
+      throw new InvalidOptionsError(
+        "queue.connection",
+        connection,
+        "a redis://host:port URL (or rediss:// for TLS) or ioredis options",
         { cause },
       );
     }
@@ -49,9 +50,17 @@ export function resolveConnection(connection: unknown): ResolvedConnection {
     }
     const db = url.pathname.replace(/^\/+/, "");
     if (db !== "" && !/^\d+$/.test(db)) {
-      throw new UnsupportedError(
-        "Redis database",
-        `queue connection ${JSON.stringify(redact(url))} names the database ${JSON.stringify(db)}; expected a number (redis://host:port/0)`,
+      throw new InvalidOptionsError(
+        "queue.connection",
+        redact(url),
+        "a database number after the host (redis://host:port/0)",
+      );
+    }
+    if (url.port === "0") {
+      throw new InvalidOptionsError(
+        "queue.connection",
+        redact(url),
+        "a port from 1 to 65535 (redis://host:6379)",
       );
     }
     const options: RedisOptions = {
@@ -65,8 +74,10 @@ export function resolveConnection(connection: unknown): ResolvedConnection {
     return { options, label: labelOf(options) };
   }
   if (connection === null || typeof connection !== "object" || Array.isArray(connection)) {
-    throw new TypeError(
-      `queue.connection must be a redis:// URL or ioredis options ({ host, port }); found ${connection === null ? "null" : typeof connection}`,
+    throw new InvalidOptionsError(
+      "queue.connection",
+      connection,
+      "a redis:// URL or ioredis options ({ host, port })",
     );
   }
   const options = { ...(connection as RedisOptions) };
@@ -77,7 +88,11 @@ export function resolveConnection(connection: unknown): ResolvedConnection {
     );
   }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port > 0)) {
-    throw new TypeError(`queue.connection.port is ${String(options.port)}; expected a port number`);
+    throw new InvalidOptionsError(
+      "queue.connection.port",
+      options.port,
+      "a port number (an integer from 1 to 65535)",
+    );
   }
   return { options, label: labelOf(options) };
 }

@@ -2,6 +2,8 @@
  * Options of a coordinator (`computePyramid({ queue })`, `--redis`): what they mean, their
  * defaults (production values), and their checks at the API boundary.
  */
+
+import { InvalidOptionsError } from "../errors.js";
 import type { QueueConnection } from "./connection.js";
 import { DEFAULT_QUEUE_NAME } from "./protocol.js";
 
@@ -77,19 +79,23 @@ const LIMITS: Record<keyof typeof QUEUE_DEFAULTS, [min: number, what: string] | 
 
 /**
  * Fill in the defaults and check every option (the connection is checked when it is opened).
- * @throws {TypeError} not an object, no connection, or a name that is not a string.
- * @throws {RangeError} a number out of range, or a queue name with `:` (BullMQ refuses it).
+ * @throws {InvalidOptionsError} not an object, no connection, a number out of range, or a
+ *   queue name that is not a non-empty string without `:` (BullMQ refuses it).
  */
 export function checkQueueOptions(queue: unknown): CheckedQueueOptions {
   if (queue === null || typeof queue !== "object" || Array.isArray(queue)) {
-    throw new TypeError(
-      `queue must be an object { connection: "redis://host:port", … }; found ${queue === null ? "null" : typeof queue}`,
+    throw new InvalidOptionsError(
+      "queue",
+      queue,
+      'an object { connection: "redis://host:port", … }',
     );
   }
   const q = queue as Partial<QueueOptions>;
   if (q.connection === undefined) {
-    throw new TypeError(
-      'queue.connection is missing; give the Redis server ("redis://host:port" or ioredis options)',
+    throw new InvalidOptionsError(
+      "queue.connection",
+      undefined,
+      'the Redis server ("redis://host:port" or ioredis options)',
     );
   }
   const out = { ...QUEUE_DEFAULTS, connection: q.connection } as CheckedQueueOptions;
@@ -101,14 +107,10 @@ export function checkQueueOptions(queue: unknown): CheckedQueueOptions {
     if (v === undefined) continue;
     if (limit === undefined) {
       if (typeof v !== "string" || v === "" || v.includes(":")) {
-        throw new RangeError(
-          `queue.${key} is ${JSON.stringify(v)}; expected a non-empty name without ":"`,
-        );
+        throw new InvalidOptionsError(`queue.${key}`, v, 'a non-empty name without ":"');
       }
     } else if (typeof v !== "number" || !Number.isInteger(v) || v < limit[0]) {
-      throw new RangeError(
-        `queue.${key} is ${String(v)}; expected an integer >= ${limit[0]} (${limit[1]})`,
-      );
+      throw new InvalidOptionsError(`queue.${key}`, v, `an integer >= ${limit[0]} (${limit[1]})`);
     }
     (out as unknown as Record<string, unknown>)[key] = v;
   }

@@ -96,7 +96,7 @@ export class HttpStore implements ZarrStore {
     if (!base.pathname.endsWith("/")) base.pathname += "/";
     base.hash = "";
     this.#base = base;
-    this.#slots = new Semaphore(opts.concurrency ?? 16);
+    this.#slots = new Semaphore(opts.concurrency ?? 16, "concurrency");
     this.#retries = opts.retries ?? 3;
     this.#retryDelayMs = opts.retryDelayMs ?? 100;
     this.#timeoutMs = opts.timeoutMs ?? 30_000;

@@ -3,6 +3,7 @@
  * channels, scale) checked up front, and a row reader for any (t, c, z) plane.
  */
 import { open } from "node:fs/promises";
+import { InvalidOptionsError } from "../errors.js";
 import { allocTyped, type TiffTypedArray } from "./dtype.js";
 import { type LayoutOptions, resolveLayout, type TiffLayout } from "./layout.js";
 import { DEFAULT_BLOCK_CACHE_BYTES, PlaneReader, type Window } from "./plane-reader.js";
@@ -26,9 +27,10 @@ function checkWindow(l: TiffLayout, t: number, c: number, z: number, w: Window):
     w.x0 < w.x1 &&
     w.x1 <= l.sizeX;
   if (!ok) {
-    throw new RangeError(
-      `window t=${t} c=${c} z=${z} y=[${w.y0},${w.y1}) x=[${w.x0},${w.x1}) is outside the image ` +
-        `(T=${l.sizeT} C=${l.sizeC} Z=${l.sizeZ} Y=${l.sizeY} X=${l.sizeX})`,
+    throw new InvalidOptionsError(
+      "window",
+      { t, c, z, ...w },
+      `a window inside the image (T=${l.sizeT} C=${l.sizeC} Z=${l.sizeZ} Y=${l.sizeY} X=${l.sizeX}; y0 < y1, x0 < x1)`,
     );
   }
 }

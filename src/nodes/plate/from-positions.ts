@@ -6,7 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AlreadyExistsError, InvalidMetadataError } from "../../errors.js";
+import { AlreadyExistsError, InvalidMetadataError, InvalidOptionsError } from "../../errors.js";
 import {
   isStoreUrl,
   openLocalStore,
@@ -148,17 +148,7 @@ export async function plateFromPositions(
   }
   const version = opts.version ?? first.version;
   if (version !== "0.4" && version !== "0.5") {
-    throw new InvalidMetadataError(
-      [
-        {
-          code: "invalid_option",
-          location: "version",
-          message: `found ${JSON.stringify(version)}`,
-          expected: '"0.4" | "0.5"',
-        },
-      ],
-      { summary: "invalid option version" },
-    );
+    throw new InvalidOptionsError("version", version, '"0.4" | "0.5"');
   }
   const store = await targetStore(target);
   const ctx: NodeContext = {

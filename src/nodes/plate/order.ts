@@ -3,6 +3,7 @@
  * and, for letter runs, shorter before longer so that row `AA` follows row `Z` (the way plate
  * readers and spreadsheets label rows past the 26th).
  */
+import { InvalidOptionsError } from "../../errors.js";
 
 const TOKEN = /(\d+|\D+)/g;
 
@@ -68,11 +69,11 @@ export function compareWellPaths(a: string, b: string): number {
 
 /**
  * The conventional letter name of a zero-based plate row: 0 → `A`, 25 → `Z`, 26 → `AA`.
- * @throws {RangeError} when `index` is not a non-negative integer.
+ * @throws {InvalidOptionsError} when `index` is not a non-negative integer.
  */
 export function rowLetters(index: number): string {
   if (!Number.isInteger(index) || index < 0) {
-    throw new RangeError(`row index must be a non-negative integer, got ${index}`);
+    throw new InvalidOptionsError("index", index, "an integer >= 0 (0 = row A)");
   }
   let s = "";
   let n = index + 1;

@@ -76,7 +76,7 @@ export class BucketIO {
     this.client = client;
     this.bucket = bucket;
     this.endpoint = endpoint;
-    this.limiter = new Semaphore(opts.maxInflight);
+    this.limiter = new Semaphore(opts.maxInflight, "maxInflight");
     this.multipartThreshold = opts.multipartThreshold;
     this.partSize = opts.partSize;
   }

@@ -4,7 +4,7 @@
  * None of it is a secret, and none of it is part of the store reference: a worker thread or
  * process that reopens the reference reads the same environment (or is passed the options).
  */
-import { UnsupportedError } from "../../errors.js";
+import { InvalidOptionsError } from "../../errors.js";
 
 /** Options of one S3 store object. */
 export interface S3StoreOptions {
@@ -65,7 +65,8 @@ const ENV: Record<keyof typeof DEFAULTS, string> = {
 
 /**
  * Resolve options against the environment and the defaults.
- * @throws {UnsupportedError} a value (given or from the environment) that is not a positive integer.
+ * @throws {InvalidOptionsError} a value (given or from the environment) that is not a positive
+ *   integer; `option` names the option or the environment variable.
  */
 export function resolveS3Options(
   opts: S3StoreOptions = {},
@@ -76,11 +77,11 @@ export function resolveS3Options(
     const fromEnv = env[ENV[name]];
     const v = given ?? (fromEnv === undefined || fromEnv === "" ? DEFAULTS[name] : Number(fromEnv));
     if (!Number.isSafeInteger(v) || v < 1) {
-      const where = given !== undefined ? `option ${name}` : `environment variable ${ENV[name]}`;
-      throw new UnsupportedError(
-        `S3 ${name}`,
-        `${where} must be a positive integer, got ${JSON.stringify(given ?? fromEnv)}; ` +
-          `leave it unset for the default (${DEFAULTS[name]})`,
+      throw new InvalidOptionsError(
+        given !== undefined ? name : ENV[name],
+        given ?? fromEnv,
+        "an integer >= 1",
+        { hint: `Leave it unset for the default (${DEFAULTS[name]}).` },
       );
     }
     return v;

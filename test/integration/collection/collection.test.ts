@@ -12,6 +12,7 @@ import {
   AlreadyExistsError,
   Collection,
   InvalidMetadataError,
+  InvalidOptionsError,
   NotFoundError,
   openOmeZarr,
   Position,
@@ -152,8 +153,8 @@ describe.each(["0.4", "0.5"] as NgffVersion[])("NGFF %s", (version) => {
     {
       await using col = await openOmeZarr(dir, { layout: "bf2raw", mode: "r+" });
       await expect(col.createSeries({ index: 1 })).rejects.toBeInstanceOf(AlreadyExistsError);
-      await expect(col.createSeries({ index: -1 })).rejects.toBeInstanceOf(InvalidMetadataError);
-      await expect(col.createSeries({ index: 1.5 })).rejects.toBeInstanceOf(InvalidMetadataError);
+      await expect(col.createSeries({ index: -1 })).rejects.toBeInstanceOf(InvalidOptionsError);
+      await expect(col.createSeries({ index: 1.5 })).rejects.toBeInstanceOf(InvalidOptionsError);
       await expect(col.createSeries({ channelNames: ["a", "a"] })).rejects.toBeInstanceOf(
         InvalidMetadataError,
       );
@@ -162,7 +163,7 @@ describe.each(["0.4", "0.5"] as NgffVersion[])("NGFF %s", (version) => {
       await expect(col.get(7)).rejects.toBeInstanceOf(NotFoundError);
       await expect(col.get("OME")).rejects.toBeInstanceOf(NotFoundError);
       // @ts-expect-error: not a string
-      await expect(col.writeOmeXml(42)).rejects.toBeInstanceOf(InvalidMetadataError);
+      await expect(col.writeOmeXml(42)).rejects.toBeInstanceOf(InvalidOptionsError);
     }
     {
       await using ro = await openOmeZarr(dir, { layout: "bf2raw", mode: "r" });
@@ -186,10 +187,10 @@ describe.each(["0.4", "0.5"] as NgffVersion[])("NGFF %s", (version) => {
     await expect(
       // @ts-expect-error: omeXml must be a string
       openOmeZarr(dir, { layout: "bf2raw", mode: "a", omeXml: 3 }),
-    ).rejects.toBeInstanceOf(InvalidMetadataError);
+    ).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(
       openOmeZarr(dir, { layout: "fov", mode: "a", omeXml: XML, channelNames: ["a"] }),
-    ).rejects.toBeInstanceOf(InvalidMetadataError);
+    ).rejects.toBeInstanceOf(InvalidOptionsError);
     const after = await digest(dir);
     expect(Object.keys(after).filter((k) => !(k in before))).toEqual([]);
     expect(after).toEqual(before);

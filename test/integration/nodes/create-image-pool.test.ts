@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { createPyramidPool } from "../../../src/engine/pool.js";
 import { closeSharedPools, hasSharedPool, sharedPool } from "../../../src/engine/shared-pool.js";
+import { isOmeZarrError } from "../../../src/errors.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { createMemoryStore } from "../../../src/store/index.js";
@@ -153,7 +154,7 @@ describe("bad workers values are refused before anything is written", () => {
     ["1.5", 1.5],
     ['"2"', "2"],
     ["NaN", Number.NaN],
-  ])("createImage workers %s: RangeError, no new array", async (_, workers) => {
+  ])("createImage workers %s: InvalidOptionsError, no new array", async (_, workers) => {
     const { pos, dir } = await newPosition();
     const before = await listFiles(dir);
     const err = await rejection(
@@ -165,17 +166,17 @@ describe("bad workers values are refused before anything is written", () => {
         },
       ),
     );
-    expect(err).toBeInstanceOf(RangeError);
+    expect(isOmeZarrError(err, "InvalidOptions") && err.option).toBe("workers");
     expect((err as Error).message).toContain("expected an integer >= 0");
     expect(await listFiles(dir)).toEqual(before);
     expect(await pos.arrayKeys()).toEqual([]);
   });
 
-  test("computePyramid workers -1: RangeError, no level array created", async () => {
+  test("computePyramid workers -1: InvalidOptionsError, no level array created", async () => {
     const { pos, dir } = await smallImage(3);
     const before = await listFiles(dir);
     const err = await rejection(pos.computePyramid({ levels: 3, workers: -1 }));
-    expect(err).toBeInstanceOf(RangeError);
+    expect(isOmeZarrError(err, "InvalidOptions") && err.option).toBe("workers");
     expect(await listFiles(dir)).toEqual(before);
     expect(await pos.arrayKeys()).toEqual(["0"]);
     expect(pos.levelPaths).toEqual(["0"]);

@@ -3,7 +3,11 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, expect } from "vitest";
-import { isOmeZarrError, type OmeZarrErrorTag } from "../../../src/errors.js";
+import {
+  isOmeZarrError,
+  type OmeZarrErrorByTag,
+  type OmeZarrErrorTag,
+} from "../../../src/errors.js";
 import type { ZarrStore } from "../../../src/store/index.js";
 import { validateOmeObject } from "../../../src/validate/ome.js";
 import { validateStore } from "../../../src/validate/store.js";
@@ -84,16 +88,16 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 /** Bad input: a typed error with tag `tag`, and every file of the store is byte-identical afterwards. */
-export async function expectRejectedUntouched(
+export async function expectRejectedUntouched<T extends OmeZarrErrorTag>(
   dir: string,
-  tag: OmeZarrErrorTag,
+  tag: T,
   run: () => Promise<unknown>,
-): Promise<Error> {
+): Promise<OmeZarrErrorByTag[T]> {
   const before = await dirContents(dir);
   const err = await rejection(run());
   expect(isOmeZarrError(err, tag), `expected ${tag}, got ${String(err)}`).toBe(true);
   expect(await dirContents(dir)).toEqual(before);
-  return err as Error;
+  return err as OmeZarrErrorByTag[T];
 }
 
 /** The elements of an ndarray's data as a plain array (numbers, or bigints for 64-bit data). */

@@ -152,25 +152,32 @@ describe("mode table (iohub semantics)", () => {
 
 describe("options and layouts", () => {
   test.each([
-    [{ mode: "x" }, "mode"],
-    [{ layout: "plate" }, "layout"],
-    [{ version: "0.6" }, "version"],
-    [{ channelNames: ["a", "a"], mode: "w", layout: "fov" }, "channel"],
-    [{ axes: [{ name: "x", type: "space" }], mode: "w", layout: "fov", channelNames }, "axes"],
-    [{ mode: "w", layout: "fov" }, "channelNames"],
-  ])("bad options %j are rejected before the store is touched", async (opts, what) => {
-    const dir = await tempDir();
-    const path = join(dir, "x.zarr");
-    const err = await rejection(openOmeZarr(path, opts as never));
-    expect(isOmeZarrError(err, "InvalidMetadata")).toBe(true);
-    expect((err as Error).message).toContain(what);
-    expect(await exists(path)).toBe(false);
-  });
+    [{ mode: "x" }, "mode", "InvalidOptions"],
+    [{ layout: "plate" }, "layout", "InvalidOptions"],
+    [{ version: "0.6" }, "version", "InvalidOptions"],
+    [{ channelNames: ["a", "a"], mode: "w", layout: "fov" }, "channel", "InvalidMetadata"],
+    [
+      { axes: [{ name: "x", type: "space" }], mode: "w", layout: "fov", channelNames },
+      "axes",
+      "InvalidMetadata",
+    ],
+    [{ mode: "w", layout: "fov" }, "channelNames", "InvalidOptions"],
+  ] as const)(
+    "bad options %j are rejected before the store is touched",
+    async (opts, what, tag) => {
+      const dir = await tempDir();
+      const path = join(dir, "x.zarr");
+      const err = await rejection(openOmeZarr(path, opts as never));
+      expect(isOmeZarrError(err, tag)).toBe(true);
+      expect((err as Error).message).toContain(what);
+      expect(await exists(path)).toBe(false);
+    },
+  );
 
   test("layout auto cannot create", async () => {
     const dir = await tempDir();
     const err = await rejection(openOmeZarr(join(dir, "x.zarr"), { mode: "w", channelNames }));
-    expect(isOmeZarrError(err, "Unsupported")).toBe(true);
+    expect(isOmeZarrError(err, "InvalidOptions") && err.option).toBe("layout");
   });
 
   test("a fov store opened as hcs is a layout mismatch; tiled opens a fov store", async () => {

@@ -44,7 +44,7 @@ const CASES: [string, (p: Plate) => Promise<unknown>, OmeZarrErrorTag][] = [
   ["unknown well", (p) => p.getWell("C/1"), "NotFound"],
   ["unknown position", (p) => p.getPosition("A/1/7"), "NotFound"],
   ["duplicate acquisition", (p) => p.addAcquisition({ id: 0 }), "AlreadyExists"],
-  ["bad concurrency", (p) => p.createPositions(["C/1/0"], { concurrency: 0 }), "InvalidMetadata"],
+  ["bad concurrency", (p) => p.createPositions(["C/1/0"], { concurrency: 0 }), "InvalidOptions"],
 ];
 
 describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {

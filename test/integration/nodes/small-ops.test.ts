@@ -50,13 +50,13 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
       expect(second.shape).toEqual([1, 2, 1, 2, 3]); // Z, Y and X halved
     });
 
-    test("out of range → NotFound naming the range; negative or fractional → invalid_option", async () => {
+    test("out of range → NotFound naming the range; negative or fractional → InvalidOptions", async () => {
       const { pos, dir } = await newPosition(version);
       const e1 = await expectRejectedUntouched(dir, "NotFound", () => pos.get(1));
       expect(e1.message).toContain("valid indexes are 0..0");
       for (const bad of [-1, 0.5, Number.NaN]) {
-        const e = await expectRejectedUntouched(dir, "InvalidMetadata", () => pos.get(bad));
-        expect(e.message).toContain("invalid_option");
+        const e = await expectRejectedUntouched(dir, "InvalidOptions", () => pos.get(bad));
+        expect(e.option).toBe("index");
         expect(e.message).toContain("integer >= 0");
       }
     });
@@ -83,8 +83,8 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
       expect(e1.message).toContain('["DAPI","GFP"]');
       const e2 = await expectRejectedUntouched(dir, "NotFound", () => img.getChannel(2));
       expect(e2.message).toContain("valid indexes are 0..1");
-      const e3 = await expectRejectedUntouched(dir, "InvalidMetadata", () => img.getChannel(-1));
-      expect(e3.message).toContain("invalid_option");
+      const e3 = await expectRejectedUntouched(dir, "InvalidOptions", () => img.getChannel(-1));
+      expect(e3.option).toBe("channel");
     });
   });
 
@@ -186,13 +186,13 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
       cyclic.self = cyclic;
       const badValues: unknown[] = [() => 1, 1n, undefined, Number.NaN, new Date(0), cyclic];
       for (const v of badValues) {
-        const e = await expectRejectedUntouched(dir, "InvalidMetadata", () =>
+        const e = await expectRejectedUntouched(dir, "InvalidOptions", () =>
           pos.setAttrs({ ok: "yes", nested: { list: [1, v] } }),
         );
-        expect(e.message).toContain("invalid_option");
-        expect(e.message).toContain("attribute values must be JSON");
+        expect(e.option.startsWith("attrs.nested.list[1]")).toBe(true);
+        expect(e.message).toContain("expected a JSON value");
       }
-      await expectRejectedUntouched(dir, "InvalidMetadata", () => pos.setAttrs([1, 2] as never));
+      await expectRejectedUntouched(dir, "InvalidOptions", () => pos.setAttrs([1, 2] as never));
       const ro = await openOmeZarr(dir, { layout: "fov", mode: "r" });
       const e = await expectRejectedUntouched(dir, "ReadOnly", () => ro.setAttrs({ note: "x" }));
       expect(e.message).toContain("r+");

@@ -223,18 +223,16 @@ describe("validation", () => {
   });
 
   test.each([
-    [{ fromLevel: 4 }, "fromLevel is 4, expected an integer from 1 to 3"],
-    [{ workers: -1 }, "workers is -1, expected an integer >= 0 (0 = in-process)"],
-    [
-      { factors: [F] },
-      "factors has 1 entries, expected one per target level (3 for 4 level paths)",
-    ],
+    [{ fromLevel: 4 }, "fromLevel", "fromLevel is 4; expected an integer from 1 to 3."],
+    [{ workers: -1 }, "workers", "workers is -1; expected an integer >= 0 (0 = in-process)."],
+    [{ factors: [F] }, "factors", "expected one entry per target level (3 for 4 level paths)."],
     [
       { factors: [F, F, [1, 0, 2]] },
-      "factors[2] is [1, 0, 2]; factors must be integers >= 1 (1 = not downsampled)",
+      "factors[2]",
+      "factors[2] is [1,0,2]; expected integers >= 1 (1 = not downsampled).",
     ],
-    [{ method: "average" }, 'method "average" is not one of stride, mean, median, mode, min, max'],
-  ])("bad options %j reject with RangeError", async (bad, message) => {
+    [{ store: {} }, "store", "store is {}; expected a ZarrStore."],
+  ])("bad options %j reject with InvalidOptionsError", async (bad, option, message) => {
     const store = createMemoryStore();
     const opts = {
       store,
@@ -244,7 +242,9 @@ describe("validation", () => {
       ...bad,
     };
     // @ts-expect-error: deliberately malformed options
-    await expect(computeLevels(opts)).rejects.toThrow(new RangeError(message));
+    const err = await computeLevels(opts).catch((e: unknown) => e);
+    expect(isOmeZarrError(err, "InvalidOptions") && err.option).toBe(option);
+    expect((err as Error).message).toContain(message);
   });
 });
 

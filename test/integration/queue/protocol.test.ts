@@ -3,7 +3,7 @@
  * in every process, no `:`), run keys that change with the inputs, and option checks.
  */
 import { describe, expect, test } from "vitest";
-import { isOmeZarrError } from "../../../src/errors.js";
+import { InvalidOptionsError, isOmeZarrError } from "../../../src/errors.js";
 import { resolveConnection } from "../../../src/queue/connection.js";
 import { checkQueueOptions, QUEUE_DEFAULTS } from "../../../src/queue/options.js";
 import {
@@ -64,25 +64,32 @@ describe("options", () => {
     expect(() => checkQueueOptions({ connection: "redis://h:1", pollMs: 0 })).toThrow(
       "queue.pollMs is 0; expected an integer >= 1 (ms)",
     );
-    expect(() => checkQueueOptions("redis://h:1")).toThrow(TypeError);
+    expect(() => checkQueueOptions("redis://h:1")).toThrow(InvalidOptionsError);
   });
 
-  test("connections: URLs with database, user and TLS; bad schemes and keyPrefix refused", () => {
+  test("connections: URLs with database, user and TLS; bad URLs, schemes and keyPrefix refused", () => {
     expect(resolveConnection("redis://u:secret@10.0.0.5:6380/2")).toEqual({
       options: { host: "10.0.0.5", port: 6380, db: 2, username: "u", password: "secret" },
       label: "redis://10.0.0.5:6380/2",
     });
     expect(resolveConnection("rediss://h").options).toMatchObject({ port: 6379, tls: {} });
     expect(resolveConnection({ host: "h", port: 7000 }).label).toBe("redis://h:7000/0");
-    for (const bad of ["http://h:1", "redis://h/x", "not a url", { keyPrefix: "x:" }]) {
-      let err: unknown;
+    const errorOf = (bad: unknown): unknown => {
       try {
         resolveConnection(bad);
       } catch (e) {
-        err = e;
+        return e;
       }
-      expect(isOmeZarrError(err, "Unsupported"), String(bad)).toBe(true);
+      return undefined;
+    };
+    for (const bad of ["http://h:1", { keyPrefix: "x:" }]) {
+      expect(isOmeZarrError(errorOf(bad), "Unsupported"), String(bad)).toBe(true);
     }
-    expect(() => resolveConnection(42)).toThrow(TypeError);
+    for (const bad of ["redis://h/x", "not a url", "redis://h:0", 42, { port: 0 }]) {
+      const err = errorOf(bad);
+      expect(isOmeZarrError(err, "InvalidOptions") && err.option, String(bad)).toMatch(
+        /^queue\.connection/,
+      );
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
+import { InvalidOptionsError } from "../../../src/errors.js";
 import {
   compareWellPaths,
   naturalCompare,
@@ -81,6 +82,6 @@ describe("rowLetters", () => {
     expect(rowLetters(i)).toBe(s);
   });
   test("rejects negative indices", () => {
-    expect(() => rowLetters(-1)).toThrow(RangeError);
+    expect(() => rowLetters(-1)).toThrow(InvalidOptionsError);
   });
 });
