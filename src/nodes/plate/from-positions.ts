@@ -22,7 +22,14 @@ import { readOmeAttrs, writeOmeAttrs } from "../ome-attrs.js";
 import { Position } from "../position.js";
 import { toPositionSpec } from "./batch.js";
 import { convertTree, copyTreeBytes } from "./copy.js";
-import type { Acquisition } from "./meta.js";
+import {
+  applyDeclaredLayout,
+  assertFieldCount,
+  checkPlateLayout,
+  layoutTemplate,
+  type PlateLayout,
+} from "./layout.js";
+import { type Acquisition, addWell } from "./meta.js";
 import { type BatchOptions, Plate } from "./plate.js";
 
 /** Options of {@link Plate.fromPositions}. */
@@ -37,6 +44,12 @@ export interface FromPositionsOptions extends BatchOptions {
   rows?: readonly string[];
   /** Plate column list (see {@link Plate.create}). */
   columns?: readonly string[];
+  /**
+   * The plate's declared layout (see `openOmeZarr`'s `plate` option; instead of `name`,
+   * `acquisitions`, `rows` and `columns`): every destination must be in a declared row and
+   * column (checked before anything is written), wells get their indexes from it.
+   */
+  layout?: PlateLayout;
 }
 
 function mismatch(
@@ -150,6 +163,19 @@ export async function plateFromPositions(
   if (version !== "0.4" && version !== "0.5") {
     throw new InvalidOptionsError("version", version, '"0.4" | "0.5"');
   }
+  if (opts.layout !== undefined) {
+    // Every destination against the declaration, before the target is created.
+    const declared = checkPlateLayout(opts.layout, undefined, "layout");
+    const probe = layoutTemplate(declared);
+    const fields = new Map<string, number>();
+    for (const s of specs) {
+      const well = `${s.row}/${s.col}`;
+      if (!fields.has(well)) addWell(probe, s.row, s.col);
+      fields.set(well, (fields.get(well) ?? 0) + 1);
+    }
+    applyDeclaredLayout(probe, declared);
+    for (const [well, n] of fields) assertFieldCount(declared, well, n);
+  }
   const store = await targetStore(target);
   const ctx: NodeContext = {
     store,
@@ -163,6 +189,7 @@ export async function plateFromPositions(
   if (opts.acquisitions !== undefined) create.acquisitions = opts.acquisitions;
   if (opts.rows !== undefined) create.rows = opts.rows;
   if (opts.columns !== undefined) create.columns = opts.columns;
+  if (opts.layout !== undefined) create.layout = opts.layout;
   const plate = await Plate.create(ctx, create);
   const limit = opts.concurrency ?? 16;
   await plate._createBatch(specs, opts, async (dst, i) => {

@@ -11,7 +11,7 @@ import { describe, expect, test } from "vitest";
 import type { InvalidMetadataError } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import { PLATE_LAYOUT_ATTR, type PlateLayout } from "../../../src/nodes/plate/layout.js";
-import type { Plate } from "../../../src/nodes/plate/plate.js";
+import { Plate } from "../../../src/nodes/plate/plate.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
@@ -304,6 +304,50 @@ describe.each(["0.4", "0.5"] as const)("declared plate layout, NGFF %s", (versio
     await untouched(plain, "LayoutMismatch", () =>
       openOmeZarr(plain, { layout: "hcs", mode: "a", plate: LAYOUT }),
     );
+  });
+});
+
+/** LAYOUT with one acquisition (an acquisition without any field has no maximumfieldcount). */
+const ONE_ACQ: PlateLayout = { ...LAYOUT, acquisitions: [{ id: 0 }] };
+
+describe.each(["0.4", "0.5"] as const)("Plate.fromPositions with a layout, NGFF %s", (version) => {
+  test("destinations in a declared layout; one outside it is refused before the target exists", async () => {
+    const dir = await tempDir();
+    const sources: Position[] = [];
+    for (const name of ["a", "b"]) {
+      const pos = await openOmeZarr(join(dir, `${name}.ome.zarr`), {
+        layout: "fov",
+        mode: "w-",
+        version,
+        channelNames: ["DAPI"],
+      });
+      await fill(pos);
+      sources.push(pos);
+    }
+    const target = join(dir, "assembled.ome.zarr");
+    const refused = join(dir, "refused.ome.zarr");
+    const err = await rejection(
+      Plate.fromPositions(
+        refused,
+        { "A/1/0": sources[0]!, "E/1/0": sources[1]! },
+        { layout: ONE_ACQ },
+      ),
+    );
+    expect((err as InvalidMetadataError).issues?.[0]?.code).toBe("undeclared_row");
+    await expect(access(refused)).rejects.toThrow();
+    await using plate = await Plate.fromPositions(
+      target,
+      { "C/4/0": sources[0]!, "A/1/0": sources[1]! },
+      { layout: ONE_ACQ },
+    );
+    expect(plate.metadata?.wells).toEqual([
+      { path: "A/1", rowIndex: 0, columnIndex: 0 },
+      { path: "C/4", rowIndex: 2, columnIndex: 3 },
+    ]);
+    expect(plate.layout?.rows).toEqual(["A", "B", "C"]);
+    for (const s of sources) await s.close();
+    await noLocks(target);
+    expect(SCHEMAS[version].validate("strict_plate", await rootAttrs(target, version))).toEqual([]);
   });
 });
 
