@@ -28,8 +28,9 @@
  * channel axis grows through `position.appendChannel` only (names and omero stay in step).
  * Levels keep their chunk and shard shapes (a level whose chunk was clipped to a small shape keeps
  * the small chunk). The recompute runs in this process, two tasks at a time, on handles of the
- * grown shapes: pool workers reopen arrays from the store, which still has the old shapes. Label
- * images of the position do not grow with it.
+ * grown shapes: pool workers reopen arrays from the store, which still has the old shapes. An
+ * image with label images, and a label image itself, are refused: a label keeps its image's
+ * shape, and no order of per-array metadata writes keeps both valid.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { DOWNSAMPLE_METHODS, type DownsampleMethod } from "../../native-free-kernels/index.js";
@@ -226,6 +227,7 @@ async function grow(target: GrowTarget, req: Request, opts: GrowOptions): Promis
   const levels = levelsOf(target);
   const markerKey = joinKey(levels.paths[0]!, RESIZE_MARKER);
   const pending = await readMarker(store, markerKey);
+  if (levels.listed) await refuseWithLabels(target);
   if (pending !== undefined) {
     const to = req.to(pending.from);
     if (
@@ -603,6 +605,31 @@ function resolveAxis(target: GrowTarget, axis: string | number): number {
     return axis;
   }
   throw new InvalidOptionsError("axis", axis, expected);
+}
+
+/**
+ * A label image has its image's shape (or 1) at every level: the image and its labels cannot
+ * grow in one atomic step, so an image with labels that follow it, or a label image itself, is
+ * refused (before anything is written).
+ */
+async function refuseWithLabels(target: GrowTarget): Promise<void> {
+  const owner = target.owner;
+  if (owner === undefined) return;
+  if ("_imageLabel" in owner) {
+    throw new UnsupportedError(
+      "growing a label image",
+      `${JSON.stringify(target.array.path)} is a label image, which has its image's shape; labels do not grow on their own (write a new label of the image's shape instead)`,
+    );
+  }
+  const named = owner as MultiscalesNode & { labelNames?: () => Promise<string[]> };
+  if (typeof named.labelNames !== "function") return;
+  const names = await named.labelNames().catch(() => [] as string[]);
+  if (names.length > 0) {
+    throw new UnsupportedError(
+      "growing an image with labels",
+      `${JSON.stringify(target.array.path)} has label images (${names.join(", ")}) that must keep its shape; growing the image and its labels in one crash-safe step is not supported: delete the labels (position.deleteLabel) first, grow the image, then write them again`,
+    );
+  }
 }
 
 /** The channel axis grows through `position.appendChannel` (names and omero stay in step). */

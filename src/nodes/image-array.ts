@@ -343,7 +343,8 @@ export class ImageArray {
    * the current shape completes it and does nothing else; see `src/nodes/grow.ts`).
    * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
    * @throws {InvalidOptionsError} for a shape of the wrong rank, non-integers, or a shrink.
-   * @throws {UnsupportedError} for a pyramid level other than 0, or a grown channel axis.
+   * @throws {UnsupportedError} for a pyramid level other than 0, a grown channel axis, an image
+   *   with label images, or a label image.
    * @throws {PyramidStateError} while another interrupted resize/append of the image is pending.
    */
   async resize(newShape: readonly number[], opts: GrowOptions = {}): Promise<void> {
@@ -362,7 +363,8 @@ export class ImageArray {
    * @throws {ReadOnlyError} when the node was opened with mode `"r"`.
    * @throws {InvalidOptionsError} for an unknown axis.
    * @throws {ShapeMismatchError} for data of another rank, shape or dtype.
-   * @throws {UnsupportedError} for a pyramid level other than 0, or the channel axis.
+   * @throws {UnsupportedError} for a pyramid level other than 0, the channel axis, an image with
+   *   label images, or a label image.
    * @throws {PyramidStateError} while another interrupted resize/append of the image is pending.
    */
   async append(data: PixelInput, axis: string | number, opts: GrowOptions = {}): Promise<void> {

@@ -3,7 +3,7 @@
  * written whole and pyramided, wrappers never go stale, bad input leaves every byte as it was.
  */
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { RESIZE_MARKER, schedule } from "../../../src/nodes/grow.js";
@@ -324,6 +324,16 @@ describe("bad input: typed error, every file byte-identical", () => {
     );
     await bad("PyramidState", () => img.append(frame([1, 1, 3, 5, 6]), "t"));
     await bad("PyramidState", () => img.resize([3, 1, 3, 5, 6]));
+    await rm(marker);
+    // Labels keep the image's shape: an image with labels, and a label image, do not grow.
+    const label = await pos.createLabel(
+      "cells",
+      { data: new Uint8Array(180).fill(1), shape },
+      { workers: 0 },
+    );
+    await bad("Unsupported", () => img.append(frame([1, 1, 3, 5, 6]), "t"));
+    const labelImg = await label.get(0);
+    await bad("Unsupported", () => labelImg.resize([3, 1, 3, 5, 6]));
     expect(msgs.join("\n")).toMatchSnapshot();
   });
 });
