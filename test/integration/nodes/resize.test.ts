@@ -273,6 +273,51 @@ describe("an interrupted append is completed", () => {
   });
 });
 
+describe("growth the level rule cannot follow level by level", () => {
+  test("levels leave multiscales while they grow, and a rerun puts them back", async () => {
+    const layout = { version: "0.4", sharded: false } as const;
+    const small = [1, 1, 3, 7, 9];
+    const big = [300, 1, 3, 7, 9]; // one frame per step at every level: more than MAX_STEPS
+    const part = dataOf(small, "mean", 5);
+    const dir = await tempDir();
+    const a = await newPosition(dir, layout);
+    await create(a, { data: part, shape: small }, layout);
+    await a.computePyramid({ levels: 3, method: "mean", workers: 0 });
+    const before = structuredClone(a.multiscale);
+    const img = await a.get(0);
+    await img.resize(big);
+    expect(a.multiscale).toEqual(before);
+    const shapes = [];
+    for (const p of a.levelPaths) shapes.push([...(await a.get(p)).shape]);
+    expect(shapes).toEqual([big, [300, 1, 2, 4, 5], [300, 1, 1, 2, 3]]);
+    await expectValidStore(join(dir, "img.zarr"));
+
+    // Killed while detached: level 0 grown, levels 1 and 2 out of multiscales, marker there.
+    const marker = {
+      ngffWriterResize: 1,
+      kind: "resize",
+      axis: null,
+      from: big,
+      to: [600, ...big.slice(1)],
+      multiscale: a.multiscale,
+    };
+    await writeFile(join(dir, "img.zarr", "0", RESIZE_MARKER), JSON.stringify(marker));
+    const live = (a as unknown as { _liveMultiscale(): { datasets: unknown[] } })._liveMultiscale();
+    live.datasets = live.datasets.slice(0, 1);
+    await a.dumpMeta();
+    await (await a.get(0)).zarrArray.resize(marker.to);
+    await expectValidStore(join(dir, "img.zarr"));
+    const reopened = await openOmeZarr(join(dir, "img.zarr"), { layout: "fov", mode: "r+" });
+    expect(reopened.levelPaths).toEqual(["0"]);
+    await (await reopened.get(0)).resize(marker.to);
+    expect(reopened.levelPaths).toEqual(["0", "1", "2"]);
+    expect(reopened.multiscale).toEqual(before);
+    expect([...(await reopened.get(2)).shape]).toEqual([600, 1, 1, 2, 3]);
+    expect(await listFiles(join(dir, "img.zarr"))).not.toContain(`0/${RESIZE_MARKER}`);
+    await expectValidStore(join(dir, "img.zarr"));
+  });
+});
+
 describe("bad input: typed error, every file byte-identical", () => {
   test.each(["0.4", "0.5"] as const)("%s", async (version) => {
     const dir = await tempDir();
