@@ -2,7 +2,12 @@
  * Zarr arrays (v2 and v3, optionally sharded): create/open, region read and write with
  * read-modify-write only for partial chunks, bounded concurrency, per-chunk serialisation.
  */
-import { AlreadyExistsError, NotFoundError, ShapeMismatchError } from "../errors.js";
+import {
+  AlreadyExistsError,
+  InvalidOptionsError,
+  NotFoundError,
+  ShapeMismatchError,
+} from "../errors.js";
 import { ChunkCodec } from "./chunk-codec.js";
 import { DEFAULT_CONCURRENCY, forEachBounded, withLock } from "./concurrency.js";
 import { assertNodePath, readJson, writeJson } from "./hierarchy.js";
@@ -389,10 +394,10 @@ class ZarrArrayImpl implements ZarrArray {
     assertRegion(region, this.shape);
     const concurrency = opts?.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      throw new ShapeMismatchError(
-        "a positive integer",
-        String(concurrency),
-        `concurrency must be a positive integer, got ${concurrency}`,
+      throw new InvalidOptionsError(
+        "concurrency",
+        concurrency,
+        "an integer >= 1 (blocks in flight)",
       );
     }
     const value: AnyTypedArray | Scalar =

@@ -3,7 +3,7 @@
  * namespace, given as `attributes` or as a whole `zarr.json`) and the kind, validate with the
  * zod model, and return the input itself, typed (so it serializes exactly as it came in).
  */
-import { InvalidMetadataError, type MetadataIssue, UnsupportedError } from "../errors.js";
+import { InvalidMetadataError, InvalidOptionsError, type MetadataIssue } from "../errors.js";
 import type { NgffVersion } from "../schema/common/version.js";
 import { formatLocation, toMetadataIssues } from "../schema/issues.js";
 import {
@@ -68,19 +68,13 @@ export type OmeValidationResultFor<O extends ValidateOmeOptions | undefined> = O
 
 function checkOptions(opts: ValidateOmeOptions): void {
   if (opts.kind !== undefined && !OME_KINDS.includes(opts.kind)) {
-    throw new UnsupportedError(
-      `kind ${JSON.stringify(opts.kind)}`,
-      `unknown kind ${JSON.stringify(opts.kind)}; expected one of ${OME_KINDS.join(", ")}`,
-    );
+    throw new InvalidOptionsError("kind", opts.kind, `one of ${OME_KINDS.join(", ")}`);
   }
   if (opts.version !== undefined && opts.version !== "0.4" && opts.version !== "0.5") {
-    throw new UnsupportedError(
-      `NGFF version ${JSON.stringify(opts.version)}`,
-      `unsupported NGFF version ${JSON.stringify(opts.version)}; expected "0.4" or "0.5"`,
-    );
+    throw new InvalidOptionsError("version", opts.version, '"0.4" or "0.5"');
   }
   if (opts.strict !== undefined && typeof opts.strict !== "boolean") {
-    throw new UnsupportedError("strict", `option strict must be a boolean, found ${opts.strict}`);
+    throw new InvalidOptionsError("strict", opts.strict, "a boolean");
   }
 }
 

@@ -246,7 +246,7 @@ describe("bounded concurrency", () => {
         1,
         { concurrency: 0 },
       ),
-    ).rejects.toSatisfy((e) => isOmeZarrError(e));
+    ).rejects.toSatisfy((e) => isOmeZarrError(e, "InvalidOptions") && e.option === "concurrency");
     await expect(
       arr.writeRegion(
         [

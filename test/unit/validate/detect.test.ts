@@ -1,6 +1,6 @@
 /** Version and kind detection, options, typed results, and unknown keys kept. */
 import { describe, expect, expectTypeOf, test } from "vitest";
-import { InvalidMetadataError, UnsupportedError } from "../../../src/errors.js";
+import { InvalidMetadataError, InvalidOptionsError } from "../../../src/errors.js";
 import type * as v04 from "../../../src/schema/v04/index.js";
 import type * as v05 from "../../../src/schema/v05/index.js";
 import type { OmeKind } from "../../../src/validate/kinds.js";
@@ -74,8 +74,9 @@ describe("detection", () => {
   });
 
   test("bad options are rejected before anything else", () => {
-    expect(() => validateOmeObject({}, { kind: "nope" as OmeKind })).toThrow(UnsupportedError);
-    expect(() => validateOmeObject({}, { version: "0.6" as "0.5" })).toThrow(UnsupportedError);
+    expect(() => validateOmeObject({}, { kind: "nope" as OmeKind })).toThrow(InvalidOptionsError);
+    expect(() => validateOmeObject({}, { version: "0.6" as "0.5" })).toThrow(InvalidOptionsError);
+    expect(() => validateOmeObject({}, { strict: 1 as never })).toThrow(InvalidOptionsError);
   });
 });
 
