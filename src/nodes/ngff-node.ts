@@ -37,6 +37,7 @@ const OWNED_KEYS: Readonly<Record<string, string>> = {
   series: "the collection API (createSeries)",
   ome: "the node methods above: on NGFF 0.5 every OME key lives under it",
   version: "the NGFF version chosen when the store is opened (the `version` option)",
+  "ngff-writer:plate-layout": "openOmeZarr's plate option (a plate's layout, declared at creation)",
 };
 
 /** Where `value` stops being plain JSON (function, bigint, undefined, symbol, NaN, class instance, cycle), or undefined. */

@@ -245,6 +245,8 @@ describe.each(["0.4", "0.5"] as const)("declared plate layout, NGFF %s", (versio
     await untouched(store, "InvalidMetadata", () =>
       plate.createPositions(["B/2/0", "B/2/1", "B/2/2"]),
     );
+    // The declaration is not a custom attribute.
+    await untouched(store, "Unsupported", () => plate.setAttrs({ [PLATE_LAYOUT_ATTR]: {} }));
     // Renaming within the declaration keeps every declared row and column listed.
     await plate.renameWell("A/1", "C/4");
     expect(plate.metadata?.rows.map((r) => r.name)).toEqual(["A", "B", "C"]);
