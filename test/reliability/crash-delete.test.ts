@@ -7,11 +7,19 @@
  * run. Kill/resume rounds run for a time budget (`NGFF_CRASH_BUDGET_S`, helpers/crash.ts).
  */
 import { expect, test } from "vitest";
-import { CHAIN, describeReport, planCrashCampaign, runCrashCampaign } from "./helpers/crash.js";
+import {
+  CHAIN,
+  crashBudgetMs,
+  describeReport,
+  planCrashCampaign,
+  runCrashCampaign,
+} from "./helpers/crash.js";
 
 // The uninterrupted run is measured before the test is declared: its timeout derives from it.
+// The delete and overwrite campaigns share one campaign's budget (half each).
 const plan = await planCrashCampaign("delete", {
   chain: CHAIN,
+  budgetMs: crashBudgetMs() / 2,
   seed: 0xde1e7e,
   from: (ref) => ref.markers.find((m) => m.label === "setup")?.t ?? 0,
 });
