@@ -86,6 +86,11 @@ export type { OmeroMeta, Window } from "./nodes/omero.js";
 export type { NdArray, PixelInput } from "./nodes/pixel-data.js";
 export type { PositionSpec } from "./nodes/plate/batch.js";
 export type { FromPositionsOptions } from "./nodes/plate/from-positions.js";
+export {
+  type DeclaredLayout,
+  PLATE_LAYOUT_ATTR,
+  type PlateLayout,
+} from "./nodes/plate/layout.js";
 export type {
   Acquisition,
   PlateMeta,
@@ -99,6 +104,7 @@ export { naturalCompare, naturalSort, rowLetters } from "./nodes/plate/order.js"
 export {
   type BatchOptions,
   type CreatePositionOptions,
+  type CreateWellOptions,
   Plate,
   type PlateCreateOptions,
   type PlateOpenOptions,
@@ -110,6 +116,7 @@ export {
 } from "./nodes/position.js";
 export type {
   ComputePyramidOptions,
+  LevelStorage,
   PyramidDims,
   PyramidMethod,
 } from "./nodes/pyramid-ops.js";
@@ -136,14 +143,27 @@ export { DEFAULT_QUEUE_NAME, PROTOCOL_VERSION } from "./queue/protocol.js";
 export type { QueueWorker, QueueWorkerOptions } from "./queue/worker.js";
 // Metadata models (zod) and builders
 export {
+  type Bf2RawOptions,
+  bf2rawAttributes,
+  DEFAULT_PYRAMID_LEVELS,
   type DimSpec,
   formatLocation,
   type MultiscaleFromDimsOptions,
   multiscaleFromDims,
   type NgffVersion,
+  shapeFromDims,
   v04,
   v05,
 } from "./schema/index.js";
+// Streaming acquisition (DESIGN.md section 10): Position.createStream / openStream
+export type {
+  CreateStreamOptions,
+  FrameIndex,
+  OpenStreamOptions,
+  StreamProgress,
+  StreamPyramidOptions,
+  StreamWriter,
+} from "./stream/index.js";
 
 /**
  * Start a queue worker in this process (what `ngff worker` runs): takes pyramid tasks from the
@@ -210,6 +230,7 @@ export {
 export {
   type AxesInput,
   type DatasetInput,
+  type ImageMetadataInput,
   type ScalerOptions,
   type StorageOptions,
   type WriteImageOptions,
