@@ -79,7 +79,9 @@ describe.each([
     }
     const l0 = await openArray(pos.ctx.store, "0");
     const got = await l0.readRegion(l0.shape.map((n) => [0, n] as const));
-    expect(Array.from(got)).toEqual(Array.from(DATA.subarray(0, 10 * PLANE)));
+    expect(Array.from(got as Uint16Array)).toEqual(
+      Array.from(DATA.subarray(0, 10 * PLANE) as Uint16Array),
+    );
     // Frames after the flush are not durable: a crash loses them (abandon stands in for it).
     await s.write(13, frame(13));
     await s.abandon();
