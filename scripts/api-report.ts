@@ -27,6 +27,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -419,7 +420,8 @@ export function generateCached(hash: string = inputsHash()): ApiGeneration {
   // Keep the cache small: only the latest few results.
   const old = readdirSync(CACHE_DIR)
     .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
-    .map((f) => path.join(CACHE_DIR, f));
+    .map((f) => path.join(CACHE_DIR, f))
+    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
   for (const f of old.slice(0, Math.max(0, old.length - 4))) rmSync(f, { force: true });
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(generated));
