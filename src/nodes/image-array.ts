@@ -18,7 +18,7 @@ import {
   type ZarrArray,
 } from "../store/index.js";
 import { shapeEntry } from "./array-shapes.js";
-import { appendImage, type GrowOptions, resizeImage } from "./grow.js";
+import { appendImage, resizeImage } from "./grow.js";
 import { checkWorkers, type WorkerOptions, writeRegionAuto } from "./image-write.js";
 import type { MultiscalesNode } from "./multiscales-node.js";
 import { isNdArray, type NdArray, type PixelInput, toDense, toNdArray } from "./pixel-data.js";
@@ -347,7 +347,7 @@ export class ImageArray {
    *   with label images, or a label image.
    * @throws {PyramidStateError} while another interrupted resize/append of the image is pending.
    */
-  async resize(newShape: readonly number[], opts: GrowOptions = {}): Promise<void> {
+  async resize(newShape: readonly number[], opts: { signal?: AbortSignal } = {}): Promise<void> {
     await this.#refresh();
     await resizeImage(this.#growTarget(), newShape, opts);
     await this.#refresh();
@@ -367,7 +367,11 @@ export class ImageArray {
    *   label images, or a label image.
    * @throws {PyramidStateError} while another interrupted resize/append of the image is pending.
    */
-  async append(data: PixelInput, axis: string | number, opts: GrowOptions = {}): Promise<void> {
+  async append(
+    data: PixelInput,
+    axis: string | number,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     await this.#refresh();
     await appendImage(this.#growTarget(), data, axis, opts);
     await this.#refresh();
