@@ -134,6 +134,14 @@ export class StreamWriter {
     return this.#advertised;
   }
 
+  /**
+   * Bytes of planes held in memory in incomplete slabs and groups (all levels), not counting
+   * slabs being written: what the stream keeps between frames.
+   */
+  get bufferedBytes(): number {
+    return this.#fold.bufferedBytes;
+  }
+
   /** Frames a reopened stream holds or this writer accepted (not necessarily written yet). */
   get frames(): number {
     return this.#frames;
