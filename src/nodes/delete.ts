@@ -332,7 +332,7 @@ async function deleteWellsOp(plate: PlateHost, row: string, column?: string): Pr
       {
         after: async () => {
           for (const w of removed) plate._forgetWell(w);
-          await discardLeftovers();
+          await discardLeftovers(true);
         },
       },
     );
@@ -340,21 +340,23 @@ async function deleteWellsOp(plate: PlateHost, row: string, column?: string): Pr
     if (!(err instanceof NotListed)) throw err;
     listed = false;
   }
-  async function discardLeftovers(): Promise<boolean> {
+  /** Remove the directories (`wasListed`: the wells were listed, else leftovers only). */
+  async function discardLeftovers(wasListed: boolean): Promise<boolean> {
     let found = false;
     if (column !== undefined) {
       found = await discardDir(store, rowPath, column);
-      // Remove the row group too once nothing but its own metadata is left in it.
+      // Remove the row group too once nothing but its own metadata is left in it (not when
+      // there was nothing to delete: a NotFoundError leaves the store as it was).
       const rowLeft = plate.wellPaths().some((p) => p.split("/")[0] === row);
       const { dirs } = await store.list(rowPath);
-      if (!rowLeft && dirs.length === 0) await discardDir(store, path, row);
+      if ((wasListed || found) && !rowLeft && dirs.length === 0) await discardDir(store, path, row);
     } else {
       found = await discardDir(store, path, row);
     }
     return found;
   }
   if (listed) return;
-  if (!(await discardLeftovers())) {
+  if (!(await discardLeftovers(false))) {
     const what = column === undefined ? `row ${JSON.stringify(row)}` : `well "${row}/${column}"`;
     throw new NotFoundError(
       column === undefined ? row : `${row}/${column}`,

@@ -243,6 +243,16 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
       const e = await untouched(dir, "NotFound", () => plate.deleteWell("A", "9"));
       expect(e.message).toContain("its wells are");
       await untouched(dir, "NotFound", () => plate.deleteRow("Z"));
+      // An empty row group (no well in it): a missing well there changes nothing either.
+      await mkdir(join(dir, "Z"));
+      if (version === "0.4") {
+        await writeFile(join(dir, "Z", ".zattrs"), "{}\n");
+        await writeFile(join(dir, "Z", ".zgroup"), '{"zarr_format": 2}\n');
+      } else {
+        const group = { zarr_format: 3, node_type: "group", attributes: {} };
+        await writeFile(join(dir, "Z", "zarr.json"), JSON.stringify(group));
+      }
+      await untouched(dir, "NotFound", () => plate.deleteWell("Z", "1"));
       await untouched(dir, "UnsafePath", () => plate.deleteWell("..", "1"));
       await untouched(dir, "UnsafePath", () => plate.deleteRow(""));
       const ro = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
