@@ -31,10 +31,20 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Extractor, ExtractorConfig, ExtractorLogLevel } from "@microsoft/api-extractor";
-import ts from "typescript";
+import type * as AE from "@microsoft/api-extractor";
+import type TS from "typescript";
+
+// TypeScript and API Extractor load only when reports are generated: a check with unchanged
+// inputs is a hash comparison and should not pay for loading two compilers.
+const require = createRequire(import.meta.url);
+let ts: typeof TS;
+function loadCompilers(): typeof AE {
+  ts ??= require("typescript") as typeof TS;
+  return require("@microsoft/api-extractor") as typeof AE;
+}
 
 /** Repository root (this file lives in scripts/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -147,7 +157,7 @@ function reportsHash(reports: Record<string, string>): string {
   );
 }
 
-function formatDiagnostics(diags: readonly ts.Diagnostic[]): string[] {
+function formatDiagnostics(diags: readonly TS.Diagnostic[]): string[] {
   return diags.map((d) =>
     ts.formatDiagnostic(d, {
       getCanonicalFileName: (f) => f,
@@ -163,29 +173,29 @@ function formatDiagnostics(diags: readonly ts.Diagnostic[]): string[] {
  * ndarray transpose). Rename such type parameters to `<name>_` in the emitted declarations (a
  * rename of a type parameter changes no type).
  */
-const renameCollidingTypeParameters: ts.TransformerFactory<ts.SourceFile | ts.Bundle> = (
+const renameCollidingTypeParameters: TS.TransformerFactory<TS.SourceFile | TS.Bundle> = (
   context,
 ) => {
   const f = context.factory;
-  const renameIn = <N extends ts.Node>(node: N, from: string, to: string): N => {
-    const visit = (n: ts.Node): ts.Node => {
+  const renameIn = <N extends TS.Node>(node: N, from: string, to: string): N => {
+    const visit = (n: TS.Node): TS.Node => {
       if (ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && n.typeName.text === from) {
         return f.updateTypeReferenceNode(
           n,
           f.createIdentifier(to),
-          n.typeArguments && f.createNodeArray(n.typeArguments.map((a) => visit(a) as ts.TypeNode)),
+          n.typeArguments && f.createNodeArray(n.typeArguments.map((a) => visit(a) as TS.TypeNode)),
         );
       }
       return ts.visitEachChild(n, visit, context);
     };
     return visit(node) as N;
   };
-  const visitor = (node: ts.Node): ts.Node => {
+  const visitor = (node: TS.Node): TS.Node => {
     if (ts.isInterfaceDeclaration(node) && node.typeParameters) {
       const memberNames = new Set(
         node.members.flatMap((m) => (m.name && ts.isIdentifier(m.name) ? [m.name.text] : [])),
       );
-      let out: ts.InterfaceDeclaration = node;
+      let out: TS.InterfaceDeclaration = node;
       for (const tp of node.typeParameters) {
         const from = tp.name.text;
         if (!memberNames.has(from)) continue;
@@ -214,7 +224,7 @@ const renameCollidingTypeParameters: ts.TransformerFactory<ts.SourceFile | ts.Bu
     }
     return ts.visitEachChild(node, visitor, context);
   };
-  return (node) => ts.visitNode(node, visitor) as ts.SourceFile | ts.Bundle;
+  return (node) => ts.visitNode(node, visitor) as TS.SourceFile | TS.Bundle;
 };
 
 /** Emit the declarations of every entry point into `<pkgDir>/dist` (tsconfig.build.json options). */
@@ -237,7 +247,7 @@ function emitDeclarations(entries: readonly ApiEntry[], pkgDir: string): void {
     const rel = path.relative(outDir, path.join(ROOT, e.types)).replace(/\.d\.ts$/, ".ts");
     return path.join(rootDir, rel);
   });
-  const options: ts.CompilerOptions = {
+  const options: TS.CompilerOptions = {
     ...parsed.options,
     outDir: path.join(pkgDir, "dist"),
     rootDir,
@@ -265,6 +275,7 @@ function extractReport(entry: ApiEntry, pkgDir: string, tempDir: string): string
   const reportFolder = path.join(tempDir, "reports");
   mkdirSync(reportFolder, { recursive: true });
   const entryFile = path.join(pkgDir, entry.types);
+  const { Extractor, ExtractorConfig, ExtractorLogLevel } = loadCompilers();
   const config = ExtractorConfig.prepare({
     configObject: {
       projectFolder: pkgDir,
@@ -335,7 +346,7 @@ function compileConsumer(pkgDir: string, tempDir: string, pkgName: string): stri
   writeFileSync(path.join(consumerDir, "package.json"), '{ "type": "module" }\n');
   const consumerFile = path.join(consumerDir, "consumer.ts");
   writeFileSync(consumerFile, readFileSync(CONSUMER_FIXTURE, "utf8"));
-  const options: ts.CompilerOptions = {
+  const options: TS.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     lib: ["lib.es2023.d.ts"],
     module: ts.ModuleKind.NodeNext,
@@ -359,13 +370,15 @@ function compileConsumer(pkgDir: string, tempDir: string, pkgName: string): stri
       ...program.getSemanticDiagnostics(sf),
     ]),
   ];
+  const rel = path.relative(ROOT, tempDir);
   return formatDiagnostics(diags).map((d) =>
-    d.replaceAll(`${tempDir}/`, "<consumer-temp>/").trimEnd(),
+    d.replaceAll(`${tempDir}/`, "<temp>/").replaceAll(`${rel}/`, "<temp>/").trimEnd(),
   );
 }
 
 /** Generate every report and run the consumer compile (slow: a full declaration emit). */
 export function generateApiReports(): ApiGeneration {
+  loadCompilers();
   const pkg = readPackageJson();
   const entries = apiEntries(pkg);
   // Inside the repository (so zod, piscina, … resolve from its node_modules) but not under a
