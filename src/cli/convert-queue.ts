@@ -105,7 +105,15 @@ export async function convertThroughQueue(
   try {
     bar.start(`convert ${inputs.length} input(s) on the queue's workers`, inputs.length);
     let done = 0;
-    await run.runConversions(tasks, { signal, onDone: () => bar.update(++done) });
+    try {
+      await run.runConversions(tasks, { signal, onDone: () => bar.update(++done) });
+    } catch (err) {
+      // The staged output goes away with this failure: its jobs' records can never be resumed.
+      if (!(err instanceof Error && err.name === "QueueAccessError")) {
+        await run.finish().catch(() => {});
+      }
+      throw err;
+    }
     bar.stop();
     await run.finish();
   } finally {
