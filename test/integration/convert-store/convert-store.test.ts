@@ -12,6 +12,7 @@ import {
   Collection,
   convertStore,
   InvalidMetadataError,
+  InvalidOptionsError,
   NotFoundError,
   openOmeZarr,
   Plate,
@@ -151,10 +152,10 @@ describe("bad input: typed errors, nothing written", () => {
     );
     await expect(
       convertStore(src, join(root, "x.zarr"), { version: "0.6" as NgffVersion }),
-    ).rejects.toBeInstanceOf(InvalidMetadataError);
+    ).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(
       convertStore(src, join(root, "x.zarr"), { version: "0.5", workers: -1 }),
-    ).rejects.toBeInstanceOf(InvalidMetadataError);
+    ).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(
       convertStore(plain, join(root, "x.zarr"), { version: "0.5" }),
     ).rejects.toBeInstanceOf(InvalidMetadataError);

@@ -6,7 +6,7 @@ import { afterEach, expect, test } from "vitest";
 import {
   AlreadyExistsError,
   convertTiff,
-  InvalidMetadataError,
+  InvalidOptionsError,
   validateStore,
 } from "../../../src/index.js";
 import { ngff, writeStack } from "../../fixtures/cli/run.js";
@@ -70,13 +70,13 @@ test("an image and a plate, equal to ngff convert's", async () => {
     AlreadyExistsError,
   );
   await expect(convertTiff([], join(dir, "lib", "x.zarr"))).rejects.toBeInstanceOf(
-    InvalidMetadataError,
+    InvalidOptionsError,
   );
   await expect(
     convertTiff(a, join(dir, "lib", "y.zarr"), { channelNames: ["a,b"] }),
-  ).rejects.toBeInstanceOf(InvalidMetadataError);
+  ).rejects.toBeInstanceOf(InvalidOptionsError);
   await expect(
     convertTiff(a, join(dir, "lib", "folder"), { overwrite: true }),
-  ).rejects.toBeInstanceOf(InvalidMetadataError);
+  ).rejects.toBeInstanceOf(InvalidOptionsError);
   expect(await readdir(join(dir, "lib"))).toEqual(before);
 });
