@@ -8,7 +8,7 @@ import type { Piscina } from "piscina";
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import type { LevelRunner, PyramidProgress, PyramidReport } from "../engine/compute.js";
 import { checkMethod } from "../engine/method.js";
-import { type LevelChunking, planLevels } from "../engine/plan.js";
+import { planLevels } from "../engine/plan.js";
 import {
   InvalidOptionsError,
   NotFoundError,
@@ -16,6 +16,7 @@ import {
   UnsupportedError,
 } from "../errors.js";
 import type { QueueOptions } from "../queue/options.js";
+import { DEFAULT_PYRAMID_LEVELS } from "../schema/builders.js";
 import {
   type CodecSpec,
   isShareableRef,
@@ -45,7 +46,10 @@ export type PyramidDims = readonly string[] | Readonly<Record<string, number>>;
 
 /** Options of {@link computePyramid}. */
 export interface ComputePyramidOptions {
-  /** Total number of levels including level 0; required when there is no pyramid yet. */
+  /**
+   * Total number of levels including level 0. Default: the existing pyramid's; for an image
+   * without a pyramid, `DEFAULT_PYRAMID_LEVELS` (5, as ome-zarr-py writes by default).
+   */
   levels?: number;
   /** Default `"mean"` for images, `"mode"` for label images. */
   method?: PyramidMethod;
@@ -79,7 +83,11 @@ export interface ComputePyramidOptions {
 }
 
 /** One level's own chunking and codec (ome-zarr-py's per-level `storage_options`). */
-export interface LevelStorage extends LevelChunking {
+export interface LevelStorage {
+  /** Chunk shape (default level 0's), clipped to the level's shape. */
+  chunks?: readonly number[] | undefined;
+  /** Chunks per shard along each axis (NGFF 0.5); omitted: the level is not sharded. */
+  shardsRatio?: readonly number[] | undefined;
   /** Codec of the level (default level 0's). */
   codec?: CodecSpec | undefined;
 }
@@ -285,7 +293,7 @@ function stepFactors(node: MultiscalesNode): number[][] {
  * level from the one before it (the cascade) with `method`, and record `multiscales[].type` and
  * `multiscales[].metadata` (see `pyramidMetadata`).
  * Running again after an interruption completes the pyramid.
- * @throws {PyramidStateError} no level 0; no pyramid and no `levels`; a pyramid with a
+ * @throws {PyramidStateError} no level 0; a pyramid with a
  * different number of levels ("call deletePyramid() first"); non-integer scale steps.
  * @throws {UnsupportedError} for an unknown method.
  * @throws {WorkerTaskError} when a task fails.
@@ -344,12 +352,7 @@ async function computeLocally(
 ): Promise<PyramidReport> {
   const existing = node.levelPaths.length;
   if (existing <= 1) {
-    if (opts.levels === undefined) {
-      throw new PyramidStateError(
-        `${JSON.stringify(node.path || "/")} has no pyramid to compute; pass levels (the total number of levels) to create one`,
-      );
-    }
-    await initializePyramid(node, opts.levels, {
+    await initializePyramid(node, opts.levels ?? DEFAULT_PYRAMID_LEVELS, {
       dims: opts.dims,
       levelStorage: opts.levelStorage,
     });

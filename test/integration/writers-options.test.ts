@@ -118,7 +118,7 @@ describe.each(["0.4", "0.5"] as const)("writers, NGFF %s", (version) => {
     expect(ms[0]?.type).toBe("mean");
     expect(ms[0]?.datasets).toHaveLength(2);
     expect(pos.channelNames).toEqual(["DNA", "Actin"]);
-    expect(pos.omero?.rdefs?.defaultZ).toBe(1);
+    expect((pos.omero?.rdefs as { defaultZ?: number } | undefined)?.defaultZ).toBe(1);
     expect(SCHEMAS[version].validate("strict_image", attrs)).toEqual([]);
     await expectValidStore(a);
 
