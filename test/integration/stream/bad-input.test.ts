@@ -107,3 +107,27 @@ describe("writers", () => {
     }
   });
 });
+
+test("abort: every later call rejects with the signal's reason; what was flushed stays", async () => {
+  const dir = join(await tempDir(), "img.zarr");
+  const pos = await newPosition(await openLocalStore(dir, { create: true }), "0.5");
+  const ac = new AbortController();
+  const s = await pos.createStream("0", {
+    dtype: "uint16",
+    shape: [Infinity, 1, 1, 6, 5],
+    chunks: [1, 1, 1, 4, 4],
+    workers: 0,
+    signal: ac.signal,
+  });
+  await s.write(0, new Uint16Array(PLANE).fill(3));
+  await s.flush();
+  const reason = new Error("stop");
+  ac.abort(reason);
+  await expect(s.write(1, new Uint16Array(PLANE))).rejects.toBe(reason);
+  await expect(s.flush()).rejects.toBe(reason);
+  await s.abandon();
+  const again = await pos.openStream("0", { workers: 0 });
+  expect(again.nextFrame()).toBe(1);
+  const img = await again.close();
+  expect(img.shape).toEqual([1, 1, 1, 6, 5]);
+});
