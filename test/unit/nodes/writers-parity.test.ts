@@ -243,12 +243,12 @@ describe("bad input is refused before anything is written", () => {
     [
       "3-D data without axes",
       (s: ZarrStore) => writeImage({ data: new Uint8Array(8), shape: [2, 2, 2] }, { store: s }),
-      "InvalidMetadata",
+      "InvalidOptions",
     ],
     [
       "axes that do not fit the data",
       (s: ZarrStore) => writeImage(IMAGE(), { store: s }, { axes: "zyx" }),
-      "InvalidMetadata",
+      "InvalidOptions",
     ],
     [
       "fewer channel names than channels",
@@ -266,12 +266,12 @@ describe("bad input is refused before anything is written", () => {
             coordinateTransformations: [[{ type: "scale", scale: [1, 1, 1, 1, 1] }]],
           },
         ),
-      "InvalidMetadata",
+      "InvalidOptions",
     ],
     [
       "a well not in the row list",
       (s: ZarrStore) => writePlateMetadata({ store: s }, ["A"], ["1"], ["B/1"]),
-      "InvalidMetadata",
+      "InvalidOptions",
     ],
     [
       "duplicate rows",
