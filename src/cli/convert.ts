@@ -14,7 +14,8 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { DOWNSAMPLE_METHODS } from "../../native-free-kernels/index.js";
-import { UnsupportedError } from "../errors.js";
+import { InvalidOptionsError, UnsupportedError } from "../errors.js";
+import { checkPlateLayout, type PlateLayout } from "../nodes/plate/layout.js";
 import type { Position } from "../nodes/position.js";
 import type { PyramidMethod } from "../nodes/pyramid-ops.js";
 import { openOmeZarr } from "../open.js";
@@ -60,6 +61,10 @@ export interface ConvertOptions {
   axes: string;
   overwrite?: boolean;
   plate?: string;
+  /** The plate's declared rows (`A-H` or `A,B,C`): wells get their final indexes from it. */
+  plateRows?: string;
+  /** The plate's declared columns (`1-12` or `1,2,3`). */
+  plateColumns?: string;
   workers?: number;
   jobs?: number;
   redis?: string;
@@ -99,6 +104,52 @@ function checkUsage(o: ConvertOptions): void {
       `refusing to --overwrite ${o.output}: the path does not contain ".zarr" (a guard against deleting a folder by mistake)`,
     );
   }
+}
+
+/** A declared name list: `A-H` / `1-12` ranges or comma-separated names. */
+function nameList(text: string): string[] {
+  const letters = /^([A-Z])-([A-Z])$/i.exec(text);
+  if (letters) {
+    const [a, b] = [letters[1]!.charCodeAt(0), letters[2]!.charCodeAt(0)];
+    return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => String.fromCharCode(a + i));
+  }
+  const numbers = /^(\d+)-(\d+)$/.exec(text);
+  if (numbers) {
+    const [a, b] = [Number(numbers[1]), Number(numbers[2])];
+    return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => String(a + i));
+  }
+  return splitList(text);
+}
+
+/**
+ * The declared plate layout of `--plate-rows` / `--plate-columns` (both or neither), checked;
+ * every plate position must be in it.
+ * @throws {UsageError} for one without the other, a bad list, or a position outside it.
+ */
+function declaredLayout(o: ConvertOptions, jobs: readonly Job[]): PlateLayout | undefined {
+  if (o.plateRows === undefined && o.plateColumns === undefined) return undefined;
+  if (o.plateRows === undefined || o.plateColumns === undefined)
+    throw new UsageError("give --plate-rows and --plate-columns together");
+  if (jobs.length === 1 && jobs[0]!.where === undefined)
+    throw new UsageError(
+      "--plate-rows and --plate-columns need a plate (--plate or several inputs)",
+    );
+  const layout = { rows: nameList(o.plateRows), columns: nameList(o.plateColumns) };
+  try {
+    checkPlateLayout(layout, undefined, "--plate-rows/--plate-columns");
+  } catch (err) {
+    if (err instanceof InvalidOptionsError) throw new UsageError(err.message);
+    throw err;
+  }
+  for (const { where } of jobs) {
+    const w = where!;
+    if (!layout.rows.includes(w.row) || !layout.columns.includes(w.column)) {
+      throw new UsageError(
+        `position ${w.row}/${w.column}/${w.field} is outside the declared plate: rows ${layout.rows.join(",")}, columns ${layout.columns.join(",")}`,
+      );
+    }
+  }
+  return layout;
 }
 
 async function planJobs(
@@ -269,6 +320,7 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
     onNote: (message) => env.warn("convert", message),
   });
   const { jobs, axes, channelNames } = await planJobs(o, env);
+  const plateLayout = declaredLayout(o, jobs);
   let queued: QueuedConvertStats | undefined;
   try {
     const partial = await out.partial();
@@ -291,7 +343,11 @@ export async function runConvert(o: ConvertOptions, env: CommandEnv): Promise<Co
       if (queue === undefined) await writeJob(pos, jobs[0]!, o, env, axes);
       else await write([pos]);
     } else {
-      await using plate = await openOmeZarr(partial, { ...common, layout: "hcs" });
+      await using plate = await openOmeZarr(partial, {
+        ...common,
+        layout: "hcs",
+        ...(plateLayout === undefined ? {} : { plate: plateLayout }),
+      });
       const positions = await plate.createPositions(
         jobs.map((j) => ({ row: j.where!.row, col: j.where!.column, pos: j.where!.field })),
       );
@@ -379,6 +435,11 @@ export function registerConvert(program: Command, env: CommandEnv): void {
       "--plate <wells.csv>",
       'build a plate from a CSV of "file,row/column[,field]" lines, files relative to the CSV (instead of -i)',
     )
+    .option(
+      "--plate-rows <rows>",
+      "declare the plate's rows (e.g. A-H or A,B,C; with --plate-columns): wells get their final indexes, every position must be in them",
+    )
+    .option("--plate-columns <columns>", "declare the plate's columns (e.g. 1-12 or 1,2,3)")
     .option(
       "-w, --workers <n>",
       "threads that encode level 0 and compute the pyramid (default: all cores; 0 = in-process)",
