@@ -584,7 +584,18 @@ export async function writePlateMetadata(
       const rowIndex = r === undefined ? -1 : rows.indexOf(r);
       const columnIndex = c === undefined ? -1 : columns.indexOf(c);
       if (rowIndex < 0 || columnIndex < 0) {
-        throw invalid(`wells[${i}]`, w, "a row/column path of a listed row and column");
+        // The well list is the metadata being written (not an option): a metadata error.
+        throw new InvalidMetadataError(
+          [
+            {
+              code: "well_path_mismatch",
+              location: `plate.wells[${i}].path`,
+              message: `well ${JSON.stringify(w)} does not name a listed row and column`,
+              expected: "row/column from rows and columns",
+            },
+          ],
+          { summary: `invalid well ${JSON.stringify(w)}` },
+        );
       }
       return { path: w, rowIndex, columnIndex };
     }),

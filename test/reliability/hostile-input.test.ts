@@ -336,7 +336,7 @@ const inputCases: HostileCase[] = [
     what: "an unknown mode",
     base: "fov04",
     act: (d) => openOmeZarr(d.store, { layout: "fov", mode: "rw" as never }),
-    tag: "InvalidMetadata",
+    tag: "InvalidOptions",
     message: /mode/,
   },
   {
@@ -349,7 +349,7 @@ const inputCases: HostileCase[] = [
         channelNames: ["a"],
         version: "0.3" as never,
       }),
-    tag: "InvalidMetadata",
+    tag: "InvalidOptions",
     message: /version/,
   },
   {
@@ -620,7 +620,7 @@ const inputCases: HostileCase[] = [
     what: "writeImage with axes that do not fit the data",
     base: "none",
     act: (d) => writeImage(u16([2, 8, 8]), d.store, { axes: "yx", scaler: null }),
-    tag: "InvalidMetadata",
+    tag: "InvalidOptions",
     message: /axes|3|2/,
   },
 ];
