@@ -271,7 +271,7 @@ describe("bad input is refused before anything is written", () => {
     [
       "a well not in the row list",
       (s: ZarrStore) => writePlateMetadata({ store: s }, ["A"], ["1"], ["B/1"]),
-      "InvalidOptions",
+      "InvalidMetadata",
     ],
     [
       "duplicate rows",
