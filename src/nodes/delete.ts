@@ -16,7 +16,7 @@
  * next `create…(name, …, { overwrite: true })` cleans it the same way.
  */
 import { NotFoundError, UnsupportedError } from "../errors.js";
-import { assertSafeName, readNode, writeAttributes, type ZarrStore } from "../store/index.js";
+import { assertSafeName, writeAttributes, type ZarrStore } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import { childContext, joinPath, type NodeContext } from "./context.js";
 import type { MultiscaleMeta } from "./multiscales-meta.js";
@@ -184,9 +184,9 @@ export async function deleteImageOp(host: ImageHost, name: string): Promise<void
     for (const p of removed) await discardDir(store, path, p);
     return;
   }
-  // Level 0: the whole image. Labels first (one rename takes them all out of the store).
-  const labelsNode = await readNode(store, joinPath(path, "labels")).catch(() => undefined);
-  if (labelsNode !== undefined) await discardDir(store, path, "labels");
+  // Level 0: the whole image. Labels first (one rename takes them all out of the store; this
+  // also removes what an interrupted removal of them left).
+  await discardDir(store, path, "labels");
   const all = new Set(host._allMultiscales().flatMap((x) => x.datasets.map((d) => d.path)));
   await host._dropImage();
   // Last level first, level 0 last: a rerun finds level 0 while anything of the image is left.
@@ -202,6 +202,16 @@ async function sweepDeleted(store: ZarrStore, parent: string, name: string): Pro
 }
 
 // ---- labels -----------------------------------------------------------------------------------
+
+/**
+ * Remove what stands in the way of an overwriting create: `del` of the child, where a
+ * NotFoundError (nothing of that name, nor an interrupted delete's leftover) is fine.
+ */
+export async function clearForOverwrite(del: () => Promise<void>): Promise<void> {
+  await del().catch((err: unknown) => {
+    if (!(err instanceof NotFoundError)) throw err;
+  });
+}
 
 /**
  * `Position.deleteLabel(name)`: remove label image `labels/<name>` and its entry in the `labels`

@@ -31,7 +31,7 @@ import {
 import type { AxisSpec } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { childContext, joinPath, type NodeContext } from "./context.js";
-import { deleteLabelOp } from "./delete.js";
+import { clearForOverwrite, deleteLabelOp } from "./delete.js";
 import {
   type MultiscaleMeta,
   parseMultiscales,
@@ -668,15 +668,14 @@ export async function createLabel(
   if (opts.method !== undefined) checkMethod(opts.method);
   const lctx = labelsCtx(position);
   const ctx = childContext(lctx, name);
-  if ((await readNode(ctx.store, ctx.path)) !== undefined) {
-    if (!overwrite) {
-      throw new AlreadyExistsError(
-        name,
-        `label ${JSON.stringify(name)} already exists at ${JSON.stringify(ctx.path)}; choose another name, or pass overwrite: true to replace it`,
-      );
-    }
-    await deleteLabelOp(position, name);
+  if (!overwrite && (await readNode(ctx.store, ctx.path)) !== undefined) {
+    throw new AlreadyExistsError(
+      name,
+      `label ${JSON.stringify(name)} already exists at ${JSON.stringify(ctx.path)}; choose another name, or pass overwrite: true to replace it`,
+    );
   }
+  // Overwrite: the old label, or what an interrupted delete of it left, goes (checks passed).
+  if (overwrite) await clearForOverwrite(() => deleteLabelOp(position, name));
   const existing = await readOmeAttrs(ctx.store, lctx.path);
   // Writes start here.
   // The labels group starts with an empty list: a writer killed before the label is listed

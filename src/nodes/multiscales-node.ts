@@ -286,8 +286,8 @@ export abstract class MultiscalesNode extends NgffNode {
       /** Runs once the array spec is known valid, before anything is written; may throw. */
       check?: () => Promise<void>;
       /**
-       * Overwrite: when `name` exists, this removes it after every check passed (instead of
-       * an AlreadyExistsError).
+       * Overwrite: this removes `name` (and what an interrupted removal left) after every check
+       * passed; an existing `name` is then no AlreadyExistsError.
        */
       replace?: () => Promise<void>;
     } = {},
@@ -323,7 +323,7 @@ export abstract class MultiscalesNode extends NgffNode {
       resolveArraySpec(this.ctx.format, arraySpec); // its errors first: InvalidMetadataError
       await opts.check();
     }
-    if (found !== undefined && !leftover && opts.replace !== undefined) {
+    if (opts.replace !== undefined) {
       resolveArraySpec(this.ctx.format, arraySpec); // every input checked before removing
       await opts.replace();
     }

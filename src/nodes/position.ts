@@ -29,7 +29,7 @@ import { levelPairIssue, scaleOf } from "../validate/store-image.js";
 import { type AxisSpec, checkAxes, findAxis } from "./axes.js";
 import { checkChunks, defaultChunks, shardsFromRatio } from "./chunking.js";
 import { assertWritable, joinPath, type NodeContext } from "./context.js";
-import { deleteImageOp, deleteLabelOp, writeAttrsWithout } from "./delete.js";
+import { clearForOverwrite, deleteImageOp, deleteLabelOp, writeAttrsWithout } from "./delete.js";
 import type { ImageArray } from "./image-array.js";
 import { checkWorkers, writeWholeArray } from "./image-write.js";
 import {
@@ -301,7 +301,9 @@ export class Position extends MultiscalesNode {
         transforms,
         record: false,
         check: () => this.#checkNextLevel(name, shape, transforms, opts.overwrite === true),
-        ...(opts.overwrite === true ? { replace: () => deleteImageOp(this, name) } : {}),
+        ...(opts.overwrite === true
+          ? { replace: () => clearForOverwrite(() => deleteImageOp(this, name)) }
+          : {}),
         ...(data === undefined || shape.includes(0)
           ? {}
           : { write: (a) => writeWholeArray(a, data, opts) }),
