@@ -51,6 +51,7 @@ import {
 import { Position } from "./nodes/position.js";
 import type { PyramidDims, PyramidMethod } from "./nodes/pyramid-ops.js";
 import { checkTransforms, type Transform } from "./nodes/transforms.js";
+import { DEFAULT_PYRAMID_LEVELS } from "./schema/builders.js";
 import {
   assertSafePath,
   type CodecSpec,
@@ -347,7 +348,8 @@ export async function writeImage(
 ): Promise<Position> {
   const dense = toDense(data);
   const axes = resolveAxes(opts.axes, dense.shape.length);
-  const scaler = opts.scaler === null ? { levels: 1 } : (opts.scaler ?? { levels: 5 });
+  const scaler =
+    opts.scaler === null ? { levels: 1 } : (opts.scaler ?? { levels: DEFAULT_PYRAMID_LEVELS });
   if (!Number.isInteger(scaler.levels) || scaler.levels < 1)
     throw invalid("scaler.levels", scaler.levels, "an integer >= 1 (1 = no pyramid)");
   if (scaler.method !== undefined) checkMethod(scaler.method, "scaler.method");

@@ -15,6 +15,7 @@ import {
   InvalidOptionsError,
   NotFoundError,
 } from "../errors.js";
+import { BF2RAW_LAYOUT } from "../schema/common/bf2raw.js";
 import { Semaphore } from "../store/concurrency.js";
 import { assertSafeName, createGroup, listChildren, readNode } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
@@ -28,8 +29,8 @@ import { checkChannelNames, Position } from "./position.js";
 export const OME_GROUP = "OME";
 /** Key of the OME-XML document, relative to the collection root. */
 export const OME_XML_KEY = `${OME_GROUP}/METADATA.ome.xml`;
-/** The `bioformats2raw.layout` value NGFF 0.4 and 0.5 describe. */
-export const BF2RAW_LAYOUT = 3;
+/** The `bioformats2raw.layout` value NGFF 0.4 and 0.5 describe (the schema's marker). */
+export { BF2RAW_LAYOUT };
 
 /** Options of {@link Collection.create}. */
 export interface CollectionCreateOptions {

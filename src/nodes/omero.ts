@@ -3,37 +3,28 @@
  * (fluorophore keywords), contrast windows from iohub's presets for known channel names
  * (Retardance, Phase3D, BF, …) and otherwise from the data type's range, first channel active.
  */
+import type { OmeroChannelV05, OmeroV05, OmeroWindow } from "../schema/common/omero.js";
 import type { DataType } from "../store/index.js";
 import type { NgffVersion } from "./context.js";
 
-/** Contrast limits of one channel. */
-export interface Window {
-  start: number;
-  end: number;
-  min: number;
-  max: number;
-}
+/** Contrast limits of one channel (the schema's `OmeroWindow`). */
+export type Window = OmeroWindow;
 
-/** One `omero.channels[]` entry, with iohub's key order. */
-export interface OmeroChannel {
-  active: boolean;
-  coefficient: number;
-  color: string;
-  family: string;
-  inverted: boolean;
-  label: string;
+type ChannelKeys = "active" | "coefficient" | "color" | "family" | "inverted" | "label";
+
+/**
+ * One `omero.channels[]` entry as ngff-writer writes it (the schema's channel with every field
+ * iohub writes present), with iohub's key order.
+ */
+export type OmeroChannel = { [K in ChannelKeys]-?: NonNullable<OmeroChannelV05[K]> } & {
   window: Window;
-}
+};
 
-/** The `omero` object. */
-export interface OmeroMeta {
-  version?: string;
-  id?: number;
-  name?: string;
+/** The `omero` object (the schema's `omero`, with channels as ngff-writer writes them). */
+export type OmeroMeta = { [K in "id" | "name" | "version" | "rdefs"]?: OmeroV05[K] } & {
   channels: OmeroChannel[];
-  rdefs?: { defaultT: number; defaultZ: number; model: string; projection?: string };
   [key: string]: unknown;
-}
+};
 
 // iohub's keyword table: a channel whose name contains one of the words gets that colour
 // (CSS colour names as hex). Checked in this order; no match gives white.

@@ -3,10 +3,14 @@
  * axes and every level's transformations (iohub's `_scale_dims` / yaozarrs' `from_dims`).
  */
 import { InvalidMetadataError, type MetadataIssue } from "../errors.js";
+import { parseModel } from "./check.js";
 import { axisKind } from "./common/axes.js";
+import { BF2RAW_LAYOUT } from "./common/bf2raw.js";
 import type { NgffVersion } from "./common/version.js";
 import { toMetadataIssues } from "./issues.js";
+import { type Bf2Raw as v04Bf2Raw, Bf2Raw as v04Bf2RawModel } from "./v04/bf2raw.js";
 import * as v04 from "./v04/multiscale.js";
+import { type Bf2Raw as v05Bf2Raw, Bf2Raw as v05Bf2RawModel } from "./v05/bf2raw.js";
 import * as v05 from "./v05/multiscale.js";
 
 /** One dimension of an image, in array order (time, then channel or custom, then space). */
@@ -18,6 +22,12 @@ export interface DimSpec {
    * `z`/`y`/`x` → space; any other name gets no type (a custom axis).
    */
   readonly type?: "space" | "time" | "channel" | (string & {});
+  /**
+   * Number of elements along this axis (yaozarrs' `DimSpec.size`). Not part of the NGFF
+   * metadata (the arrays carry their shapes); {@link shapeFromDims} reads it to create arrays.
+   * An integer >= 1. Default: none.
+   */
+  readonly size?: number;
   /** Physical unit, e.g. `"micrometer"`, `"second"`. Default: none. */
   readonly unit?: string;
   /** Level-0 physical size of one pixel along this axis. Default `1`. */
@@ -28,10 +38,21 @@ export interface DimSpec {
   readonly translation?: number;
 }
 
+/**
+ * The number of levels (level 0 included) of a pyramid asked for without `levels`: 5, as
+ * ome-zarr-py writes by default (its `Scaler(max_layer=4)`, scale factors 2, 4, 8, 16 in
+ * `write_image`). Used by {@link multiscaleFromDims}, `computePyramid` on an image without a
+ * pyramid, and `writeImage`.
+ */
+export const DEFAULT_PYRAMID_LEVELS = 5;
+
 /** Options of {@link multiscaleFromDims}. */
 export interface MultiscaleFromDimsOptions {
-  /** Number of levels (≥ 1); level paths are `"0"`, `"1"`, … */
-  readonly levels: number;
+  /**
+   * Number of levels (≥ 1); level paths are `"0"`, `"1"`, … Default
+   * {@link DEFAULT_PYRAMID_LEVELS} (5, ome-zarr-py's).
+   */
+  readonly levels?: number;
   /** The multiscale's `name`. Default: none. */
   readonly name?: string;
   /** NGFF version: `"0.4"` adds `version: "0.4"` to the multiscale. Default `"0.5"`. */
@@ -75,7 +96,7 @@ function checkInputs(dims: readonly DimSpec[], opts: MultiscaleFromDimsOptions):
       );
     }
     const num = (
-      key: "scale" | "scaleFactor" | "translation",
+      key: "scale" | "scaleFactor" | "translation" | "size",
       ok: (v: number) => boolean,
       what: string,
     ) => {
@@ -92,8 +113,10 @@ function checkInputs(dims: readonly DimSpec[], opts: MultiscaleFromDimsOptions):
     num("scale", (v) => v > 0, "a finite number > 0");
     num("scaleFactor", (v) => v >= 1, "a finite number >= 1");
     num("translation", () => true, "a finite number");
+    num("size", (v) => Number.isInteger(v) && v >= 1, "an integer >= 1");
   });
-  if (!Number.isInteger(opts?.levels) || opts.levels < 1) {
+  const levels = opts?.levels ?? DEFAULT_PYRAMID_LEVELS;
+  if (!Number.isInteger(levels) || levels < 1) {
     bad(
       "out_of_range",
       "levels",
@@ -122,11 +145,11 @@ export function multiscaleFromDims(
 ): v04.Multiscale;
 export function multiscaleFromDims(
   dims: readonly DimSpec[],
-  opts: MultiscaleFromDimsOptions,
+  opts?: MultiscaleFromDimsOptions,
 ): v05.Multiscale;
 export function multiscaleFromDims(
   dims: readonly DimSpec[],
-  opts: MultiscaleFromDimsOptions,
+  opts: MultiscaleFromDimsOptions = {},
 ): v04.Multiscale | v05.Multiscale {
   const inputIssues = checkInputs(dims, opts);
   if (inputIssues.length > 0) {
@@ -143,7 +166,7 @@ export function multiscaleFromDims(
   });
   const factors = dims.map((d, i) => d.scaleFactor ?? (axisKind(axes[i]!) === "space" ? 2 : 1));
   const hasTranslation = dims.some((d) => d.translation !== undefined);
-  const datasets = Array.from({ length: opts.levels }, (_, level) => ({
+  const datasets = Array.from({ length: opts.levels ?? DEFAULT_PYRAMID_LEVELS }, (_, level) => ({
     path: String(level),
     coordinateTransformations: [
       { type: "scale" as const, scale: dims.map((d, i) => (d.scale ?? 1) * factors[i]! ** level) },
@@ -168,4 +191,56 @@ export function multiscaleFromDims(
     });
   }
   return multiscale as v04.Multiscale;
+}
+
+/**
+ * The array shape the dimension specs describe (each {@link DimSpec.size}, in order), e.g. for
+ * `createZeros(name, { shape: shapeFromDims(dims) })`.
+ * @throws {InvalidMetadataError} when a dimension has no size or a size that is not an integer
+ *   >= 1 (location `dims[i].size`).
+ */
+export function shapeFromDims(dims: readonly DimSpec[]): number[] {
+  const issues: MetadataIssue[] = [];
+  const shape = dims.map((d, i) => {
+    const size = d?.size;
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
+      issues.push({
+        code: size === undefined ? "missing_key" : "out_of_range",
+        location: `dims[${i}].size`,
+        message: `found ${JSON.stringify(size)}, expected an integer >= 1`,
+        expected: "an integer >= 1",
+      });
+    }
+    return size as number;
+  });
+  if (issues.length > 0) {
+    throw new InvalidMetadataError(issues, {
+      summary: "shapeFromDims: every dimension needs a size",
+    });
+  }
+  return shape;
+}
+
+/** Options of {@link bf2rawAttributes}. */
+export interface Bf2RawOptions {
+  /** NGFF version. Default `"0.5"`. */
+  readonly version?: NgffVersion;
+  /** The `bioformats2raw.layout` marker. Default (and the only value the spec allows) `3`. */
+  readonly layout?: typeof BF2RAW_LAYOUT;
+}
+
+/**
+ * The attributes of a bioformats2raw collection root with its default layout marker
+ * (`"bioformats2raw.layout": 3`): 0.4 `.zattrs` `{ "bioformats2raw.layout": 3 }`, 0.5
+ * `attributes` `{ ome: { version: "0.5", "bioformats2raw.layout": 3 } }`. Parsed with the
+ * version's `Bf2Raw` model.
+ * @throws {InvalidMetadataError} when `layout` is given and is not 3.
+ */
+export function bf2rawAttributes(opts: Bf2RawOptions & { version: "0.4" }): v04Bf2Raw;
+export function bf2rawAttributes(opts?: Bf2RawOptions): v05Bf2Raw;
+export function bf2rawAttributes(opts: Bf2RawOptions = {}): v04Bf2Raw | v05Bf2Raw {
+  const marker = { "bioformats2raw.layout": opts.layout ?? BF2RAW_LAYOUT };
+  return opts.version === "0.4"
+    ? parseModel(v04Bf2RawModel, marker)
+    : parseModel(v05Bf2RawModel, { ome: { version: "0.5", ...marker } });
 }

@@ -112,3 +112,19 @@ export function coordinateTransformationsFor(n: number) {
     checkTransformLengths(list, n, ctx, []),
   );
 }
+
+// 0.4 and 0.5 "coordinateTransformations": "scale ... stored either as a list of floats (`scale`)
+// or as binary data at a location in this container (`path`)", and the same for translation.
+// The official JSON schemas of both versions accept only the list form (`scale` / `translation`
+// are required in every transformation), so the path form is modelled here, for readers that
+// meet it, but is not accepted in `coordinateTransformations` (validation follows the official
+// schemas: a path-only transformation is `missing_key`).
+/** A `scale` transformation whose vector is stored as binary data at `path` (spec text only). */
+export const PathScale = z.looseObject({ type: z.literal("scale"), path: z.string() });
+/** A `translation` transformation whose vector is stored at `path` (spec text only). */
+export const PathTranslation = z.looseObject({
+  type: z.literal("translation"),
+  path: z.string(),
+});
+export type PathScale = z.infer<typeof PathScale>;
+export type PathTranslation = z.infer<typeof PathTranslation>;

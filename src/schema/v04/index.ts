@@ -7,6 +7,7 @@ export {
   SpaceAxis,
   TimeAxis,
 } from "../common/axes.js";
+export { BF2RAW_LAYOUT, Bf2RawLayout } from "../common/bf2raw.js";
 export {
   LabelColorV04 as LabelColor,
   LabelProperty,
@@ -18,11 +19,15 @@ export {
   OmeroRdefs,
   OmeroV04 as Omero,
   OmeroWindow,
+  StrictOmeroChannelV04 as StrictOmeroChannel,
+  StrictOmeroV04 as StrictOmero,
 } from "../common/omero.js";
 export { Acquisition, Column, PlateWell, Row } from "../common/plate.js";
 export {
   CoordinateTransform,
   CoordinateTransformations,
+  PathScale,
+  PathTranslation,
   ScaleTransform,
   TranslationTransform,
 } from "../common/transforms.js";

@@ -1,7 +1,7 @@
 /** NGFF 0.4 label image: `image-label` metadata on a multiscale group under `labels/`. */
 import { z } from "zod";
 import { LabelColorV04, LabelProperties, LabelSource, labelColors } from "../common/labels.js";
-import { OmeroV04 } from "../common/omero.js";
+import { OmeroV04, StrictOmeroV04 } from "../common/omero.js";
 import { versionString } from "../common/version.js";
 import { Multiscales, StrictMultiscales } from "./multiscale.js";
 
@@ -38,6 +38,6 @@ export const LabelImage = z.looseObject({
 export const StrictLabelImage = z.looseObject({
   "image-label": StrictImageLabel,
   multiscales: StrictMultiscales.optional(),
-  omero: OmeroV04.optional(),
+  omero: StrictOmeroV04.optional(),
 });
 export type LabelImage = z.infer<typeof LabelImage>;

@@ -1,5 +1,6 @@
 /** NGFF 0.5 bioformats2raw layout (transitional). */
 import { z } from "zod";
+import { Bf2RawLayout } from "../common/bf2raw.js";
 import { PlateDef, StrictPlateDef } from "./plate.js";
 import { Version } from "./version.js";
 
@@ -9,13 +10,13 @@ import { Version } from "./version.js";
 /** The `ome` namespace of a 0.5 bioformats2raw root. */
 export const Bf2RawOme = z.looseObject({
   version: Version,
-  "bioformats2raw.layout": z.literal(3),
+  "bioformats2raw.layout": Bf2RawLayout,
   plate: PlateDef.optional(),
 });
 /** The same, with a strict plate. */
 export const StrictBf2RawOme = z.looseObject({
   version: Version,
-  "bioformats2raw.layout": z.literal(3),
+  "bioformats2raw.layout": Bf2RawLayout,
   plate: StrictPlateDef.optional(),
 });
 export type Bf2RawOme = z.infer<typeof Bf2RawOme>;

@@ -7,6 +7,7 @@ export {
   SpaceAxis,
   TimeAxis,
 } from "../common/axes.js";
+export { BF2RAW_LAYOUT, Bf2RawLayout } from "../common/bf2raw.js";
 export {
   LabelColorV05 as LabelColor,
   LabelProperty,
@@ -23,6 +24,8 @@ export { Acquisition, Column, PlateWell, Row } from "../common/plate.js";
 export {
   CoordinateTransform,
   CoordinateTransformations,
+  PathScale,
+  PathTranslation,
   ScaleTransform,
   TranslationTransform,
 } from "../common/transforms.js";

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
+import { DEFAULT_PYRAMID_LEVELS } from "../../../src/schema/index.js";
 import { createMemoryStore } from "../../../src/store/index.js";
 import { dirContents, expectValidStore, rejection, tempDir, vals } from "./open-helpers.js";
 
@@ -38,13 +39,12 @@ describe("pyramid state rules (iohub's errors)", () => {
     }
   });
 
-  test("no pyramid and no levels", async () => {
+  test("no pyramid and no levels: DEFAULT_PYRAMID_LEVELS (5, ome-zarr-py's default)", async () => {
     const pos = await withImage();
-    const err = await rejection(pos.computePyramid());
-    expect(isOmeZarrError(err, "PyramidState")).toBe(true);
-    expect((err as Error).message).toMatchInlineSnapshot(
-      `""/" has no pyramid to compute; pass levels (the total number of levels) to create one"`,
-    );
+    expect(pos.levelPaths).toEqual(["0"]);
+    await pos.computePyramid({ workers: 0 });
+    expect(DEFAULT_PYRAMID_LEVELS).toBe(5);
+    expect(pos.levelPaths).toEqual(["0", "1", "2", "3", "4"]);
   });
 
   test("a pyramid of another level count needs deletePyramid() first; the same count is kept", async () => {
