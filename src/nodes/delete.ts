@@ -128,7 +128,8 @@ export interface ImageHost {
  *   goes — every level, its labels (which annotate those pixels and keep its level count), and
  *   the `multiscales` and `omero` metadata. The position is left as `createPosition` leaves it
  *   (a group waiting for its first image; its channel names are kept by this node).
- * - `name` is pyramid level k > 0: levels k… go (a pyramid is largest first, without gaps). Refused
+ * - `name` is pyramid level k > 0: levels k… go, the last first, each unlisted then removed (a
+ *   pyramid is largest first, without gaps). Refused
  *   when the position has labels, which must keep as many levels as the image.
  * - `name` is not listed: an interrupted delete's leftover of that name is removed (and, on a
  *   position without an image, every other array left of the deleted image); NotFoundError when
@@ -155,6 +156,7 @@ export async function deleteImageOp(host: ImageHost, name: string): Promise<void
       for (const a of await host.arrayKeys()) await discardDir(store, path, a);
       await sweepDeleted(store, path, "labels");
     }
+    if (found && m !== undefined) await discardTrailingLevels(host, levels);
     if (!found) {
       throw new NotFoundError(
         joinPath(path, name),
@@ -173,15 +175,20 @@ export async function deleteImageOp(host: ImageHost, name: string): Promise<void
           `(deleteLabel), or delete level 0 (${JSON.stringify(levels[0])}) to remove the whole image`,
       );
     }
-    const removed = levels.slice(k);
+    // One level at a time, the last first (metadata, then its array): a kill anywhere leaves
+    // `name` listed, or unlisted with nothing after it, so the rerun finishes the job.
+    await sweepAllDeleted(store, path);
     const live = m as MultiscaleMeta;
-    live.datasets = live.datasets.slice(0, k);
-    if (k === 1) {
-      delete live.type;
-      delete live.metadata;
+    for (let j = levels.length - 1; j >= k; j--) {
+      live.datasets = live.datasets.slice(0, j);
+      if (j === 1) {
+        delete live.type;
+        delete live.metadata;
+      }
+      await host.dumpMeta();
+      await discardDir(store, path, levels[j] as string);
     }
-    await host.dumpMeta();
-    for (const p of removed) await discardDir(store, path, p);
+    await discardTrailingLevels(host, levels.slice(0, k));
     return;
   }
   // Level 0: the whole image. Labels first (one rename takes them all out of the store; this
@@ -191,6 +198,28 @@ export async function deleteImageOp(host: ImageHost, name: string): Promise<void
   await host._dropImage();
   // Last level first, level 0 last: a rerun finds level 0 while anything of the image is left.
   for (const p of [...all].reverse()) await discardDir(store, path, p);
+}
+
+/**
+ * Remove the unlisted arrays named like levels after the last listed one (`"3"` after `"0"`…`"2"`):
+ * what a delete of pyramid levels killed between a metadata write and the removal leaves.
+ * Only for levels named by integers (as the API names them); other arrays are left alone.
+ */
+async function discardTrailingLevels(host: ImageHost, listed: readonly string[]): Promise<void> {
+  if (!listed.every((l) => /^\d+$/.test(l))) return;
+  const last = Math.max(-1, ...listed.map(Number));
+  for (const a of await host.arrayKeys()) {
+    if (/^\d+$/.test(a) && Number(a) > last) await discardDir(host.ctx.store, host.ctx.path, a);
+  }
+}
+
+/** Remove every `.…ngff-deleted` leftover directly under `parent` (they are always ours). */
+async function sweepAllDeleted(store: ZarrStore, parent: string): Promise<void> {
+  const { dirs } = await store.list(parent);
+  for (const d of dirs) {
+    if (d.startsWith(".") && d.endsWith(DELETED_SUFFIX))
+      await store.deletePrefix(joinPath(parent, d));
+  }
 }
 
 /** Remove the `.ngff-deleted` leftover of `parent/name` only. */

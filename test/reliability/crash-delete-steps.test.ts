@@ -93,6 +93,7 @@ async function plateStore(version: NgffVersion): Promise<ZarrStore> {
   await first.computePyramid({ levels: 2, workers: 0 });
   await first.createLabel("cells", lbl(1));
   await first.createLabel("nuclei", lbl(2));
+  await (positions[2] as Position).computePyramid({ levels: 3, workers: 0 });
   return store;
 }
 
@@ -104,6 +105,7 @@ const OPS: Record<string, Op> = {
   deleteLabel: async (p) => (await pos(p, "A/1", "0")).deleteLabel("cells"),
   "deleteImage(level 0, with pyramid and labels)": async (p) =>
     (await pos(p, "A/1", "0")).deleteImage("0"),
+  "deleteImage(pyramid level 1 of 3)": async (p) => (await pos(p, "A/2", "0")).deleteImage("1"),
   deletePosition: async (p) => (await p.getWell("A/1")).deletePosition("1"),
   deleteWell: (p) => p.deleteWell("A", "2"),
   deleteRow: (p) => p.deleteRow("A"),
