@@ -61,7 +61,7 @@ import {
   type ZarrArray,
 } from "../store/index.js";
 import { joinKey } from "../store/safe-name.js";
-import { levelPairIssue, scaleOf } from "../validate/store-image.js";
+import { levelPairIssue, RESIZE_MARKER, scaleOf } from "../validate/store-image.js";
 import { recordShape } from "./array-shapes.js";
 import { joinPath } from "./context.js";
 import type { DatasetMeta, MultiscaleMeta } from "./multiscales-meta.js";
@@ -69,8 +69,10 @@ import type { MultiscalesNode } from "./multiscales-node.js";
 import { type PixelInput, toDense } from "./pixel-data.js";
 import type { PyramidMethod } from "./pyramid-ops.js";
 
-/** Name of the marker of an unfinished resize or append, in the level-0 array's folder. */
-export const RESIZE_MARKER = ".ngff-resize.json";
+export { RESIZE_MARKER };
+
+/** The marker exists while the metadata grows, so the validator's growth rule applies. */
+const GROWING = { growing: true } as const;
 
 /** Metadata writes at most, else the levels are taken out of `multiscales` while they grow. */
 const MAX_STEPS = 256;
@@ -519,8 +521,8 @@ export function schedule(
   const n = state.length - 1;
   const view = (k: number) => ({ path: String(k), shape: state[k]!, scale: scales[k] });
   const valid = (k: number) =>
-    (k === 0 || levelPairIssue(view(k - 1), view(k), axes, k) === undefined) &&
-    (k === n || levelPairIssue(view(k), view(k + 1), axes, k + 1) === undefined);
+    (k === 0 || levelPairIssue(view(k - 1), view(k), axes, k, GROWING) === undefined) &&
+    (k === n || levelPairIssue(view(k), view(k + 1), axes, k + 1, GROWING) === undefined);
   const ratio = (k: number, i: number) => {
     const a = scales[k - 1]?.[i];
     const b = scales[k]?.[i];

@@ -8,6 +8,7 @@
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { InvalidMetadataError } from "../errors.js";
 import type { DataType, ZarrStore } from "../store/index.js";
+import { streamStateKey } from "../validate/store-image.js";
 
 /** Contents of the state file (format version 1). */
 export interface StreamState {
@@ -35,8 +36,7 @@ export interface StreamState {
 
 /** The state file's key for image `name` of the position at `positionPath`. */
 export function stateKeyFor(positionPath: string, name: string): string {
-  const file = `.${name}.ngff-stream.json`;
-  return positionPath === "" ? file : `${positionPath}/${file}`;
+  return streamStateKey(positionPath, name);
 }
 
 /** Write the state atomically (the store's `set` is atomic). */

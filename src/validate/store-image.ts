@@ -18,6 +18,35 @@ export type StoreIssue = MetadataIssue & { readonly path: string };
 
 const INTEGER_DTYPES = INTEGER_DATA_TYPES;
 
+/** Name of the marker of an unfinished resize or append, in the level-0 array's folder. */
+export const RESIZE_MARKER = ".ngff-resize.json";
+
+/**
+ * Key of the state file of an unfinished stream writing image `name` of the group at
+ * `groupPath`: `<group>/.<name>.ngff-stream.json`.
+ */
+export function streamStateKey(groupPath: string, name: string): string {
+  return joinPath(groupPath, `.${name}.ngff-stream.json`);
+}
+
+/**
+ * True while an image grows: a stream writes it (its state file exists) or a resize/append is
+ * unfinished (its marker exists). Only then may a level lag its predecessor along an axis that
+ * is not downsampled (the levels' metadata grows one file at a time, level 0 first).
+ */
+async function growing(store: ZarrStore, groupPath: string, level0: string): Promise<boolean> {
+  const keys = [joinPath(groupPath, level0, RESIZE_MARKER)];
+  if (!level0.includes("/")) keys.push(streamStateKey(groupPath, level0));
+  for (const key of keys) {
+    try {
+      if ((await store.get(key)) !== undefined) return true;
+    } catch {
+      // An unreadable or unsafe key is not a growth marker.
+    }
+  }
+  return false;
+}
+
 /** Join store path segments, skipping empty ones. */
 export function joinPath(...parts: string[]): string {
   return parts.filter((p) => p !== "").join("/");
@@ -134,7 +163,9 @@ export async function checkImageArrays(
         );
       }
     });
-    checkLevels(ms, arrays, (k, code, message, expected) =>
+    const level0 = ms.datasets[0]?.path;
+    const lag = level0 !== undefined && (await growing(ctx.store, ctx.path, level0));
+    checkLevels(ms, arrays, lag, (k, code, message, expected) =>
       add(code, ["multiscales", mi, "datasets", k], message, expected),
     );
   }
@@ -148,6 +179,7 @@ type Report = (k: number, code: string, message: string, expected: string) => vo
 function checkLevels(
   ms: MultiscaleView,
   arrays: readonly (ZarrArray | undefined)[],
+  lag: boolean,
   report: Report,
 ) {
   const n = ms.axes.length;
@@ -160,6 +192,7 @@ function checkLevels(
       { path: cur.path, shape: cur.shape, scale: scaleOf(ms.datasets[k]!) },
       ms.axes.map((a) => a.name),
       k,
+      { growing: lag },
     );
     if (issue) report(k, issue.code, issue.message, issue.expected);
   }
@@ -178,8 +211,9 @@ export interface LevelView {
  * What is wrong with level `k` (`cur`) after level `k − 1` (`prev`) of one multiscale image, or
  * undefined when nothing is: its shape grows along some axis (`level_shape`), or does not follow
  * the ratio of the two scales (`level_scale`: ⌊n/r⌋ or ⌈n/r⌉ where the scale grows by r).
- * Along an axis whose scale ratio is 1 a level may be shorter than the one before it (a stream
- * in progress grows each level's extent in turn, so a reader may see level k+1 a step behind).
+ * With `opts.growing` (a stream or a resize in progress: {@link streamStateKey},
+ * {@link RESIZE_MARKER}), along an axis whose scale ratio is 1 a level may be shorter than the
+ * one before it (each level's extent grows in turn, so a reader may see level k+1 a step behind).
  * Levels whose rank differs from `axes` are not compared (another check reports them).
  */
 export function levelPairIssue(
@@ -187,6 +221,7 @@ export function levelPairIssue(
   cur: LevelView,
   axes: readonly string[],
   k: number,
+  opts: { growing?: boolean } = {},
 ): { code: "level_shape" | "level_scale"; message: string; expected: string } | undefined {
   const n = axes.length;
   if (prev.shape.length !== n || cur.shape.length !== n) return undefined;
@@ -207,12 +242,16 @@ export function levelPairIssue(
     const r = s1[i]! / s0[i]!;
     if (!(r > 0) || !Number.isFinite(r)) continue;
     const exact = prev.shape[i]! / r;
-    const lo = Math.max(1, Math.floor(exact - 1e-9));
-    const hi = Math.max(1, Math.ceil(exact + 1e-9));
+    // Tolerance towards the exact value (a ratio such as 3 from float scales): an exact integer
+    // admits only itself (an earlier version widened it to exact − 1 … exact + 1).
+    const least = prev.shape[i] === 0 ? 0 : 1;
+    const lo = Math.max(least, Math.floor(exact + 1e-9));
+    const hi = Math.max(least, Math.ceil(exact - 1e-9));
     const got = cur.shape[i]!;
-    // Ratio 1 (an axis not downsampled, such as a stream's append axis): a level may lag the
-    // one before it while a stream grows them level by level (data first, level 0 first).
-    if (Math.abs(r - 1) < 1e-9 && got <= prev.shape[i]!) continue;
+    // Ratio 1 (an axis not downsampled, such as a stream's append axis): while the image grows,
+    // a level may lag the one before it (data first, then metadata level by level, level 0
+    // first). Only then: a finished image with a short level is broken.
+    if (opts.growing === true && Math.abs(r - 1) < 1e-9 && got <= prev.shape[i]!) continue;
     if (got < lo || got > hi) {
       const want = lo === hi ? `${lo}` : `${lo} or ${hi}`;
       return {
