@@ -17,7 +17,7 @@ import {
   type Region,
   type ZarrArray,
 } from "../store/index.js";
-import { shapeEntry } from "./array-shapes.js";
+import { recordShape, shapeEntry } from "./array-shapes.js";
 import { appendImage, resizeImage } from "./grow.js";
 import { checkWorkers, type WorkerOptions, writeRegionAuto } from "./image-write.js";
 import type { MultiscalesNode } from "./multiscales-node.js";
@@ -393,9 +393,14 @@ export class ImageArray {
     this.#generation = e.generation;
   }
 
-  /** Replace the wrapped array (after a resize). @internal */
+  /**
+   * Replace the wrapped array after a resize (appendChannel), and record the new shape so that
+   * every other wrapper of the array reopens it (none is left stale). @internal
+   */
   _replace(array: ZarrArray): void {
+    recordShape(array, array.shape);
     this.#array = array;
+    this.#generation = shapeEntry(array)?.generation ?? this.#generation;
   }
 
   #emptyCtor(): new (n: number) => AnyTypedArray {

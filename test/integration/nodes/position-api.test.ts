@@ -154,8 +154,12 @@ describe("bad input leaves the store byte-identical", () => {
 describe("Position API", () => {
   test("appendChannel grows arrays, renameChannel, updateChannel, contrast", async () => {
     const { pos } = await newPosition("0.5");
+    const before = await pos.data;
     await pos.appendChannel("mCherry");
     expect(pos.channelNames).toEqual(["DAPI", "GFP", "mCherry"]);
+    // A wrapper taken before the resize is not stale.
+    expect(before.shape).toEqual([1, 3, 2, 4, 6]);
+    expect((await before.read([0, 2])).shape).toEqual([2, 4, 6]);
     const img = await pos.data;
     expect(img.shape).toEqual([1, 3, 2, 4, 6]);
     expect(pos.omero?.channels[2]).toMatchObject({
