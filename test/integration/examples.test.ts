@@ -52,4 +52,31 @@ describe("README examples", () => {
     expect(stdout).toContain("validateStore: ok");
     expect((await validateStore(out)).ok).toBe(true);
   });
+
+  test("acquisition: a camera streams frames with a live pyramid while a reader watches", async () => {
+    const { stdout } = await tsx(
+      "examples/acquisition.ts",
+      dir,
+      "--frames",
+      "24",
+      "--fps",
+      "40",
+      "--size",
+      "64",
+    );
+    const seen = stdout.split("\n").filter((l) => l.startsWith("reader: "));
+    // Every look is a complete prefix at every level, never shrinking.
+    let last = 0;
+    for (const line of seen) {
+      const t = [...line.matchAll(/(\d+):(\d+)/g)].map((m) => Number(m[2]));
+      expect(t.every((x) => x <= 24)).toBe(true);
+      expect(t[0]!).toBeGreaterThanOrEqual(last);
+      last = t[0]!;
+    }
+    expect(stdout).toContain("camera: 24 frames at 40 fps");
+    expect(stdout).toContain("closed: level 0 shape 24×1×1×64×64");
+    expect(stdout).toContain("reader after close: 0:24 1:24 2:24");
+    const result = await validateStore(join(dir, "live.zarr"), { strict: true });
+    expect(result.issues).toEqual([]);
+  });
 });
