@@ -3,12 +3,14 @@
  * pyramid levels of each input, decided (and checked) before anything is written.
  */
 import type { AxisSpec } from "../nodes/axes.js";
+import type { AxisLetter } from "../tiff/copy-to-image.js";
 import type { TiffLayout } from "../tiff/index.js";
 import { UsageError } from "./io.js";
 import { parseIntList } from "./options.js";
 
-/** Output axis letters, in NGFF order. */
-export type AxisLetter = "t" | "c" | "z" | "y" | "x";
+/** Output axis letters, in NGFF order (defined with the TIFF copy, re-exported for the CLI). */
+export type { AxisLetter };
+
 const ORDER: readonly AxisLetter[] = ["t", "c", "z", "y", "x"];
 
 /** Largest chunk `--chunks XYZ` makes (iohub caps at 500 MB; we stay well inside our memory budget). */

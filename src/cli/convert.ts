@@ -22,6 +22,7 @@ import { openOmeZarr } from "../open.js";
 import { stageOutput } from "../staged-output.js";
 import { forEachBounded } from "../store/concurrency.js";
 import { isStoreUrl } from "../store/index.js";
+import { copyTiffToImage, type WritableImage } from "../tiff/copy-to-image.js";
 import { tiffDataTypeSize } from "../tiff/dtype.js";
 import { openTiff, type TiffLayout } from "../tiff/index.js";
 import { checkQueueReachable, queueOf } from "./compute-pyramid.js";
@@ -46,7 +47,6 @@ import { nonNegativeInt, positiveInt, splitList } from "./options.js";
 import { type PlateJob, parseWellsCsv } from "./plate-csv.js";
 import { NO_PROGRESS } from "./progress.js";
 import { parseDims, runPyramid } from "./pyramid-run.js";
-import { copyTiffToImage, type WritableImage } from "./write-image.js";
 
 /** The options of `ngff convert`, as commander parses them (also what `convertTiff` builds). */
 export interface ConvertOptions {

@@ -8,16 +8,17 @@
  * a worker that cannot open it fails the task with a typed error naming the file.
  */
 // The slab-by-slab copy `ngff convert` runs locally: the same code gives the same chunks.
-import { copyTiffToImage } from "../cli/write-image.js";
+
 import { NotFoundError, ShapeMismatchError } from "../errors.js";
 import type { ZarrArray } from "../store/index.js";
 import type { StoreRef } from "../store/ref.js";
 import type { DataType, Region } from "../store/types.js";
+import { type AxisLetter, copyTiffToImage } from "../tiff/copy-to-image.js";
 import { openTiff, type TiffReader } from "../tiff/index.js";
 import { type PyramidTaskResult, serializeError } from "./protocol.js";
 
 /** Output axis letters of a conversion, in NGFF order. */
-export type ConvertAxis = "t" | "c" | "z" | "y" | "x";
+export type ConvertAxis = AxisLetter;
 
 /**
  * One pool task: convert one input TIFF into level 0 of one image (`arrayPath` of `store`),

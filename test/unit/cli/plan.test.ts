@@ -14,7 +14,7 @@ import { parseCsv, parseIntList } from "../../../src/cli/options.js";
 import { parseWellsCsv } from "../../../src/cli/plate-csv.js";
 import { parseDims } from "../../../src/cli/pyramid-run.js";
 import { parseRenameCsv } from "../../../src/cli/rename-wells.js";
-import { slabSteps } from "../../../src/cli/write-image.js";
+import { slabSteps } from "../../../src/tiff/copy-to-image.js";
 import type { TiffLayout } from "../../../src/tiff/index.js";
 
 function layout(p: Partial<TiffLayout> = {}): TiffLayout {
