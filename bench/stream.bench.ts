@@ -16,7 +16,9 @@
  *
  *   node --import tsx bench/stream.bench.ts            # full (asserts the targets)
  *   node --import tsx bench/stream.bench.ts --quick    # smoke run: small counts, no asserts
- *   options: --runs N (P1 runs, default 3), --dir <path> (stores there instead of the OS temp)
+ *   options: --runs N (P1 runs, default 3), --dir <path> (stores there instead of the OS temp),
+ *   --dist (the built library: `npm run build` first; what the README's numbers use), --only
+ *   sustained|p1|latency (one benchmark)
  *
  * Do not take its numbers on a loaded machine: the floors move with load, the ratios less so.
  */
@@ -100,6 +102,19 @@ async function floor(kind: "frames" | "p1", arg: string): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * The library from src/ (through tsx), or with `--dist` (`NGFF_BENCH_DIST=1` in the children)
+ * from dist/ (`npm run build` first): the built library is what users run, and its worker threads
+ * do not load tsx.
+ */
+const LIB = process.env.NGFF_BENCH_DIST === "1" ? "../dist/src" : "../src";
+function lib(): Promise<typeof import("../src/index.js")> {
+  return import(`${LIB}/index.js`);
+}
+function libModule<T>(sub: string): Promise<T> {
+  return import(`${LIB}/${sub}`) as Promise<T>;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -107,7 +122,7 @@ const pct = (xs: number[], p: number) =>
 // ---------------------------------------------------------------- children
 
 async function openPosition(dir: string) {
-  const { openOmeZarr } = await import("../src/index.js");
+  const { openOmeZarr } = await lib();
   return (await openOmeZarr(dir, {
     layout: "fov",
     mode: "w",
@@ -145,7 +160,8 @@ async function sustainedChild(dir: string, count: number): Promise<SustainedResu
   await s.close();
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
-  const { closeSharedPools } = await import("../src/engine/shared-pool.js");
+  const { closeSharedPools } =
+    await libModule<typeof import("../src/engine/shared-pool.js")>("engine/shared-pool.js");
   await closeSharedPools();
   return { seconds, frames: count, rss };
 }
@@ -172,7 +188,8 @@ async function p1Child(dir: string): Promise<P1Result> {
     },
   );
   const seconds = (performance.now() - t0) / 1000;
-  const { closeSharedPools } = await import("../src/engine/shared-pool.js");
+  const { closeSharedPools } =
+    await libModule<typeof import("../src/engine/shared-pool.js")>("engine/shared-pool.js");
   await closeSharedPools();
   return { seconds, maxRssMB: (process.resourceUsage().maxRSS * 1024) / MB };
 }
@@ -183,7 +200,8 @@ interface LatencyResult {
 }
 
 async function latencyChild(dir: string, count: number): Promise<LatencyResult> {
-  const { openArray, openLocalStore, blockKeyOf } = await import("../src/store/index.js");
+  const { openArray, openLocalStore, blockKeyOf } =
+    await libModule<typeof import("../src/store/index.js")>("store/index.js");
   const { existsSync, readFileSync } = await import("node:fs");
   const src = frames(2);
   const pos = await openPosition(dir);
@@ -229,7 +247,8 @@ async function latencyChild(dir: string, count: number): Promise<LatencyResult> 
   }
   clearInterval(poll);
   await s.close();
-  const { closeSharedPools } = await import("../src/engine/shared-pool.js");
+  const { closeSharedPools } =
+    await libModule<typeof import("../src/engine/shared-pool.js")>("engine/shared-pool.js");
   await closeSharedPools();
   const lat = (m: Map<number, number>) => [...m].map(([t, at]) => at - written.get(t)!);
   return { l0: lat(seen[0]!), l4: lat(seen[1]!) };
@@ -237,8 +256,10 @@ async function latencyChild(dir: string, count: number): Promise<LatencyResult> 
 
 /** A floor child: prepare the chunks of its half, print "ready", wait for "go", encode (write). */
 async function floorChild(kind: string, arg: string, half: number): Promise<void> {
-  const { ChunkCodec } = await import("../src/store/chunk-codec.js");
-  const { resolveArraySpec } = await import("../src/store/spec.js");
+  const { ChunkCodec } =
+    await libModule<typeof import("../src/store/chunk-codec.js")>("store/chunk-codec.js");
+  const { resolveArraySpec } =
+    await libModule<typeof import("../src/store/spec.js")>("store/spec.js");
   const codecs = new Map<string, InstanceType<typeof ChunkCodec>>();
   const codecFor = (h: number, w: number) => {
     const key = `${h}x${w}`;
@@ -277,7 +298,8 @@ async function floorChild(kind: string, arg: string, half: number): Promise<void
     for (let i = half; i < count; i += 2) work.push(...per[i % DISTINCT]!);
     repeat = 1;
   } else {
-    const { openArray, openLocalStore } = await import("../src/store/index.js");
+    const { openArray, openLocalStore } =
+      await libModule<typeof import("../src/store/index.js")>("store/index.js");
     const store = await openLocalStore(arg, { readOnly: true });
     let n = 0;
     for (let k = 0; k < 5; k++) {
@@ -314,6 +336,9 @@ async function floorChild(kind: string, arg: string, half: number): Promise<void
 // ---------------------------------------------------------------- parent
 
 async function main(): Promise<void> {
+  if (flag("--dist")) process.env.NGFF_BENCH_DIST = "1";
+  const only = value("--only");
+  const want = (b: string) => only === undefined || only === b;
   const quick = flag("--quick");
   const runs = Number(value("--runs") ?? (quick ? 1 : 3));
   const count = quick ? 60 : 1000;
@@ -323,58 +348,64 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     // Sustained stream.
-    const s = await child<SustainedResult>(["sustained", join(root, "s.zarr"), String(count)]);
-    await rm(join(root, "s.zarr"), { recursive: true, force: true });
-    const floorMs = await floor("frames", String(count));
-    const inMB = (count * N * N * 2) / MB;
-    const mbs = inMB / s.seconds;
-    const floorMBs = inMB / (floorMs / 1000);
-    const warm = s.rss.filter(
-      ([f]) => f >= Math.min(50, count * 0.05) && f <= Math.min(150, count * 0.15),
-    );
-    const late = s.rss.slice(Math.floor(s.rss.length * 0.2));
-    const warmMax = Math.max(...warm.map(([, r]) => r));
-    const lateMax = Math.max(...late.map(([, r]) => r));
-    rows.push(
-      `| sustained stream, ${count} frames 2048² uint16, 5 levels mean | ${mbs.toFixed(0)} MB/s, ${(count / s.seconds).toFixed(1)} frames/s | codec floor ${floorMBs.toFixed(0)} MB/s (2 processes): ${((100 * mbs) / floorMBs).toFixed(0)}% (target ≥ 50%) | RSS max warm-up ${warmMax.toFixed(0)} MB, after ${lateMax.toFixed(0)} MB (target ≤ +30) |`,
-    );
-    if (mbs < 0.5 * floorMBs)
-      failures.push(`sustained ${mbs.toFixed(0)} MB/s < 50% of ${floorMBs.toFixed(0)}`);
-    if (!(lateMax <= warmMax + 30))
-      failures.push(`RSS grew: ${warmMax.toFixed(0)} → ${lateMax.toFixed(0)} MB`);
+    if (want("sustained")) {
+      const s = await child<SustainedResult>(["sustained", join(root, "s.zarr"), String(count)]);
+      await rm(join(root, "s.zarr"), { recursive: true, force: true });
+      const floorMs = await floor("frames", String(count));
+      const inMB = (count * N * N * 2) / MB;
+      const mbs = inMB / s.seconds;
+      const floorMBs = inMB / (floorMs / 1000);
+      const warm = s.rss.filter(
+        ([f]) => f >= Math.min(50, count * 0.05) && f <= Math.min(150, count * 0.15),
+      );
+      const late = s.rss.slice(Math.floor(s.rss.length * 0.2));
+      const warmMax = Math.max(...warm.map(([, r]) => r));
+      const lateMax = Math.max(...late.map(([, r]) => r));
+      rows.push(
+        `| sustained stream, ${count} frames 2048² uint16, 5 levels mean | ${mbs.toFixed(0)} MB/s, ${(count / s.seconds).toFixed(1)} frames/s | codec floor ${floorMBs.toFixed(0)} MB/s (2 processes): ${((100 * mbs) / floorMBs).toFixed(0)}% (target ≥ 50%) | RSS max warm-up ${warmMax.toFixed(0)} MB, after ${lateMax.toFixed(0)} MB (target ≤ +30) |`,
+      );
+      if (mbs < 0.5 * floorMBs)
+        failures.push(`sustained ${mbs.toFixed(0)} MB/s < 50% of ${floorMBs.toFixed(0)}`);
+      if (!(lateMax <= warmMax + 30))
+        failures.push(`RSS grew: ${warmMax.toFixed(0)} → ${lateMax.toFixed(0)} MB`);
+    }
 
     // P1 fused, a new process per run, then its floor.
-    const p1: P1Result[] = [];
-    const floors: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const dir = join(root, `p1-${r}`, "p1.zarr");
-      p1.push(await child<P1Result>(["p1", dir]));
-      floors.push((await floor("p1", dir)) / 1000);
-      await rm(join(root, `p1-${r}`), { recursive: true, force: true });
+    if (want("p1")) {
+      const p1: P1Result[] = [];
+      const floors: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const dir = join(root, `p1-${r}`, "p1.zarr");
+        p1.push(await child<P1Result>(["p1", dir]));
+        floors.push((await floor("p1", dir)) / 1000);
+        await rm(join(root, `p1-${r}`), { recursive: true, force: true });
+      }
+      const med = median(p1.map((x) => x.seconds));
+      const medFloor = median(floors);
+      const rss = Math.max(...p1.map((x) => x.maxRssMB));
+      rows.push(
+        `| P1 fused createImage (1×1×16×2048² uint16, 5 levels mean), ${runs} runs | median ${med.toFixed(2)} s (${p1.map((x) => x.seconds.toFixed(2)).join(", ")}) | floor ${medFloor.toFixed(2)} s: ${(med / medFloor).toFixed(2)}× (target ≤ 1.5×) | peak RSS ${rss.toFixed(0)} MB (target ≤ 300) |`,
+      );
+      if (med > 1.5 * medFloor)
+        failures.push(`P1 ${med.toFixed(2)} s > 1.5 × floor ${medFloor.toFixed(2)} s`);
+      if (rss > 300) failures.push(`P1 peak RSS ${rss.toFixed(0)} MB > 300 MB`);
     }
-    const med = median(p1.map((x) => x.seconds));
-    const medFloor = median(floors);
-    const rss = Math.max(...p1.map((x) => x.maxRssMB));
-    rows.push(
-      `| P1 fused createImage (1×1×16×2048² uint16, 5 levels mean), ${runs} runs | median ${med.toFixed(2)} s (${p1.map((x) => x.seconds.toFixed(2)).join(", ")}) | floor ${medFloor.toFixed(2)} s: ${(med / medFloor).toFixed(2)}× (target ≤ 1.5×) | peak RSS ${rss.toFixed(0)} MB (target ≤ 300) |`,
-    );
-    if (med > 1.5 * medFloor)
-      failures.push(`P1 ${med.toFixed(2)} s > 1.5 × floor ${medFloor.toFixed(2)} s`);
-    if (rss > 300) failures.push(`P1 peak RSS ${rss.toFixed(0)} MB > 300 MB`);
 
     // Frame-to-visible latency.
-    const lat = await child<LatencyResult>([
-      "latency",
-      join(root, "l.zarr"),
-      String(latencyFrames),
-    ]);
-    const f = (xs: number[]) =>
-      xs.length === 0 ? "–" : `${median(xs).toFixed(0)} / ${pct(xs, 0.99).toFixed(0)} ms`;
-    rows.push(
-      `| frame-to-visible latency, ${latencyFrames} frames at 10 fps (median / p99) | level 0: ${f(lat.l0)} | level 4: ${f(lat.l4)} | metadata cadence 1 s (default) |`,
-    );
-    if (lat.l0.length < latencyFrames)
-      failures.push(`latency: ${lat.l0.length} of ${latencyFrames} frames seen at level 0`);
+    if (want("latency")) {
+      const lat = await child<LatencyResult>([
+        "latency",
+        join(root, "l.zarr"),
+        String(latencyFrames),
+      ]);
+      const f = (xs: number[]) =>
+        xs.length === 0 ? "–" : `${median(xs).toFixed(0)} / ${pct(xs, 0.99).toFixed(0)} ms`;
+      rows.push(
+        `| frame-to-visible latency, ${latencyFrames} frames at 10 fps (median / p99) | level 0: ${f(lat.l0)} | level 4: ${f(lat.l4)} | metadata cadence 1 s (default) |`,
+      );
+      if (lat.l0.length < latencyFrames)
+        failures.push(`latency: ${lat.l0.length} of ${latencyFrames} frames seen at level 0`);
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
