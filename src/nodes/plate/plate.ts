@@ -303,12 +303,19 @@ export class Plate extends NgffNode implements RowSource {
     // Another process may have created the plate since the caller looked (two writers opening
     // with mode "a" at once): keep what it wrote; the first update merges onto it.
     // A declared layout is written with the group, so a reopen before the first well keeps it.
+    // (Attributes `undefined` keep a group's attributes; a declared layout merges onto them.)
     const attributes: Record<string, unknown> = layout
       ? { [PLATE_LAYOUT_ATTR]: layoutToJson(layout) }
       : {};
-    await withStoreLock(ctx.store, ctx.path, () =>
-      createGroup(ctx.store, ctx.path, ctx.format, attributes, { parents: true }),
-    );
+    await withStoreLock(ctx.store, ctx.path, async () => {
+      if (layout === undefined) {
+        await createGroup(ctx.store, ctx.path, ctx.format, undefined, { parents: true });
+        return;
+      }
+      const existing = await readGroupOmeAttrs(ctx.store, ctx.path, ctx.format);
+      const merged = { ...(existing?.attributes ?? {}), ...attributes };
+      await createGroup(ctx.store, ctx.path, ctx.format, merged, { parents: true });
+    });
     const init: {
       attributes: Record<string, unknown>;
       channelNames: readonly string[];
