@@ -516,7 +516,7 @@ const inputCases: HostileCase[] = [
     base: "plate04",
     act: async (d) => (await plate(d)).createWell("A-1", "1"),
     tag: "InvalidMetadata",
-    message: /row name "A-1" must contain only letters and digits/,
+    message: /row name "A-1" \(OME-NGFF plate layout: letters and digits only\)/,
   },
   {
     what: "a position that exists",
@@ -544,7 +544,7 @@ const inputCases: HostileCase[] = [
     base: "plate05",
     act: async (d) => (await plate(d)).createPositions(["C/1/0", "C/2/0", "D/1/x y"]),
     tag: "InvalidMetadata",
-    message: /field name "x y" must contain only letters and digits/,
+    message: /field name "x y" \(OME-NGFF plate layout: letters and digits only\)/,
   },
   {
     what: "a position with an unknown acquisition",
@@ -572,7 +572,7 @@ const inputCases: HostileCase[] = [
     base: "plate04",
     act: async (d) => (await plate(d)).renameWell("A/1", "B"),
     tag: "InvalidMetadata",
-    message: /not of the form "row\/column"/,
+    message: /invalid well path "B" \(expected "row\/column"\)/,
   },
   {
     what: "Plate.fromPositions onto an existing directory",

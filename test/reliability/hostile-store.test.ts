@@ -149,7 +149,7 @@ const storeCases: HostileCase[] = [
       }),
     act: (d) => fov(d),
     tag: "InvalidMetadata",
-    message: /multiscales\[0\]\.axes: found 6 axes; expected 2 to 5 axes/,
+    message: /multiscales\[0\]\.axes: found 6 axes, expected between 2 and 5/,
   },
   {
     what: "a scale of NaN in the stored multiscales (JSON null)",

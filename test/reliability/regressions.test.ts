@@ -296,8 +296,8 @@ describe("a stored multiscales that breaks the axes rules", () => {
     await fs.writeFile(file, JSON.stringify(attrs));
     const err = await openOmeZarr(dir, { layout: "fov", mode: "r+" }).catch((e) => e);
     expect(isOmeZarrError(err, "InvalidMetadata")).toBe(true);
-    expect(err.message).toContain("multiscales[0].axes: found 6 axes; expected 2 to 5 axes");
-    expect(err.message).toContain("found 4 space axes");
+    expect(err.message).toContain("multiscales[0].axes: found 6 axes, expected between 2 and 5");
+    expect(err.message).toContain('found 4 axes of type "space", expected 2 or 3');
   });
 });
 
