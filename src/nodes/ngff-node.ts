@@ -3,7 +3,6 @@
  * its context, channel names, axes, attributes, children, tree printing and metadata dump.
  */
 import {
-  InvalidMetadataError,
   InvalidOptionsError,
   NotFoundError,
   ReadOnlyError,
