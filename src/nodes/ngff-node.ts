@@ -2,12 +2,7 @@
  * NgffNode: what every node (Position, Plate, Row, Well, label image) has in common —
  * its context, channel names, axes, attributes, children, tree printing and metadata dump.
  */
-import {
-  InvalidOptionsError,
-  NotFoundError,
-  ReadOnlyError,
-  UnsupportedError,
-} from "../errors.js";
+import { InvalidOptionsError, NotFoundError, ReadOnlyError, UnsupportedError } from "../errors.js";
 import { Semaphore } from "../store/concurrency.js";
 import { listChildren, openArray, writeAttributes } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
