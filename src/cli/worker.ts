@@ -1,7 +1,7 @@
 /**
  * `ngff worker --redis redis://host:port [--concurrency N] [--workers N]`: a long-running process
- * that takes pyramid tasks from a BullMQ queue in Redis and runs them in its own worker pool
- * (DESIGN.md section 11). Prints one line on stdout when it is ready. SIGTERM (or Ctrl-C) stops
+ * that takes pyramid and conversion tasks from a BullMQ queue in Redis and runs them in its own
+ * worker pool (DESIGN.md section 11). Prints one line on stdout when it is ready. SIGTERM (or Ctrl-C) stops
  * taking jobs, lets the jobs in flight finish, and exits 0; a second signal exits at once (the
  * jobs it held run again elsewhere once their locks expire).
  */
@@ -26,7 +26,7 @@ export function registerWorker(program: Command, env: CommandEnv): void {
   program
     .command("worker")
     .description(
-      "take pyramid tasks from a BullMQ queue in Redis and run them (long-running; SIGTERM finishes the tasks in flight, then exits)",
+      "take pyramid and conversion tasks from a BullMQ queue in Redis and run them (long-running; SIGTERM finishes the tasks in flight, then exits)",
     )
     .requiredOption("--redis <url>", "the queue's Redis server, e.g. redis://127.0.0.1:6379")
     .option("--queue <name>", 'queue name (default "ngff")')
