@@ -171,7 +171,9 @@ describe("stream vs batch, byte for byte (in-process)", () => {
       order: p.order,
       seed: p.seed,
     };
-    expect(await expectSameAsBatch(c)).toBeGreaterThan(3);
+    // Every object compared: the root's and each level's metadata and at least one block per
+    // level (a 1×1×1×1×1 image of one level is 3 objects on Zarr v3; the bound was once "> 3").
+    expect(await expectSameAsBatch(c)).toBeGreaterThanOrEqual(1 + 2 * p.levels);
   });
 });
 
