@@ -1,5 +1,5 @@
 /**
- * Helpers for the delete and overwrite tests: bad input must leave the store byte-identical, but
+ * Helpers for the delete, overwrite and plate-layout tests: bad input must leave the store byte-identical, but
  * a successful plate or well operation before it leaves its lock file lingering for a moment
  * (src/store/lock.ts); compare once those are gone.
  */

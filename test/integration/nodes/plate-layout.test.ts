@@ -14,43 +14,10 @@ import { PLATE_LAYOUT_ATTR, type PlateLayout } from "../../../src/nodes/plate/la
 import { Plate } from "../../../src/nodes/plate/plate.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
 import { ngff } from "../../fixtures/cli/run.js";
 import { SchemaSet } from "../../unit/validate/json-schema.js";
-import {
-  dirContents,
-  expectRejectedUntouched,
-  expectValidStore,
-  listFiles,
-  rejection,
-  tempDir,
-} from "./open-helpers.js";
-
-/** Wait until no lock file is left (an idle plate lock lingers ~20 ms after each update). */
-async function noLocks(dir: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const files = await listFiles(dir).catch(() => [] as string[]);
-    if (!files.some((f) => LOCK_NAME_PATTERN.test(f.split("/").pop() ?? ""))) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`lock files left under ${dir}`);
-}
-
-/** expectRejectedUntouched, compared once the plate's lingering lock files are gone. */
-async function untouched(
-  dir: string,
-  tag: Parameters<typeof expectRejectedUntouched>[1],
-  run: () => Promise<unknown>,
-): Promise<Error> {
-  await noLocks(dir);
-  return expectRejectedUntouched(dir, tag, async () => {
-    try {
-      return await run();
-    } finally {
-      await noLocks(dir);
-    }
-  });
-}
+import { noLocks, untouched } from "./delete-helpers.js";
+import { dirContents, expectValidStore, rejection, tempDir } from "./open-helpers.js";
 
 const SCHEMAS = { "0.4": new SchemaSet("0.4"), "0.5": new SchemaSet("0.5") };
 
