@@ -1,7 +1,7 @@
 /**
- * Helpers for the delete, overwrite and plate-layout tests: bad input must leave the store byte-identical, but
- * a successful plate or well operation before it leaves its lock file lingering for a moment
- * (src/store/lock.ts); compare once those are gone.
+ * Helpers for the delete, overwrite and plate-layout tests: bad input must leave the store
+ * byte-identical, but a successful plate or well operation before it leaves its lock file
+ * lingering for a moment (src/store/lock.ts); compare once those are gone.
  */
 import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
 import { expectRejectedUntouched, listFiles } from "./open-helpers.js";
