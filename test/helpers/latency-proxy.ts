@@ -32,6 +32,17 @@ export interface LatencyProxyOptions {
   conditionalWrites?: boolean;
 }
 
+export interface LatencyProxy {
+  /**
+   * Cut the bodies of the next `n` successful GETs of 2 bytes or more: the headers announce the
+   * whole length, half the body is sent, then the connection is dropped (a server or network
+   * failing mid-body).
+   */
+  cutBodies(n: number): void;
+  /** Bodies cut so far. */
+  readonly cut: number;
+}
+
 interface Upstream {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -65,6 +76,8 @@ export async function startLatencyProxy(
   const keyLocks = new Map<string, Promise<void>>();
   let requests = 0;
   let refused = 0;
+  let toCut = 0;
+  let cut = 0;
   const log: string[] = [];
 
   const forward = (
@@ -187,6 +200,12 @@ export async function startLatencyProxy(
       delete headers.connection;
       if (method !== "HEAD") headers["content-length"] = String(answer.body.length);
       res.writeHead(answer.status, headers);
+      if (method === "GET" && answer.status === 200 && answer.body.length >= 2 && toCut > 0) {
+        toCut--;
+        cut++;
+        res.write(answer.body.subarray(0, answer.body.length >> 1), () => res.socket?.destroy());
+        return;
+      }
       res.end(method === "HEAD" ? undefined : answer.body);
     })().catch(() => {
       // Upstream unreachable: drop the connection, as a dead server would.
@@ -202,6 +221,12 @@ export async function startLatencyProxy(
     },
     get refused() {
       return refused;
+    },
+    get cut() {
+      return cut;
+    },
+    cutBodies(n: number) {
+      toCut += n;
     },
     log,
     close: async () => {

@@ -21,7 +21,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { StoreAccessError } from "../../errors.js";
 import { forEachBounded, Semaphore } from "../concurrency.js";
-import { errorStatus, isMissingKey, toStoreError } from "./errors.js";
+import { errorStatus, isBodyCutOff, isMissingKey, toStoreError } from "./errors.js";
+
+/** Reads of one GET whose body breaks off mid-read before the error is reported. */
+const BODY_ATTEMPTS = 3;
 
 /** One object of a listing. */
 export interface ListedObject {
@@ -106,20 +109,27 @@ export class BucketIO {
   async get(key: string, range?: string): Promise<Fetched | undefined> {
     const op = range === undefined ? "GetObject" : `GetObject (Range ${range})`;
     return this.#run(op, key, async () => {
-      try {
-        const res = await this.client.send(
-          new GetObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            ...(range === undefined ? {} : { Range: range }),
-          }),
-        );
-        const body =
-          res.Body === undefined ? new Uint8Array(0) : await res.Body.transformToByteArray();
-        return { body, etag: res.ETag, contentRange: res.ContentRange };
-      } catch (e) {
-        if (isMissingKey(e)) return undefined;
-        throw e;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await this.client.send(
+            new GetObjectCommand({
+              Bucket: this.bucket,
+              Key: key,
+              ...(range === undefined ? {} : { Range: range }),
+            }),
+          );
+          const body =
+            res.Body === undefined ? new Uint8Array(0) : await res.Body.transformToByteArray();
+          return { body, etag: res.ETag, contentRange: res.ContentRange };
+        } catch (e) {
+          if (isMissingKey(e)) return undefined;
+          // The body broke off mid-read: ask again (the SDK retried only the request itself).
+          if (isBodyCutOff(e) && attempt < BODY_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, 20 * attempt));
+            continue;
+          }
+          throw e;
+        }
       }
     });
   }

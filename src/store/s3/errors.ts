@@ -60,6 +60,22 @@ export function isMissingKey(e: unknown): boolean {
   );
 }
 
+/**
+ * True for a response body that broke off after the headers arrived (the connection dropped
+ * mid-body: Node's "aborted", a reset, a premature close). The SDK retries failed requests but
+ * not a body that fails while it is read, so the caller asks again.
+ */
+export function isBodyCutOff(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const o = e as { code?: unknown; message?: unknown };
+  return (
+    o.message === "aborted" ||
+    o.code === "ECONNRESET" ||
+    o.code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    o.code === "ECONNABORTED"
+  );
+}
+
 /** True when a conditional write was refused (`412`, or AWS's `409 ConditionalRequestConflict`). */
 export function isConditionRefused(e: unknown): boolean {
   const code = errorCode(e);

@@ -1,7 +1,8 @@
 /**
  * Faults and latency: the server stopped in the middle of a many-chunk write fails with a typed
  * error within seconds, and a rerun after the restart completes to the same bytes; with every
- * response delayed 20–50 ms, a many-chunk write overlaps its requests.
+ * response delayed 20–50 ms, a many-chunk write overlaps its requests; a GET whose body breaks
+ * off mid-read is read again.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
@@ -103,6 +104,26 @@ test("every response delayed 20–50 ms: a many-chunk write overlaps its request
     expect(Array.from((await arr.readRegion(WHOLE)) as Uint8Array)).toEqual(
       Array.from(data as Uint8Array),
     );
+  } finally {
+    await proxy.close();
+  }
+});
+
+test("a body cut off mid-read is read again; cut off every time, a typed error", async () => {
+  const proxy = await startLatencyProxy(server.endpoint, { minDelayMs: 0, maxDelayMs: 2 });
+  try {
+    const s3 = await openAt(proxy.endpoint, freshPrefix("cut"), { s3: { maxAttempts: 1 } });
+    const payload = new Uint8Array(4096).map((_, i) => (i * 7) & 255);
+    await s3.set("obj", payload);
+    proxy.cutBodies(2);
+    const back = await s3.get("obj");
+    expect(proxy.cut).toBe(2);
+    expect(Buffer.compare(back!, payload)).toBe(0);
+    proxy.cutBodies(3); // every attempt this read makes
+    const err = await s3.get("obj").catch((e: unknown) => e);
+    expect(proxy.cut).toBe(5);
+    expect(isOmeZarrError(err, "StoreAccess")).toBe(true);
+    expect((err as Error).message).toContain("obj");
   } finally {
     await proxy.close();
   }

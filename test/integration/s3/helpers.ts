@@ -1,6 +1,7 @@
 /** Shared set-up of the S3 store tests: one s3rver per test file, a fresh prefix per test. */
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { S3StoreRef } from "../../../src/store/ref.js";
+import { isBodyCutOff } from "../../../src/store/s3/errors.js";
 import { type OpenS3StoreOptions, openS3Store, type S3Store } from "../../../src/store/s3/index.js";
 import type { ZarrStore } from "../../../src/store/store.js";
 import { type S3TestServer, startS3Server, useS3rverCredentials } from "../../helpers/s3-server.js";
@@ -50,13 +51,20 @@ export async function rawPut(c: S3Client, key: string, body: Uint8Array | string
   await c.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
+/**
+ * The object, or undefined when missing. s3rver rewrites an object in place, so a GET racing a
+ * PUT of the same key can see its body cut off ("aborted"): read again, as the store does.
+ */
 export async function rawGet(c: S3Client, key: string): Promise<Uint8Array | undefined> {
-  try {
-    const res = await c.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-    return await res.Body!.transformToByteArray();
-  } catch (e) {
-    if ((e as { name?: string }).name === "NoSuchKey") return undefined;
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await c.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      return await res.Body!.transformToByteArray();
+    } catch (e) {
+      if ((e as { name?: string }).name === "NoSuchKey") return undefined;
+      if (isBodyCutOff(e) && attempt < 3) continue;
+      throw e;
+    }
   }
 }
 
