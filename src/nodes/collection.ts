@@ -80,6 +80,18 @@ export class Collection extends NgffNode {
       channelNames?: readonly string[];
       axes?: readonly AxisSpec[];
     },
+  );
+  /** A collection comes from `openOmeZarr`, not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(
+    ctx: NodeContext,
+    series: string[],
+    listed: boolean,
+    init: {
+      attributes: Record<string, unknown>;
+      channelNames?: readonly string[];
+      axes?: readonly AxisSpec[];
+    },
   ) {
     super(ctx, init);
     this.#series = series;

@@ -41,7 +41,7 @@ export class TiledPosition extends Position {
   }
 
   protected override wrapArray(a: ZarrArray): TiledImageArray {
-    return new TiledImageArray(a, this.arrayOptions());
+    return TiledImageArray._wrap(a, this.arrayOptions());
   }
 
   /** The tiled array `name` (or level index, as in {@link Position.get}). @throws {NotFoundError} when absent. */

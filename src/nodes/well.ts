@@ -42,6 +42,14 @@ export class Well extends NgffNode {
     meta: WellMeta | undefined,
     attributes: Record<string, unknown>,
     init: WellInit,
+  );
+  /** A well comes from `createWell`, `getWell` or `wells()`, not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(
+    ctx: NodeContext,
+    meta: WellMeta | undefined,
+    attributes: Record<string, unknown>,
+    init: WellInit,
   ) {
     const base: {
       attributes: Record<string, unknown>;

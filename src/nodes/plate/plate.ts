@@ -204,6 +204,19 @@ export class Plate extends NgffNode implements RowSource {
       axes?: readonly AxisSpec[];
     },
     layout?: DeclaredLayout,
+  );
+  /** A plate comes from `openOmeZarr`, not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(
+    ctx: NodeContext,
+    meta: PlateMeta | undefined,
+    template: PlateMeta,
+    init: {
+      attributes: Record<string, unknown>;
+      channelNames: readonly string[];
+      axes?: readonly AxisSpec[];
+    },
+    layout?: DeclaredLayout,
   ) {
     super(ctx, init);
     this.#meta = meta;
@@ -535,7 +548,7 @@ export class Plate extends NgffNode implements RowSource {
       );
     }
     return Promise.resolve(
-      new Row(childContext(this.ctx, name), { attributes: {}, ...this.#childInit() }, this),
+      Row._new(childContext(this.ctx, name), { attributes: {}, ...this.#childInit() }, this),
     );
   }
 
