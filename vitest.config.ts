@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup/fail-on-console.ts"],
+    // Bundles the child-process fixtures once per run (test/helpers/fixtures.ts).
+    globalSetup: ["test/setup/build-fixtures.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Worker-pool and crash tests spawn processes; keep file parallelism modest on 2 cores.

@@ -8,10 +8,8 @@
  * `openStream` + the remaining frames + `close` must give the uninterrupted run's bytes, file for
  * file. Rounds run for `NGFF_CRASH_BUDGET_S` (at least `MIN_ROUNDS`), like the other campaigns.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { closeSharedPools } from "../../src/engine/shared-pool.js";
 import { validateStore } from "../../src/index.js";
@@ -23,6 +21,7 @@ import {
   type StreamVariant,
   VARIANTS,
 } from "../fixtures/reliability/stream-job.js";
+import { spawnFixture } from "../helpers/fixtures.js";
 import {
   CHAIN,
   checkCrashState,
@@ -34,9 +33,6 @@ import {
   type Reference,
 } from "./helpers/crash.js";
 import { digestTree, isScratch, tempDir } from "./helpers/tree.js";
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const JOB = path.join(REPO, "test/fixtures/reliability/stream-job.ts");
 
 afterAll(async () => {
   await closeSharedPools();
@@ -57,10 +53,7 @@ async function runStreamJob(
 ): Promise<Run> {
   signal?.throwIfAborted();
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", JOB, variant, dir], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnFixture("stream-job", [variant, dir]);
   const markers: Run["markers"] = [];
   let stderr = "";
   let out = "";
