@@ -21,7 +21,6 @@ import {
   type StreamVariant,
   VARIANTS,
 } from "../fixtures/reliability/stream-job.js";
-import { spawnFixture } from "../helpers/fixtures.js";
 import {
   CHAIN,
   checkCrashState,
@@ -31,6 +30,8 @@ import {
   MIN_ROUNDS,
   noteReport,
   type Reference,
+  type RunResult,
+  runMarkedChild,
 } from "./helpers/crash.js";
 import { digestTree, isScratch, tempDir } from "./helpers/tree.js";
 
@@ -38,62 +39,18 @@ afterAll(async () => {
   await closeSharedPools();
 });
 
-interface Run {
-  killed: boolean;
-  markers: { n: number; label: string; t: number }[];
-  wallMs: number;
-}
-
 /** Run the stream job in `dir`; SIGKILL it at `kill` (a marker label, then a delay). */
-async function runStreamJob(
+function runStreamJob(
   variant: string,
   dir: string,
   kill?: KillPoint,
   signal?: AbortSignal,
-): Promise<Run> {
-  signal?.throwIfAborted();
-  const started = performance.now();
-  const child = spawnFixture("stream-job", [variant, dir]);
-  const markers: Run["markers"] = [];
-  let stderr = "";
-  let out = "";
-  let t0: number | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const fire = () => child.kill("SIGKILL");
-  const onAbort = () => fire();
-  signal?.addEventListener("abort", onAbort);
-  child.stderr.on("data", (d) => {
-    stderr += String(d);
-  });
-  child.stdout.on("data", (d) => {
-    out += String(d);
-    for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
-      const m = /^@(\d+) (.*)$/.exec(out.slice(0, nl));
-      out = out.slice(nl + 1);
-      if (m === null) continue;
-      const now = performance.now();
-      t0 ??= now;
-      markers.push({ n: Number(m[1]), label: m[2]!, t: now - t0 });
-      if (kill !== undefined && timer === undefined && m[2] === kill.label) {
-        if (kill.delayMs <= 0) fire();
-        else timer = setTimeout(fire, kill.delayMs);
-      }
-    }
-  });
-  const { code, sig } = await new Promise<{ code: number | null; sig: string | null }>((r) =>
-    child.on("exit", (c, s) => r({ code: c, sig: s })),
-  );
-  if (timer !== undefined) clearTimeout(timer);
-  signal?.removeEventListener("abort", onAbort);
-  signal?.throwIfAborted();
-  const wallMs = performance.now() - started;
-  if (sig === "SIGKILL") return { killed: true, markers, wallMs };
-  if (code !== 0) throw new Error(`stream job ${variant} failed (${code}, ${sig}):\n${stderr}`);
-  return { killed: false, markers, wallMs };
+): Promise<RunResult> {
+  return runMarkedChild("stream-job", [variant, dir], kill, { signal });
 }
 
 /** Frames known durable from a run's markers (`flushed f`). */
-function flushedBy(run: Run): number {
+function flushedBy(run: RunResult): number {
   let f = 0;
   for (const m of run.markers) {
     const x = /^flushed (\d+)$/.exec(m.label);

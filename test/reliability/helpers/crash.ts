@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import { NotFoundError, validateStore } from "../../../src/index.js";
 import type { Scenario } from "../../fixtures/reliability/job.js";
-import { spawnFixture } from "../../helpers/fixtures.js";
+import { type FixtureName, spawnFixture } from "../../helpers/fixtures.js";
 import {
   decodeEveryBlock,
   digestTree,
@@ -88,14 +88,16 @@ const MARGIN = 3;
 /** A hang guard for the reference run, which runs while the test file is collected (no timeout). */
 const REFERENCE_LIMIT_MS = 600_000;
 
-interface Marker {
+/** A progress marker a job printed (`@<n> <label>`). */
+export interface Marker {
   n: number;
   label: string;
   /** ms since the first marker. */
   t: number;
 }
 
-interface RunResult {
+/** What one run of a job did. */
+export interface RunResult {
   killed: boolean;
   markers: Marker[];
   stderr: string;
@@ -113,15 +115,29 @@ export interface KillPoint {
  * Run the job once; kill it at `kill` when given. Rejects when the job fails on its own, runs
  * longer than `limitMs`, or `signal` aborts (the test timed out): the child is killed then.
  */
-export async function runJobChild(
+export function runJobChild(
   scenario: Scenario,
   dir: string,
   kill?: KillPoint,
   opts: { signal?: AbortSignal | undefined; limitMs?: number } = {},
 ): Promise<RunResult> {
+  return runMarkedChild("reliability-job", [scenario, dir], kill, opts);
+}
+
+/**
+ * Run fixture `fixture` (a job printing `@<n> <label>` progress markers) with `args` once; kill
+ * it at `kill` when given. Rejects when it fails on its own, runs longer than `limitMs`, or
+ * `signal` aborts (the test timed out): the child is killed then.
+ */
+export async function runMarkedChild(
+  fixture: FixtureName,
+  args: readonly string[],
+  kill?: KillPoint,
+  opts: { signal?: AbortSignal | undefined; limitMs?: number } = {},
+): Promise<RunResult> {
   opts.signal?.throwIfAborted();
   const started = performance.now();
-  const child = spawnFixture("reliability-job", [scenario, dir]);
+  const child = spawnFixture(fixture, args);
   const markers: Marker[] = [];
   let stderr = "";
   let out = "";
@@ -168,10 +184,11 @@ export async function runJobChild(
   if (timer !== undefined) clearTimeout(timer);
   if (limit !== undefined) clearTimeout(limit);
   opts.signal?.removeEventListener("abort", onAbort);
-  if (stopped !== undefined) throw new Error(`job ${scenario} in ${dir}: ${stopped}`);
+  const what = `${fixture} ${args.join(" ")}`;
+  if (stopped !== undefined) throw new Error(`job ${what}: ${stopped}`);
   if (signal === "SIGKILL") return { killed: true, markers, stderr, wallMs };
   if (code !== 0) {
-    throw new Error(`job ${scenario} failed (code ${code}, signal ${signal}):\n${stderr}`);
+    throw new Error(`job ${what} failed (code ${code}, signal ${signal}):\n${stderr}`);
   }
   return { killed: false, markers, stderr, wallMs };
 }
