@@ -11,7 +11,7 @@ import type { AxisSpec } from "../axes.js";
 import { childContext, type NodeContext } from "../context.js";
 import { isEmptyLeftover } from "../leftovers.js";
 import type { Position } from "../position.js";
-import { Well } from "../well.js";
+import { type FieldCountKeeper, Well } from "../well.js";
 import { assertPlateName, type PositionSpec, planPositions, toPositionSpec } from "./batch.js";
 import { assertFieldCount, type DeclaredLayout } from "./layout.js";
 import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "./meta.js";
@@ -34,7 +34,12 @@ export interface PlateInternals {
   ): Promise<T | undefined>;
   getWell(path: string): Promise<Well>;
   wellCtx(path: string): NodeContext;
-  childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[] };
+  /** What a well or position of the plate starts with (the plate keeps its wells' counts). */
+  childInit(): {
+    channelNames: readonly string[];
+    axes: readonly AxisSpec[];
+    plate: FieldCountKeeper;
+  };
   /** Remember (or, with `undefined`, forget) the well node at `path`. */
   cacheWell(path: string, well: Well | undefined): void;
   pendingWell(path: string): Promise<Well> | undefined;

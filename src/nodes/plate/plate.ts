@@ -36,6 +36,13 @@ import { checkChannelNames, Position } from "../position.js";
 import { Row, type RowSource } from "../row.js";
 import { Well } from "../well.js";
 import {
+  listedPlate,
+  lowerFieldCounts,
+  mayLowerCounts,
+  mergeKeptAcquisitions,
+  withAcquisitionsAttr,
+} from "./counts.js";
+import {
   applyDeclaredLayout,
   assertFieldCount,
   assertSameLayout,
@@ -60,6 +67,7 @@ import {
   raiseFieldCounts,
   recountFieldCounts,
   splitWellPath,
+  type WellImage,
   type WellIndexOptions,
   withAcquisitionDefaults,
 } from "./meta.js";
@@ -247,7 +255,10 @@ export class Plate extends NgffNode implements RowSource {
       );
     }
     const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
-    const meta = read.ome.plate === undefined ? undefined : parsePlate(read.ome.plate, source);
+    const meta =
+      read.ome.plate === undefined
+        ? undefined
+        : mergeKeptAcquisitions(parsePlate(read.ome.plate, source), read.attributes, source);
     const layout = readDeclaredLayout(read.attributes, source);
     if (init.layout !== undefined) {
       const given = checkPlateLayout(init.layout, defaultTemplate(ctx).name);
@@ -377,7 +388,9 @@ export class Plate extends NgffNode implements RowSource {
   }
 
   protected override omeMetadata(): Record<string, unknown> | undefined {
-    return this.#meta === undefined ? undefined : { plate: plateToJson(this.#meta, this.version) };
+    return this.#meta === undefined
+      ? undefined
+      : { plate: plateToJson(listedPlate(this.#meta), this.version) };
   }
 
   /**
@@ -410,7 +423,11 @@ export class Plate extends NgffNode implements RowSource {
     this._attributes = read.attributes;
     if (read.ome.plate !== undefined) {
       const source = `${this.ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
-      this.#meta = parsePlate(read.ome.plate, source);
+      this.#meta = mergeKeptAcquisitions(
+        parsePlate(read.ome.plate, source),
+        read.attributes,
+        source,
+      );
     }
   }
 
@@ -437,11 +454,16 @@ export class Plate extends NgffNode implements RowSource {
     }
     if (opts.force || JSON.stringify(draft) !== JSON.stringify(this.#meta)) {
       const previous = this.#meta;
+      const previousAttrs = this._attributes;
       this.#meta = draft;
+      // Acquisitions without a field are kept in the plate's attribute, written in the same
+      // document (see counts.ts).
+      this._attributes = withAcquisitionsAttr(this._attributes, draft);
       try {
         await super.dumpMeta();
       } catch (e) {
         this.#meta = previous;
+        this._attributes = previousAttrs;
         throw e;
       }
     }
@@ -525,8 +547,51 @@ export class Plate extends NgffNode implements RowSource {
     return this.#wellPaths();
   }
 
-  #childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[] } {
-    return { channelNames: this._channelNames, axes: this._axes };
+  #childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[]; plate: Plate } {
+    return { channelNames: this._channelNames, axes: this._axes, plate: this };
+  }
+
+  /** The fields of the listed wells `paths` (a missing well group has none). */
+  async #wellFields(paths: readonly string[]): Promise<WellImage[][]> {
+    return mapBounded(paths, DEFAULT_CONCURRENCY, async (p) => {
+      const well = await this.getWell(p).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
+      return well?.images ?? [];
+    });
+  }
+
+  /**
+   * Lower the plate's field counts (see counts.ts) after well `path` went from fields `before`
+   * to `after` (`Well.deletePosition`; `before` undefined when not known: an interrupted delete
+   * run again). The other wells are read only when this one may have held a maximum.
+   * @internal
+   */
+  async _fieldsRemoved(
+    _path: string,
+    before: readonly WellImage[] | undefined,
+    after: readonly WellImage[],
+  ): Promise<void> {
+    if (this.#meta === undefined) return;
+    if (before !== undefined && !mayLowerCounts(this.#meta, before, after)) return;
+    await this._updatePlateMeta(async (draft) => {
+      const fields = await this.#wellFields(draft.wells.map((w) => w.path));
+      lowerFieldCounts(draft, fields, this.#layout?.fieldCount);
+      return undefined;
+    });
+  }
+
+  /**
+   * Lower the counts of `draft` (a plate metadata update under way) after wells `removed` left
+   * its `wells` list (`deleteWell`, `deleteRow`). @internal
+   */
+  async _lowerCountsWithout(draft: PlateMeta, removed: readonly string[]): Promise<void> {
+    if (draft.wells.length === 0) return;
+    const gone = await this.#wellFields(removed);
+    if (!gone.some((images) => mayLowerCounts(draft, images, []))) return;
+    const fields = await this.#wellFields(draft.wells.map((w) => w.path));
+    lowerFieldCounts(draft, fields, this.#layout?.fieldCount);
   }
 
   #wellCtx(path: string): NodeContext {
