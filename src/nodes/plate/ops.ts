@@ -22,6 +22,16 @@ export interface BatchOptions {
   concurrency?: number;
 }
 
+/** Options of `Plate.createPositions`. */
+export interface CreatePositionsOptions extends BatchOptions {
+  /**
+   * Replace positions of the batch that exist (iohub's `overwriting_creation`): every input is
+   * checked first, then each existing one is deleted (as `Well.deletePosition` does) and the
+   * batch creates it again, empty. Default false: an existing position is an AlreadyExistsError.
+   */
+  overwrite?: boolean;
+}
+
 /** Default number of store operations in flight in batch operations. */
 export const DEFAULT_CONCURRENCY = 16;
 
@@ -46,6 +56,10 @@ export interface PlateInternals {
   wellPaths(): string[];
   /** The layout declared at creation, if any. */
   layout(): DeclaredLayout | undefined;
+  /** A copy of the plate metadata now (the template before the first well). */
+  current(): PlateMeta;
+  /** `Plate.deleteWell`. */
+  deleteWell(row: string, column: string): Promise<void>;
 }
 
 /**

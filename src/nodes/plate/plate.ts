@@ -23,6 +23,7 @@ import { assertPlateName, checkAcquisition, type PositionSpec } from "./batch.js
 import type { FromPositionsOptions } from "./from-positions.js";
 import {
   type BatchOptions,
+  type CreatePositionsOptions,
   createBatchOp,
   createWellOp,
   DEFAULT_CONCURRENCY,
@@ -30,7 +31,7 @@ import {
   renameWellOp,
 } from "./ops.js";
 
-export type { BatchOptions } from "./ops.js";
+export type { BatchOptions, CreatePositionsOptions } from "./ops.js";
 
 import { checkChannelNames, Position } from "../position.js";
 import { Row, type RowSource } from "../row.js";
@@ -72,6 +73,7 @@ import {
   withAcquisitionDefaults,
 } from "./meta.js";
 import { compareWellPaths, naturalSort } from "./order.js";
+import { clearForBatch } from "./overwrite-batch.js";
 
 /** Options of {@link Plate.create}. */
 export interface PlateCreateOptions {
@@ -701,6 +703,8 @@ export class Plate extends NgffNode implements RowSource {
       pendingWell: (path) => this.#wells.get(path),
       wellPaths: () => this.#wellPaths(),
       layout: () => this.#layout,
+      current: () => clonePlate(this.#meta ?? this.#template),
+      deleteWell: (row, column) => this.deleteWell(row, column),
     };
   }
 
@@ -781,14 +785,22 @@ export class Plate extends NgffNode implements RowSource {
    * Create many positions at once: every check first (names, duplicates, existing positions,
    * indices, acquisitions), then groups with bounded concurrency, then each touched well's
    * metadata once, then the plate metadata once (only when wells were added).
+   * With `overwrite: true`, positions of the batch that exist are replaced: every input is
+   * checked first (as the batch will be planned without them), then each is deleted as
+   * {@link Well.deletePosition} does, then the batch creates them again, empty.
    * @param specs - `"row/column/field"` strings or {@link PositionSpec}s.
    * @returns the new positions, in input order.
-   * @throws {UnsafePathError} / {@link InvalidMetadataError} / {@link AlreadyExistsError} before anything is written.
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} / {@link AlreadyExistsError} /
+   *   {@link InvalidOptionsError} before anything is written (or, with `overwrite`, removed).
    */
   async createPositions(
     specs: readonly (string | PositionSpec)[],
-    opts: BatchOptions = {},
+    opts: CreatePositionsOptions = {},
   ): Promise<Position[]> {
+    this.assertWritable();
+    const { overwrite, ...batch } = opts;
+    if (checkOverwrite(overwrite)) await clearForBatch(this.#internals(), specs, batch);
+    opts = batch;
     // The well group exists and the position's absence was checked: create the group without
     // Position.create's walk over every ancestor (3 extra metadata reads per position).
     return this._createBatch(specs, opts, async (ctx) => {

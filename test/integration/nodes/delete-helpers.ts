@@ -14,7 +14,7 @@ import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
 import { expectRejectedUntouched, listFiles, tempDir } from "./open-helpers.js";
 
 /** A new store `name` in a new temp dir, opened with mode "w" as `layout`. */
-export async function newStore<L extends "fov" | "hcs">(
+export async function newStore<L extends "fov" | "tiled" | "hcs">(
   version: NgffVersion,
   layout: L,
   name: string,
