@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 import { bundleEntries, FIXTURE_CACHE } from "../helpers/fixtures.js";
 
 /** Build every bundle into `node_modules/.cache/ngff-test/`. */
@@ -24,7 +24,7 @@ export default async function setup(): Promise<void> {
     sourcesContent: false,
     write: false,
     logLevel: "silent",
-  });
+  }).finally(() => stop()); // esbuild's service process would otherwise live as long as vitest
   const files = [
     ...result.outputFiles.map((f) => ({ file: f.path, bytes: f.contents })),
     {
