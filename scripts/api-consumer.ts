@@ -102,14 +102,16 @@ export function constructorsAreHidden(): unknown[] {
 }
 
 /** The classes stay values for `instanceof` (compiles without an expected error). */
-export function classifies(node: unknown): string {
-  if (node instanceof TiledPosition) return "tiled";
-  if (node instanceof Position) return "position";
-  if (node instanceof Plate) return "plate";
-  if (node instanceof Well) return "well";
-  if (node instanceof Row) return "row";
-  if (node instanceof LabelImage) return "label";
-  if (node instanceof Collection) return "collection";
-  if (node instanceof TiledImageArray) return "tiled array";
-  return node instanceof ImageArray ? "array" : "other";
+export function classifies(node: unknown): boolean[] {
+  return [
+    node instanceof TiledPosition,
+    node instanceof Position,
+    node instanceof Plate,
+    node instanceof Well,
+    node instanceof Row,
+    node instanceof LabelImage,
+    node instanceof Collection,
+    node instanceof TiledImageArray,
+    node instanceof ImageArray,
+  ];
 }

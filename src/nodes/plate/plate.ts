@@ -16,7 +16,7 @@ import type { AxisSpec } from "../axes.js";
 import { checkAxes } from "../axes.js";
 import { assertWritable, childContext, type NodeContext } from "../context.js";
 import { deleteRowOp, deleteWellOp, writeAttrsWithout } from "../delete.js";
-import { NgffNode } from "../ngff-node.js";
+import { NgffNode, type NodeInit } from "../ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "../ome-attrs.js";
 import { checkOverwrite } from "../overwrite.js";
 import { assertPlateName, checkAcquisition, type PositionSpec } from "./batch.js";
@@ -193,6 +193,15 @@ async function ignoreNotFound(p: Promise<void>): Promise<void> {
   });
 }
 
+/** What a plate node is made from (its metadata, the template before the first well). */
+type PlateArgs = [
+  ctx: NodeContext,
+  meta: PlateMeta | undefined,
+  template: PlateMeta,
+  init: { attributes: Record<string, unknown>; channelNames: readonly string[] } & NodeInit,
+  layout?: DeclaredLayout,
+];
+
 /** An HCS plate: rows of wells of positions, and the `plate` metadata. */
 export class Plate extends NgffNode implements RowSource {
   #meta: PlateMeta | undefined;
@@ -204,30 +213,10 @@ export class Plate extends NgffNode implements RowSource {
   readonly #wells = new Map<string, Promise<Well>>();
 
   /** @internal */
-  protected constructor(
-    ctx: NodeContext,
-    meta: PlateMeta | undefined,
-    template: PlateMeta,
-    init: {
-      attributes: Record<string, unknown>;
-      channelNames: readonly string[];
-      axes?: readonly AxisSpec[];
-    },
-    layout?: DeclaredLayout,
-  );
+  protected constructor(...args: PlateArgs);
   /** A plate comes from `openOmeZarr`, not from `new`. */
   protected constructor(...args: never);
-  protected constructor(
-    ctx: NodeContext,
-    meta: PlateMeta | undefined,
-    template: PlateMeta,
-    init: {
-      attributes: Record<string, unknown>;
-      channelNames: readonly string[];
-      axes?: readonly AxisSpec[];
-    },
-    layout?: DeclaredLayout,
-  ) {
+  protected constructor(...[ctx, meta, template, init, layout]: PlateArgs) {
     super(ctx, init);
     this.#meta = meta;
     this.#template = template;
