@@ -6,6 +6,7 @@
  * (the same level arrays and metadata; values equal to the cascade's, see fold.ts).
  */
 import { availableParallelism } from "node:os";
+import type { Piscina } from "piscina";
 import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { checkMethod } from "../engine/method.js";
 import { poolFor } from "../engine/shared-pool.js";
@@ -16,7 +17,6 @@ import { pyramidMetadata } from "../nodes/multiscales-meta.js";
 import type { DenseData } from "../nodes/pixel-data.js";
 import type { CreateImageOptions, Position } from "../nodes/position.js";
 import { factorsFromDims } from "../nodes/pyramid-ops.js";
-import type { Piscina } from "piscina";
 import { openArray, type ZarrArray } from "../store/index.js";
 import { Fold } from "./fold.js";
 import { frameCoords, type StreamGeometry, streamGeometry } from "./geometry.js";
