@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Piscina } from "piscina";
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { pyramidWorkerFile } from "../engine/pool.js";
 import { deserializeError, type PyramidTaskResult } from "../engine/protocol.js";
 import {
@@ -15,7 +16,6 @@ import {
   type StreamChainTask,
 } from "../engine/stream-task.js";
 import { WorkerTaskError } from "../errors.js";
-import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import type { ZarrArray, ZarrStore } from "../store/index.js";
 import type { AnyTypedArray } from "../store/types.js";
 import type { EmittedSlab } from "./fold.js";
