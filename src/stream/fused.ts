@@ -131,7 +131,7 @@ async function foldAll(
   const frames = dense.data.length / Math.max(1, planeLen);
   for (let i = 0; i < frames; i++) {
     fold.add(0, frameCoords(g, i), dense.data.subarray(i * planeLen, (i + 1) * planeLen));
-    await sink.below(2 * threads);
+    await sink.below(threads);
     if (sink.error !== undefined) break;
   }
   await sink.drain();
