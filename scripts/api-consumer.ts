@@ -5,14 +5,20 @@
  * the check when the member it names comes back).
  */
 import {
-  type ImageArray,
+  Collection,
+  ImageArray,
   InvalidOptionsError,
+  LabelImage,
   type NdArray,
   type OpenOmeZarrOptions,
   openOmeZarr,
   Plate,
   Position,
+  Row,
+  TiledImageArray,
+  TiledPosition,
   validateStore,
+  Well,
 } from "ngff-writer";
 import { runCli } from "ngff-writer/cli";
 import { openTiff } from "ngff-writer/tiff";
@@ -68,5 +74,44 @@ export function internalsAreHidden(pos: Position, plate: Plate): unknown[] {
     pos._liveMultiscale,
     // @ts-expect-error internal batch engine
     plate._createBatch,
+  ];
+}
+
+/** Nodes and arrays come from the library (openOmeZarr, get…, create…): `new` is a type error. */
+export function constructorsAreHidden(): unknown[] {
+  return [
+    // @ts-expect-error a position comes from openOmeZarr / createPosition / getPosition
+    new Position(),
+    // @ts-expect-error a tiled position comes from openOmeZarr with layout "tiled"
+    new TiledPosition(),
+    // @ts-expect-error a plate comes from openOmeZarr
+    new Plate(),
+    // @ts-expect-error a well comes from its plate
+    new Well(),
+    // @ts-expect-error a row comes from its plate
+    new Row(),
+    // @ts-expect-error a label image comes from createLabel / getLabel
+    new LabelImage(),
+    // @ts-expect-error a collection comes from openOmeZarr
+    new Collection(),
+    // @ts-expect-error an image array comes from its node
+    new ImageArray(),
+    // @ts-expect-error a tiled array comes from its tiled position
+    new TiledImageArray(),
+  ];
+}
+
+/** The classes stay values for `instanceof` (compiles without an expected error). */
+export function classifies(node: unknown): boolean[] {
+  return [
+    node instanceof TiledPosition,
+    node instanceof Position,
+    node instanceof Plate,
+    node instanceof Well,
+    node instanceof Row,
+    node instanceof LabelImage,
+    node instanceof Collection,
+    node instanceof TiledImageArray,
+    node instanceof ImageArray,
   ];
 }

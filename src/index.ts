@@ -104,6 +104,7 @@ export { naturalCompare, naturalSort, rowLetters } from "./nodes/plate/order.js"
 export {
   type BatchOptions,
   type CreatePositionOptions,
+  type CreatePositionsOptions,
   type CreateWellOptions,
   Plate,
   type PlateCreateOptions,

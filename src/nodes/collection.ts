@@ -21,7 +21,7 @@ import { assertSafeName, createGroup, listChildren, readNode } from "../store/in
 import { withStoreLock } from "../store/lock.js";
 import { type AxisSpec, checkAxes } from "./axes.js";
 import { assertWritable, childContext, joinPath, type NodeContext } from "./context.js";
-import { NgffNode } from "./ngff-node.js";
+import { NgffNode, type NodeInit } from "./ngff-node.js";
 import { readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
 import { checkChannelNames, Position } from "./position.js";
 
@@ -63,6 +63,14 @@ export function checkOmeXml(xml: unknown): string | undefined {
   return xml;
 }
 
+/** What a collection node is made from: its series and whether the `OME` group lists them. */
+type CollectionArgs = [
+  ctx: NodeContext,
+  series: string[],
+  listed: boolean,
+  init: { attributes: Record<string, unknown> } & NodeInit,
+];
+
 /** A bioformats2raw collection: numbered series images under one root. */
 export class Collection extends NgffNode {
   #series: string[];
@@ -71,16 +79,10 @@ export class Collection extends NgffNode {
   readonly #queue = new Semaphore(1);
 
   /** @internal */
-  protected constructor(
-    ctx: NodeContext,
-    series: string[],
-    listed: boolean,
-    init: {
-      attributes: Record<string, unknown>;
-      channelNames?: readonly string[];
-      axes?: readonly AxisSpec[];
-    },
-  ) {
+  protected constructor(...args: CollectionArgs);
+  /** A collection comes from `openOmeZarr`, not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(...[ctx, series, listed, init]: CollectionArgs) {
     super(ctx, init);
     this.#series = series;
     this.#listed = listed;

@@ -21,7 +21,7 @@ import { withStoreLock } from "../store/lock.js";
 import { childContext, joinPath, type NodeContext } from "./context.js";
 import type { MultiscaleMeta } from "./multiscales-meta.js";
 import { readGroupOmeAttrs, readOmeAttrs, writeOmeAttrs } from "./ome-attrs.js";
-import type { PlateMeta, WellMeta } from "./plate/meta.js";
+import type { PlateMeta, WellImage, WellMeta } from "./plate/meta.js";
 
 /** Suffix of the name a deleted directory is moved to before it is removed. */
 export const DELETED_SUFFIX = ".ngff-deleted";
@@ -289,14 +289,21 @@ export interface WellHost {
   _assertWritable(): void;
   _updateWellMeta(fn: (draft: WellMeta) => void | Promise<void>): Promise<WellMeta>;
   _forgetPosition(name: string): void;
+  /** Lower the plate's counts after the well's fields went from `before` (unknown: undefined) to `after`. */
+  _fieldsRemoved(
+    before: readonly WellImage[] | undefined,
+    after: readonly WellImage[],
+  ): Promise<void>;
   positionNames(): string[];
 }
 
 /**
  * `Well.deletePosition(name)`: remove field `name` from the well's `images` list (one locked
  * write; the last field removes the `well` metadata, leaving the well as `createWell` leaves
- * it), then its directory. Plate counts (`field_count`, `maximumfieldcount`) are not lowered:
- * `plate.dumpMeta({ fieldCount: true })` recounts them.
+ * it), then the plate's counts (`maximumfieldcount`, `field_count`) are lowered when the field
+ * held a maximum (a well opened through its plate; see plate/counts.ts), then its directory.
+ * A run killed before the plate's write leaves counts too high (still valid); running the
+ * delete again recounts.
  * @throws {UnsafePathError} for an unsafe name; {@link NotFoundError} when neither the list nor
  * the disk has it; {@link ReadOnlyError} in mode "r".
  */
@@ -304,18 +311,27 @@ export async function deletePositionOp(well: WellHost, name: string): Promise<vo
   well._assertWritable();
   assertSafeName(name, "position name");
   let listed = true;
+  let before: WellImage[] = [];
+  let after: WellImage[] = [];
   try {
     await well._updateWellMeta((draft) => {
       const i = draft.images.findIndex((img) => img.path === name);
       if (i < 0) throw new NotListed();
+      before = structuredClone(draft.images);
       draft.images.splice(i, 1);
+      after = structuredClone(draft.images);
     });
   } catch (err) {
     if (!(err instanceof NotListed)) throw err;
     listed = false;
   }
   well._forgetPosition(name);
-  const found = await discardDir(well.ctx.store, well.ctx.path, name);
+  const { store, path } = well.ctx;
+  const leftover =
+    !listed && (await store.list(path)).dirs.some((d) => d === name || d === deletedName(name));
+  // An unlisted leftover is an interrupted delete: the plate's counts may not be lowered yet.
+  if (listed || leftover) await well._fieldsRemoved(listed ? before : undefined, after);
+  const found = await discardDir(store, path, name);
   if (!listed && !found) {
     throw new NotFoundError(
       joinPath(well.ctx.path, name),
@@ -339,6 +355,8 @@ export interface PlateHost {
     opts?: { after?: () => Promise<void> },
   ): Promise<T | undefined>;
   _forgetWell(path: string): void;
+  /** Lower the counts of `draft` after wells `removed` left its `wells` list. */
+  _lowerCountsWithout(draft: PlateMeta, removed: readonly string[]): Promise<void>;
   wellPaths(): string[];
 }
 
@@ -366,6 +384,7 @@ async function deleteWellsOp(plate: PlateHost, row: string, column?: string): Pr
         if (gone.length === 0) throw new NotListed();
         removed.push(...gone);
         draft.wells = draft.wells.filter((w) => !matches(w.path));
+        await plate._lowerCountsWithout(draft, gone);
         return undefined;
       },
       {

@@ -93,14 +93,22 @@ export class ImageArray {
    * Wrap a store array. `writable: false` (a node opened with mode `"r"`) makes every write
    * reject with ReadOnlyError; `guard` runs before every write (the owning node uses it to
    * refuse writes once closed); `channels` gives the owning node's channel names and axis.
+   * @internal
    */
-  constructor(array: ZarrArray, opts: ImageArrayOptions) {
+  protected constructor(array: ZarrArray, opts: ImageArrayOptions);
+  /** An image array comes from its node (`get`, `data`, `createImage`, …), not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(array: ZarrArray, opts: ImageArrayOptions) {
     this.#array = array;
     this.#writable = opts.writable;
     this.#guard = opts.guard;
     this.#channels = opts.channels;
     this.#owner = opts.owner;
     this.#generation = shapeEntry(array)?.generation ?? 0;
+  }
+  /** Wrap a store array (the node's `wrapArray`; TiledImageArray overrides). @internal */
+  static _wrap(array: ZarrArray, opts: ImageArrayOptions): ImageArray {
+    return new ImageArray(array, opts);
   }
 
   /** The underlying store array. */

@@ -232,6 +232,9 @@ export class LabelImage extends MultiscalesNode {
   protected _extraOme: Record<string, unknown>;
 
   /** @internal */
+  protected constructor(ctx: NodeContext, init: LabelInit);
+  /** A label image comes from `createLabel` or `getLabel`, not from `new`. */
+  protected constructor(...args: never);
   protected constructor(ctx: NodeContext, init: LabelInit) {
     super(ctx, init);
     this._multiscale = init.multiscale;

@@ -110,7 +110,7 @@ export abstract class MultiscalesNode extends NgffNode {
 
   /** Wrap a store array in the node's array class (TiledPosition overrides). */
   protected wrapArray(a: ZarrArray): ImageArray {
-    return new ImageArray(a, this.arrayOptions());
+    return ImageArray._wrap(a, this.arrayOptions());
   }
 
   /**

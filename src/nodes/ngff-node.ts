@@ -90,6 +90,9 @@ export abstract class NgffNode {
   readonly #metaWrites = new Semaphore(1);
 
   /** @internal */
+  protected constructor(ctx: NodeContext, init?: NodeInit);
+  /** Nodes are made by the library (`openOmeZarr`, the `get…` and `create…` methods), not by `new`. */
+  protected constructor(...args: never);
   protected constructor(ctx: NodeContext, init: NodeInit = {}) {
     this.ctx = ctx;
     this._attributes = init.attributes ?? {};

@@ -206,6 +206,9 @@ export class Position extends MultiscalesNode {
   protected _extraOme: Record<string, unknown>;
 
   /** @internal */
+  protected constructor(ctx: NodeContext, init: PositionInit);
+  /** A position comes from `openOmeZarr`, `createPosition` or `getPosition`, not from `new`. */
+  protected constructor(...args: never);
   protected constructor(ctx: NodeContext, init: PositionInit) {
     super(ctx, init);
     this._multiscale = init.multiscale;

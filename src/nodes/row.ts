@@ -22,10 +22,18 @@ export interface RowSource {
 export class Row extends NgffNode {
   readonly #plate: RowSource;
 
-  /** @internal Rows are made by their plate (`plate.getRow`, `plate.rows()`). */
-  constructor(ctx: NodeContext, init: NodeInit, plate: RowSource) {
+  /** @internal */
+  protected constructor(ctx: NodeContext, init: NodeInit, plate: RowSource);
+  /** A row comes from its plate (`plate.getRow`, `plate.rows()`), not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(ctx: NodeContext, init: NodeInit, plate: RowSource) {
     super(ctx, init);
     this.#plate = plate;
+  }
+
+  /** The row node of `plate` at `ctx.path`. @internal */
+  static _new(ctx: NodeContext, init: NodeInit, plate: RowSource): Row {
+    return new Row(ctx, init, plate);
   }
 
   protected override omeMetadata(): Record<string, unknown> | undefined {

@@ -3,12 +3,18 @@
  * tile per chunk (iohub's `TiledImageArray`).
  */
 import { ShapeMismatchError } from "../errors.js";
-import { ImageArray, type WriteValue } from "./image-array.js";
+import type { ZarrArray } from "../store/index.js";
+import { ImageArray, type ImageArrayOptions, type WriteValue } from "./image-array.js";
 import type { NdArray } from "./pixel-data.js";
 import type { AxisSelection, Selection } from "./selection.js";
 
 /** An image array whose chunks are the tiles of a row × column grid. */
 export class TiledImageArray extends ImageArray {
+  /** Wrap a store array as a tiled array. @see ImageArray._wrap @internal */
+  static override _wrap(array: ZarrArray, opts: ImageArrayOptions): TiledImageArray {
+    return new TiledImageArray(array, opts);
+  }
+
   /** Tile rows (shape[-2] / chunks[-2]). */
   get rows(): number {
     return Math.floor((this.shape.at(-2) as number) / (this.chunks.at(-2) as number));

@@ -6,6 +6,7 @@ import { InvalidOptionsError } from "../errors.js";
 import type { DataType, ZarrArray } from "../store/index.js";
 import type { AxisSpec } from "./axes.js";
 import type { NodeContext } from "./context.js";
+import { checkOverwrite } from "./overwrite.js";
 import { Position, type PositionFallback, prepareCreate, readPositionInit } from "./position.js";
 import { TiledImageArray } from "./tiled-image-array.js";
 import type { Transform } from "./transforms.js";
@@ -20,6 +21,12 @@ export interface MakeTilesOptions {
   transform?: readonly Transform[];
   /** How many trailing axes a chunk spans (default 2: one Y-X tile per chunk). */
   chunkDims?: number;
+  /**
+   * Replace an existing array `name` (iohub's `overwriting_creation`), as `createZeros` does:
+   * every option is checked first, then the old array (its pyramid and labels with it) is
+   * deleted and the new one created. Default false: an existing array is an AlreadyExistsError.
+   */
+  overwrite?: boolean;
 }
 
 /** A Position of tiled image arrays. */
@@ -41,7 +48,7 @@ export class TiledPosition extends Position {
   }
 
   protected override wrapArray(a: ZarrArray): TiledImageArray {
-    return new TiledImageArray(a, this.arrayOptions());
+    return TiledImageArray._wrap(a, this.arrayOptions());
   }
 
   /** The tiled array `name` (or level index, as in {@link Position.get}). @throws {NotFoundError} when absent. */
@@ -57,10 +64,12 @@ export class TiledPosition extends Position {
   /**
    * Create an empty tiled array: shape = tileShape with Y, X multiplied by the grid; chunks =
    * the last `chunkDims` axes of the tile shape (1 elsewhere).
-   * @throws {ShapeMismatchError} for a bad grid or tile shape; the errors of createZeros.
+   * @throws {ShapeMismatchError} for a bad grid or tile shape; the errors of createZeros
+   *   (with `overwrite`, all of them before the old array is removed).
    */
   async makeTiles(name: string, opts: MakeTilesOptions): Promise<TiledImageArray> {
     this.assertWritable();
+    const overwrite = checkOverwrite(opts.overwrite);
     const { gridShape, tileShape } = opts;
     const chunkDims = opts.chunkDims ?? 2;
     if (
@@ -94,6 +103,7 @@ export class TiledPosition extends Position {
       dtype: opts.dtype,
       chunks,
       ...(opts.transform === undefined ? {} : { transform: opts.transform }),
+      ...(overwrite ? { overwrite } : {}),
     });
     return arr as TiledImageArray;
   }

@@ -28,15 +28,36 @@ import { checkChannelNames, Position } from "./position.js";
 export interface WellInit {
   channelNames?: readonly string[] | undefined;
   axes?: readonly AxisSpec[] | undefined;
+  /** The plate the well was opened through: it keeps its field counts when fields are deleted. @internal */
+  plate?: FieldCountKeeper | undefined;
+}
+
+/** What a well tells its plate when fields are deleted (Plate implements it). @internal */
+export interface FieldCountKeeper {
+  /** Lower the plate's counts after well `path` went from fields `before` (undefined: unknown) to `after`. */
+  _fieldsRemoved(
+    path: string,
+    before: readonly WellImage[] | undefined,
+    after: readonly WellImage[],
+  ): Promise<void>;
 }
 
 /** A well of an HCS plate: a group of positions and its `well` metadata. */
 export class Well extends NgffNode {
   #meta: WellMeta | undefined;
+  #plate: FieldCountKeeper | undefined;
   readonly #queue = new Semaphore(1);
   readonly #positions = new Map<string, Promise<Position>>();
 
   /** @internal */
+  protected constructor(
+    ctx: NodeContext,
+    meta: WellMeta | undefined,
+    attributes: Record<string, unknown>,
+    init: WellInit,
+  );
+  /** A well comes from `createWell`, `getWell` or `wells()`, not from `new`. */
+  protected constructor(...args: never);
   protected constructor(
     ctx: NodeContext,
     meta: WellMeta | undefined,
@@ -54,6 +75,7 @@ export class Well extends NgffNode {
     if (init.axes !== undefined) base.axes = init.axes;
     super(ctx, base);
     this.#meta = meta;
+    this.#plate = init.plate;
   }
 
   /**
@@ -160,6 +182,15 @@ export class Well extends NgffNode {
   _inherit(init: WellInit): void {
     if (init.channelNames !== undefined) this._channelNames = [...init.channelNames];
     if (init.axes !== undefined) this._axes = init.axes.map(cloneAxis);
+    if (init.plate !== undefined) this.#plate = init.plate;
+  }
+
+  /** Tell the plate (when opened through one) that fields were deleted. @internal */
+  async _fieldsRemoved(
+    before: readonly WellImage[] | undefined,
+    after: readonly WellImage[],
+  ): Promise<void> {
+    await this.#plate?._fieldsRemoved(this.ctx.path, before, after);
   }
 
   /** Forget the cached node of position `name` (deleted). @internal */
@@ -175,8 +206,8 @@ export class Well extends NgffNode {
   /**
    * Delete position `name`: the well's `images` list first (one locked write; the last field
    * removes the `well` metadata, as the well was before its first position), then its directory.
-   * Calling it again after a crash finishes the job. Plate field counts are not lowered
-   * (`plate.dumpMeta({ fieldCount: true })` recounts them).
+   * Calling it again after a crash finishes the job. For a well opened through its plate, the
+   * plate's `maximumfieldcount` / `field_count` are lowered when this field held a maximum.
    * @throws {NotFoundError} when there is no such position; {@link ReadOnlyError} in mode "r".
    */
   deletePosition(name: string): Promise<void> {

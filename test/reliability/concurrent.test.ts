@@ -27,8 +27,9 @@ beforeEach(async () => {
 afterEach(() => fs.rm(root, { recursive: true, force: true }));
 
 const RUNS = FULL ? 10 : 1;
-// A hang guard, not a speed bound: the work is fixed (3 writer processes per run, each starting
-// tsx), and on the shared 2-core VM at load ~20 one run took 63 s; quiet it takes a few seconds.
+// A hang guard, not a speed bound: the work is fixed (3 writer processes per run, prebuilt:
+// test/helpers/fixtures.ts), and on the shared 2-core VM at load ~20 one run took 63 s (when
+// each writer still started tsx); quiet it takes a few seconds.
 const TIMEOUT_MS = RUNS * 300_000;
 
 describe.each(["0.4", "0.5"] as const)("NGFF %s", (version) => {

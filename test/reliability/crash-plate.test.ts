@@ -6,18 +6,6 @@
  * Kill/resume rounds run for a time budget (`NGFF_CRASH_BUDGET_S`), at least `MIN_ROUNDS` of
  * them (helpers/crash.ts).
  */
-import { expect, test } from "vitest";
-import { CHAIN, describeReport, planCrashCampaign, runCrashCampaign } from "./helpers/crash.js";
+import { crashCampaignTest } from "./helpers/crash.js";
 
-// The uninterrupted run is measured before the test is declared: its timeout derives from it.
-const plan = await planCrashCampaign("plate", { chain: CHAIN, seed: 0x91a7e });
-
-test("plate job: every kill leaves a valid store, and resuming gives the same bytes", {
-  timeout: plan.timeoutMs,
-}, async ({ annotate, signal }) => {
-  const report = await runCrashCampaign(plan, signal);
-  await annotate(describeReport(report), "crash-campaign");
-  expect(report.rounds).toBeGreaterThanOrEqual(plan.minRounds);
-  expect(report.kills).toBeGreaterThanOrEqual(report.rounds);
-  expect(report.valid + report.absent).toBe(report.kills);
-});
+await crashCampaignTest("plate", { seed: 0x91a7e });

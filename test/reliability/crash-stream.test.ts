@@ -8,10 +8,8 @@
  * `openStream` + the remaining frames + `close` must give the uninterrupted run's bytes, file for
  * file. Rounds run for `NGFF_CRASH_BUDGET_S` (at least `MIN_ROUNDS`), like the other campaigns.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { closeSharedPools } from "../../src/engine/shared-pool.js";
 import { validateStore } from "../../src/index.js";
@@ -32,75 +30,27 @@ import {
   MIN_ROUNDS,
   noteReport,
   type Reference,
+  type RunResult,
+  runMarkedChild,
 } from "./helpers/crash.js";
 import { digestTree, isScratch, tempDir } from "./helpers/tree.js";
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const JOB = path.join(REPO, "test/fixtures/reliability/stream-job.ts");
 
 afterAll(async () => {
   await closeSharedPools();
 });
 
-interface Run {
-  killed: boolean;
-  markers: { n: number; label: string; t: number }[];
-  wallMs: number;
-}
-
 /** Run the stream job in `dir`; SIGKILL it at `kill` (a marker label, then a delay). */
-async function runStreamJob(
+function runStreamJob(
   variant: string,
   dir: string,
   kill?: KillPoint,
   signal?: AbortSignal,
-): Promise<Run> {
-  signal?.throwIfAborted();
-  const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", JOB, variant, dir], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const markers: Run["markers"] = [];
-  let stderr = "";
-  let out = "";
-  let t0: number | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const fire = () => child.kill("SIGKILL");
-  const onAbort = () => fire();
-  signal?.addEventListener("abort", onAbort);
-  child.stderr.on("data", (d) => {
-    stderr += String(d);
-  });
-  child.stdout.on("data", (d) => {
-    out += String(d);
-    for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
-      const m = /^@(\d+) (.*)$/.exec(out.slice(0, nl));
-      out = out.slice(nl + 1);
-      if (m === null) continue;
-      const now = performance.now();
-      t0 ??= now;
-      markers.push({ n: Number(m[1]), label: m[2]!, t: now - t0 });
-      if (kill !== undefined && timer === undefined && m[2] === kill.label) {
-        if (kill.delayMs <= 0) fire();
-        else timer = setTimeout(fire, kill.delayMs);
-      }
-    }
-  });
-  const { code, sig } = await new Promise<{ code: number | null; sig: string | null }>((r) =>
-    child.on("exit", (c, s) => r({ code: c, sig: s })),
-  );
-  if (timer !== undefined) clearTimeout(timer);
-  signal?.removeEventListener("abort", onAbort);
-  signal?.throwIfAborted();
-  const wallMs = performance.now() - started;
-  if (sig === "SIGKILL") return { killed: true, markers, wallMs };
-  if (code !== 0) throw new Error(`stream job ${variant} failed (${code}, ${sig}):\n${stderr}`);
-  return { killed: false, markers, wallMs };
+): Promise<RunResult> {
+  return runMarkedChild("stream-job", [variant, dir], kill, { signal });
 }
 
 /** Frames known durable from a run's markers (`flushed f`). */
-function flushedBy(run: Run): number {
+function flushedBy(run: RunResult): number {
   let f = 0;
   for (const m of run.markers) {
     const x = /^flushed (\d+)$/.exec(m.label);

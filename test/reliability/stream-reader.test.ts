@@ -6,10 +6,8 @@
  * read as fill), and the values inside it against the expected pyramid. It must never see an
  * invalid store, a missing block or a wrong value. Bounded by the writer's run.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { closeSharedPools } from "../../src/engine/shared-pool.js";
 import {
@@ -26,10 +24,8 @@ import {
   type Level,
   VARIANTS,
 } from "../fixtures/reliability/stream-job.js";
+import { spawnFixture } from "../helpers/fixtures.js";
 import { tempDir } from "./helpers/tree.js";
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const JOB = path.join(REPO, "test/fixtures/reliability/stream-job.ts");
 
 afterAll(async () => {
   await closeSharedPools();
@@ -109,10 +105,7 @@ describe.each(["z", "s"] as const)("stream variant %s", (name) => {
     const root = await tempDir(`stream-reader-${name}`);
     const dir = path.join(root, "live.zarr");
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", JOB, name, dir, "15"], {
-        cwd: REPO,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawnFixture("stream-job", [name, dir, "15"]);
       let stderr = "";
       child.stderr.on("data", (d) => {
         stderr += String(d);

@@ -38,6 +38,35 @@ test("no node internal in the published types", () => {
   expect(report).not.toMatch(/readonly ctx\b/);
 });
 
+test("node and array classes cannot be constructed by users (only instanceof)", () => {
+  const report = readFileSync(path.join(API_DIR, "ngff-writer.api.md"), "utf8");
+  // The constructor users see takes `never`: `new Position()` is a type error (the consumer
+  // fixture's @ts-expect-error lines prove it); subclasses not listed inherit it.
+  for (const cls of [
+    "NgffNode",
+    "Position",
+    "Plate",
+    "Well",
+    "Row",
+    "LabelImage",
+    "Collection",
+    "ImageArray",
+  ]) {
+    const body = report.match(
+      new RegExp(`^export (?:abstract )?class ${cls}\\b[^\\n]*\\{\\n([\\s\\S]*?)^\\}`, "m"),
+    );
+    expect(body, `class ${cls} in the report`).not.toBeNull();
+    const ctors = (body?.[1] ?? "").match(/^\s+(?:protected |private )?constructor\(.*$/gm) ?? [];
+    expect(ctors, cls).toEqual(["    protected constructor(...args: never);"]);
+  }
+  for (const cls of ["TiledPosition", "TiledImageArray"]) {
+    const body = report.match(
+      new RegExp(`^export class ${cls}\\b[^\\n]*\\{\\n([\\s\\S]*?)^\\}`, "m"),
+    );
+    expect(body?.[1], cls).not.toMatch(/constructor\(/);
+  }
+});
+
 // A regeneration on a loaded 2-core machine takes minutes, hence the budget.
 test("api/*.api.md matches the declarations the sources emit", { timeout: 600_000 }, () => {
   const check = checkApiReports();

@@ -178,6 +178,9 @@ export function planPositions(
         entry = { meta: { images: [] }, added: [] };
       }
       wells.set(well, entry);
+    } else if (spec.rowIndex !== undefined || spec.colIndex !== undefined) {
+      // A later position of the same well: its indexes must agree with the well's too.
+      checkWellIndex(listed.has(well) ? plate : next, spec.row, spec.col, spec);
     }
     if (entry.meta.images.some((img) => img.path === spec.pos)) {
       const fresh = entry.added.some((img) => img.path === spec.pos);

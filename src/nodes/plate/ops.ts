@@ -11,7 +11,7 @@ import type { AxisSpec } from "../axes.js";
 import { childContext, type NodeContext } from "../context.js";
 import { isEmptyLeftover } from "../leftovers.js";
 import type { Position } from "../position.js";
-import { Well } from "../well.js";
+import { type FieldCountKeeper, Well } from "../well.js";
 import { assertPlateName, type PositionSpec, planPositions, toPositionSpec } from "./batch.js";
 import { assertFieldCount, type DeclaredLayout } from "./layout.js";
 import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "./meta.js";
@@ -20,6 +20,16 @@ import { addWell, type PlateMeta, renameWellMeta, type WellIndexOptions } from "
 export interface BatchOptions {
   /** Most store operations in flight at once (default 16). */
   concurrency?: number;
+}
+
+/** Options of `Plate.createPositions`. */
+export interface CreatePositionsOptions extends BatchOptions {
+  /**
+   * Replace positions of the batch that exist (iohub's `overwriting_creation`): every input is
+   * checked first, then each existing one is deleted (as `Well.deletePosition` does) and the
+   * batch creates it again, empty. Default false: an existing position is an AlreadyExistsError.
+   */
+  overwrite?: boolean;
 }
 
 /** Default number of store operations in flight in batch operations. */
@@ -34,13 +44,22 @@ export interface PlateInternals {
   ): Promise<T | undefined>;
   getWell(path: string): Promise<Well>;
   wellCtx(path: string): NodeContext;
-  childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[] };
+  /** What a well or position of the plate starts with (the plate keeps its wells' counts). */
+  childInit(): {
+    channelNames: readonly string[];
+    axes: readonly AxisSpec[];
+    plate: FieldCountKeeper;
+  };
   /** Remember (or, with `undefined`, forget) the well node at `path`. */
   cacheWell(path: string, well: Well | undefined): void;
   pendingWell(path: string): Promise<Well> | undefined;
   wellPaths(): string[];
   /** The layout declared at creation, if any. */
   layout(): DeclaredLayout | undefined;
+  /** A copy of the plate metadata now (the template before the first well). */
+  current(): PlateMeta;
+  /** `Plate.deleteWell`. */
+  deleteWell(row: string, column: string): Promise<void>;
 }
 
 /**

@@ -16,13 +16,14 @@ import type { AxisSpec } from "../axes.js";
 import { checkAxes } from "../axes.js";
 import { assertWritable, childContext, type NodeContext } from "../context.js";
 import { deleteRowOp, deleteWellOp, writeAttrsWithout } from "../delete.js";
-import { NgffNode } from "../ngff-node.js";
+import { NgffNode, type NodeInit } from "../ngff-node.js";
 import { readGroupOmeAttrs, readOmeAttrs } from "../ome-attrs.js";
 import { checkOverwrite } from "../overwrite.js";
 import { assertPlateName, checkAcquisition, type PositionSpec } from "./batch.js";
 import type { FromPositionsOptions } from "./from-positions.js";
 import {
   type BatchOptions,
+  type CreatePositionsOptions,
   createBatchOp,
   createWellOp,
   DEFAULT_CONCURRENCY,
@@ -30,11 +31,18 @@ import {
   renameWellOp,
 } from "./ops.js";
 
-export type { BatchOptions } from "./ops.js";
+export type { BatchOptions, CreatePositionsOptions } from "./ops.js";
 
 import { checkChannelNames, Position } from "../position.js";
 import { Row, type RowSource } from "../row.js";
 import { Well } from "../well.js";
+import {
+  listedPlate,
+  lowerFieldCounts,
+  mayLowerCounts,
+  mergeKeptAcquisitions,
+  withAcquisitionsAttr,
+} from "./counts.js";
 import {
   applyDeclaredLayout,
   assertFieldCount,
@@ -60,10 +68,12 @@ import {
   raiseFieldCounts,
   recountFieldCounts,
   splitWellPath,
+  type WellImage,
   type WellIndexOptions,
   withAcquisitionDefaults,
 } from "./meta.js";
 import { compareWellPaths, naturalSort } from "./order.js";
+import { clearForBatch } from "./overwrite-batch.js";
 
 /** Options of {@link Plate.create}. */
 export interface PlateCreateOptions {
@@ -183,6 +193,15 @@ async function ignoreNotFound(p: Promise<void>): Promise<void> {
   });
 }
 
+/** What a plate node is made from (its metadata, the template before the first well). */
+type PlateArgs = [
+  ctx: NodeContext,
+  meta: PlateMeta | undefined,
+  template: PlateMeta,
+  init: { attributes: Record<string, unknown>; channelNames: readonly string[] } & NodeInit,
+  layout?: DeclaredLayout,
+];
+
 /** An HCS plate: rows of wells of positions, and the `plate` metadata. */
 export class Plate extends NgffNode implements RowSource {
   #meta: PlateMeta | undefined;
@@ -194,17 +213,10 @@ export class Plate extends NgffNode implements RowSource {
   readonly #wells = new Map<string, Promise<Well>>();
 
   /** @internal */
-  protected constructor(
-    ctx: NodeContext,
-    meta: PlateMeta | undefined,
-    template: PlateMeta,
-    init: {
-      attributes: Record<string, unknown>;
-      channelNames: readonly string[];
-      axes?: readonly AxisSpec[];
-    },
-    layout?: DeclaredLayout,
-  ) {
+  protected constructor(...args: PlateArgs);
+  /** A plate comes from `openOmeZarr`, not from `new`. */
+  protected constructor(...args: never);
+  protected constructor(...[ctx, meta, template, init, layout]: PlateArgs) {
     super(ctx, init);
     this.#meta = meta;
     this.#template = template;
@@ -234,7 +246,10 @@ export class Plate extends NgffNode implements RowSource {
       );
     }
     const source = `${ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
-    const meta = read.ome.plate === undefined ? undefined : parsePlate(read.ome.plate, source);
+    const meta =
+      read.ome.plate === undefined
+        ? undefined
+        : mergeKeptAcquisitions(parsePlate(read.ome.plate, source), read.attributes, source);
     const layout = readDeclaredLayout(read.attributes, source);
     if (init.layout !== undefined) {
       const given = checkPlateLayout(init.layout, defaultTemplate(ctx).name);
@@ -364,7 +379,9 @@ export class Plate extends NgffNode implements RowSource {
   }
 
   protected override omeMetadata(): Record<string, unknown> | undefined {
-    return this.#meta === undefined ? undefined : { plate: plateToJson(this.#meta, this.version) };
+    return this.#meta === undefined
+      ? undefined
+      : { plate: plateToJson(listedPlate(this.#meta), this.version) };
   }
 
   /**
@@ -397,7 +414,11 @@ export class Plate extends NgffNode implements RowSource {
     this._attributes = read.attributes;
     if (read.ome.plate !== undefined) {
       const source = `${this.ctx.path || "/"} (${read.version === "0.4" ? ".zattrs" : "zarr.json"})`;
-      this.#meta = parsePlate(read.ome.plate, source);
+      this.#meta = mergeKeptAcquisitions(
+        parsePlate(read.ome.plate, source),
+        read.attributes,
+        source,
+      );
     }
   }
 
@@ -424,11 +445,16 @@ export class Plate extends NgffNode implements RowSource {
     }
     if (opts.force || JSON.stringify(draft) !== JSON.stringify(this.#meta)) {
       const previous = this.#meta;
+      const previousAttrs = this._attributes;
       this.#meta = draft;
+      // Acquisitions without a field are kept in the plate's attribute, written in the same
+      // document (see counts.ts).
+      this._attributes = withAcquisitionsAttr(this._attributes, draft);
       try {
         await super.dumpMeta();
       } catch (e) {
         this.#meta = previous;
+        this._attributes = previousAttrs;
         throw e;
       }
     }
@@ -512,8 +538,51 @@ export class Plate extends NgffNode implements RowSource {
     return this.#wellPaths();
   }
 
-  #childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[] } {
-    return { channelNames: this._channelNames, axes: this._axes };
+  #childInit(): { channelNames: readonly string[]; axes: readonly AxisSpec[]; plate: Plate } {
+    return { channelNames: this._channelNames, axes: this._axes, plate: this };
+  }
+
+  /** The fields of the listed wells `paths` (a missing well group has none). */
+  async #wellFields(paths: readonly string[]): Promise<WellImage[][]> {
+    return mapBounded(paths, DEFAULT_CONCURRENCY, async (p) => {
+      const well = await this.getWell(p).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
+      return well?.images ?? [];
+    });
+  }
+
+  /**
+   * Lower the plate's field counts (see counts.ts) after well `path` went from fields `before`
+   * to `after` (`Well.deletePosition`; `before` undefined when not known: an interrupted delete
+   * run again). The other wells are read only when this one may have held a maximum.
+   * @internal
+   */
+  async _fieldsRemoved(
+    _path: string,
+    before: readonly WellImage[] | undefined,
+    after: readonly WellImage[],
+  ): Promise<void> {
+    if (this.#meta === undefined) return;
+    if (before !== undefined && !mayLowerCounts(this.#meta, before, after)) return;
+    await this._updatePlateMeta(async (draft) => {
+      const fields = await this.#wellFields(draft.wells.map((w) => w.path));
+      lowerFieldCounts(draft, fields, this.#layout?.fieldCount);
+      return undefined;
+    });
+  }
+
+  /**
+   * Lower the counts of `draft` (a plate metadata update under way) after wells `removed` left
+   * its `wells` list (`deleteWell`, `deleteRow`). @internal
+   */
+  async _lowerCountsWithout(draft: PlateMeta, removed: readonly string[]): Promise<void> {
+    if (draft.wells.length === 0) return;
+    const gone = await this.#wellFields(removed);
+    if (!gone.some((images) => mayLowerCounts(draft, images, []))) return;
+    const fields = await this.#wellFields(draft.wells.map((w) => w.path));
+    lowerFieldCounts(draft, fields, this.#layout?.fieldCount);
   }
 
   #wellCtx(path: string): NodeContext {
@@ -535,7 +604,7 @@ export class Plate extends NgffNode implements RowSource {
       );
     }
     return Promise.resolve(
-      new Row(childContext(this.ctx, name), { attributes: {}, ...this.#childInit() }, this),
+      Row._new(childContext(this.ctx, name), { attributes: {}, ...this.#childInit() }, this),
     );
   }
 
@@ -623,6 +692,8 @@ export class Plate extends NgffNode implements RowSource {
       pendingWell: (path) => this.#wells.get(path),
       wellPaths: () => this.#wellPaths(),
       layout: () => this.#layout,
+      current: () => clonePlate(this.#meta ?? this.#template),
+      deleteWell: (row, column) => this.deleteWell(row, column),
     };
   }
 
@@ -703,14 +774,22 @@ export class Plate extends NgffNode implements RowSource {
    * Create many positions at once: every check first (names, duplicates, existing positions,
    * indices, acquisitions), then groups with bounded concurrency, then each touched well's
    * metadata once, then the plate metadata once (only when wells were added).
+   * With `overwrite: true`, positions of the batch that exist are replaced: every input is
+   * checked first (as the batch will be planned without them), then each is deleted as
+   * {@link Well.deletePosition} does, then the batch creates them again, empty.
    * @param specs - `"row/column/field"` strings or {@link PositionSpec}s.
    * @returns the new positions, in input order.
-   * @throws {UnsafePathError} / {@link InvalidMetadataError} / {@link AlreadyExistsError} before anything is written.
+   * @throws {UnsafePathError} / {@link InvalidMetadataError} / {@link AlreadyExistsError} /
+   *   {@link InvalidOptionsError} before anything is written (or, with `overwrite`, removed).
    */
   async createPositions(
     specs: readonly (string | PositionSpec)[],
-    opts: BatchOptions = {},
+    opts: CreatePositionsOptions = {},
   ): Promise<Position[]> {
+    this.assertWritable();
+    const { overwrite, ...batch } = opts;
+    if (checkOverwrite(overwrite)) await clearForBatch(this.#internals(), specs, batch);
+    opts = batch;
     // The well group exists and the position's absence was checked: create the group without
     // Position.create's walk over every ancestor (3 extra metadata reads per position).
     return this._createBatch(specs, opts, async (ctx) => {

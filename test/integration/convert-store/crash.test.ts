@@ -8,21 +8,21 @@
  * Kill points: the uninterrupted run's timeline from its `ready` marker to its exit, sampled by
  * a golden-ratio sequence (evenly spread however many rounds fit), so kills land in pool start,
  * the block copies, the group metadata writes and the final rename alike. Budget:
- * `NGFF_CRASH_BUDGET_S` (default 20 s); the test's timeout only catches a hang.
+ * `NGFF_CRASH_BUDGET_S` (default 12 s, as the other campaigns); the test's timeout only catches a
+ * hang.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { validateStore } from "../../../src/index.js";
+import { spawnFixture } from "../../helpers/fixtures.js";
+import { crashBudgetMs } from "../../reliability/helpers/crash.js";
 import { digest, writeFov } from "./helpers.js";
 
-const HERE = resolve(fileURLToPath(import.meta.url), "..");
-const REPO = resolve(HERE, "../../..");
-const CHILD = join(HERE, "child.ts");
-const BUDGET_MS = Number(process.env.NGFF_CRASH_BUDGET_S ?? "20") * 1000;
+// The crash campaigns' budget (12 s by default, `NGFF_CRASH_BUDGET_S`, longer with
+// `RELIABILITY_FULL=1`); a round here is one kill, so three at least.
+const BUDGET_MS = crashBudgetMs();
 const MIN_ROUNDS = 3;
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
@@ -36,10 +36,7 @@ interface Run {
 /** Run the child; kill it `killAt` ms after its `ready` marker when given. */
 function runChild(src: string, dst: string, killAt?: number): Promise<Run> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, src, dst, "0.5", "2"], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnFixture("convert-store-child", [src, dst, "0.5", "2"]);
   let ready: number | undefined;
   let stderr = "";
   let timer: NodeJS.Timeout | undefined;

@@ -6,17 +6,16 @@
  * a `.<name>.ngff-deleted` one) do not make the store invalid and are removed by running the same
  * delete again. NGFF 0.4 and 0.5.
  */
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import type { Plate } from "../../../src/nodes/plate/plate.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
 import { validateStore } from "../../../src/validate/store.js";
-import { untouched } from "./delete-helpers.js";
-import { expectValidStore, tempDir, vals } from "./open-helpers.js";
+import { entries, newFilledPlate, newFov, untouched } from "./delete-helpers.js";
+import { expectValidStore, vals } from "./open-helpers.js";
 
 const VERSIONS: NgffVersion[] = ["0.4", "0.5"];
 const SHAPE = [1, 2, 2, 8, 8];
@@ -30,37 +29,12 @@ function labelData(): { data: Uint8Array; shape: number[] } {
   return { data: new Uint8Array(SIZE / 2).map((_, i) => i % 3), shape: [1, 1, 2, 8, 8] };
 }
 
-async function newPosition(version: NgffVersion): Promise<{ pos: Position; dir: string }> {
-  const dir = join(await tempDir(), "p.zarr");
-  const pos = await openOmeZarr(dir, {
-    layout: "fov",
-    mode: "w",
-    channelNames: ["DAPI", "GFP"],
-    version,
-  });
-  await pos.createImage("0", pixels());
-  return { pos, dir };
+function newPosition(version: NgffVersion) {
+  return newFov(version, pixels());
 }
 
-async function newPlate(version: NgffVersion): Promise<{ plate: Plate; dir: string }> {
-  const dir = join(await tempDir(), "plate.zarr");
-  const plate = await openOmeZarr(dir, {
-    layout: "hcs",
-    mode: "w",
-    channelNames: ["DAPI"],
-    version,
-  });
-  const specs = ["A/1/0", "A/1/1", "A/2/0", "B/1/0", "B/3/0"];
-  const positions = await plate.createPositions(specs);
-  for (const [i, p] of positions.entries()) {
-    await p.createImage("0", { data: new Uint8Array(64).fill(i), shape: [1, 1, 1, 8, 8] });
-  }
-  return { plate, dir };
-}
-
-/** The entries of `dir`, without lock files (they linger a moment after a locked write). */
-async function entries(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => !LOCK_NAME_PATTERN.test(n)).sort();
+function newPlate(version: NgffVersion) {
+  return newFilledPlate(version, ["A/1/0", "A/1/1", "A/2/0", "B/1/0", "B/3/0"]);
 }
 
 const GROUP_FILES: Record<NgffVersion, string[]> = {

@@ -1,15 +1,13 @@
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import { LabelImage } from "../../../src/nodes/labels.js";
 import type { Position } from "../../../src/nodes/position.js";
-import { openOmeZarr } from "../../../src/open.js";
+import { newFov } from "./delete-helpers.js";
 import {
   expectRejectedUntouched,
   expectValidStore,
   rejection,
-  tempDir,
   validateGroups,
   vals,
 } from "./open-helpers.js";
@@ -18,19 +16,9 @@ const SHAPE = [1, 2, 3, 8, 8];
 const LSHAPE = [1, 3, 8, 8];
 const LN = LSHAPE.reduce((a, b) => a * b);
 
-async function position(version: NgffVersion): Promise<{ pos: Position; dir: string }> {
-  const dir = join(await tempDir(), "l.zarr");
-  const pos = await openOmeZarr(dir, {
-    layout: "fov",
-    mode: "w",
-    channelNames: ["DAPI", "GFP"],
-    version,
-  });
-  await pos.createImage("0", {
-    data: new Uint16Array(SHAPE.reduce((a, b) => a * b)),
-    shape: SHAPE,
-  });
-  return { pos, dir };
+function position(version: NgffVersion): Promise<{ pos: Position; dir: string }> {
+  const data = new Uint16Array(SHAPE.reduce((a, b) => a * b));
+  return newFov(version, { data, shape: SHAPE }, "l.zarr");
 }
 
 describe.each(["0.4", "0.5"] as const)("labels, NGFF %s", (version) => {

@@ -20,24 +20,16 @@ import { openOmeZarr } from "../../../src/open.js";
 import { createArray, createGroup } from "../../../src/store/index.js";
 import { validateStore } from "../../../src/validate/store.js";
 import { writeLabelMetadata, writeMultiscaleLabels } from "../../../src/writers.js";
-import { expectRejectedUntouched, tempDir, vals } from "./open-helpers.js";
+import { newFov } from "./delete-helpers.js";
+import { expectRejectedUntouched, vals } from "./open-helpers.js";
 
 const SHAPE = [2, 2, 3, 16, 16]; // t c z y x
 const LSHAPE = [2, 1, 3, 16, 16];
 const LN = LSHAPE.reduce((a, b) => a * b);
 
 async function fov(version: NgffVersion, levels = 3): Promise<{ pos: Position; dir: string }> {
-  const dir = join(await tempDir(), "img.zarr");
-  const pos = await openOmeZarr(dir, {
-    layout: "fov",
-    mode: "w",
-    channelNames: ["DAPI", "GFP"],
-    version,
-  });
-  await pos.createImage("0", {
-    data: new Uint16Array(SHAPE.reduce((a, b) => a * b)).map((_, i) => i % 1000),
-    shape: SHAPE,
-  });
+  const data = new Uint16Array(SHAPE.reduce((a, b) => a * b)).map((_, i) => i % 1000);
+  const { pos, dir } = await newFov(version, { data, shape: SHAPE }, "img.zarr");
   await pos.setScale("0", "z", 0.5);
   if (levels > 1) await pos.computePyramid({ levels, workers: 0 });
   return { pos, dir };

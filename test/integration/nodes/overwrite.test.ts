@@ -1,21 +1,20 @@
 /**
  * `overwrite: true` on the create calls (issue 12 item 5, iohub's `overwriting_creation`):
- * createImage, createZeros, createLabel, Well.createPosition, Plate.createPosition and
- * Plate.createWell replace an existing child; without it an existing child is still an
+ * createImage, createZeros, createLabel, Well.createPosition, Plate.createPosition,
+ * Plate.createPositions (batch), Plate.createWell and TiledPosition.makeTiles replace an
+ * existing child; without it an existing child is still an
  * AlreadyExistsError. Bad input with `overwrite: true` (a wrong shape, dtype, chunks, option
  * value…) raises a typed error before anything is removed: every file stays byte-identical.
  * NGFF 0.4 and 0.5.
  */
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { NgffVersion } from "../../../src/nodes/context.js";
 import type { Plate } from "../../../src/nodes/plate/plate.js";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
-import { LOCK_NAME_PATTERN } from "../../../src/store/lock.js";
-import { untouched } from "./delete-helpers.js";
-import { expectValidStore, tempDir, vals } from "./open-helpers.js";
+import { entries, newFilledPlate, newFov, newStore, untouched } from "./delete-helpers.js";
+import { expectValidStore, vals } from "./open-helpers.js";
 
 const VERSIONS: NgffVersion[] = ["0.4", "0.5"];
 const SHAPE = [1, 2, 2, 8, 8];
@@ -30,35 +29,12 @@ function labelData(value: number): { data: Uint8Array; shape: number[] } {
   return { data: new Uint8Array(SIZE / 2).fill(value), shape: [1, 1, 2, 8, 8] };
 }
 
-async function newPosition(version: NgffVersion): Promise<{ pos: Position; dir: string }> {
-  const dir = join(await tempDir(), "p.zarr");
-  const pos = await openOmeZarr(dir, {
-    layout: "fov",
-    mode: "w",
-    channelNames: ["DAPI", "GFP"],
-    version,
-  });
-  await pos.createImage("0", pixels(1));
-  return { pos, dir };
+function newPosition(version: NgffVersion) {
+  return newFov(version, pixels(1));
 }
 
-async function newPlate(version: NgffVersion): Promise<{ plate: Plate; dir: string }> {
-  const dir = join(await tempDir(), "plate.zarr");
-  const plate = await openOmeZarr(dir, {
-    layout: "hcs",
-    mode: "w",
-    channelNames: ["DAPI"],
-    version,
-  });
-  const positions = await plate.createPositions(["A/1/0", "A/1/1", "B/2/0"]);
-  for (const p of positions) {
-    await p.createImage("0", { data: new Uint8Array(64).fill(3), shape: [1, 1, 1, 8, 8] });
-  }
-  return { plate, dir };
-}
-
-async function entries(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => !LOCK_NAME_PATTERN.test(n)).sort();
+function newPlate(version: NgffVersion) {
+  return newFilledPlate(version, ["A/1/0", "A/1/1", "B/2/0"], () => 3);
 }
 
 describe.each(VERSIONS)("NGFF %s", (version) => {
@@ -227,6 +203,97 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
       );
       const ro = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
       await untouched(dir, "ReadOnly", () => ro.createWell("A", "1", { overwrite: true }));
+    });
+  });
+
+  describe("Plate.createPositions with overwrite", () => {
+    test("replaces the existing positions of the batch, creates the new ones", async () => {
+      const { plate, dir } = await newPlate(version);
+      // A/1/1 and B/2/0 exist (with an image each); A/1/2 and C/1/0 are new.
+      const created = await plate.createPositions(["A/1/1", "A/1/2", "B/2/0", "C/1/0"], {
+        overwrite: true,
+      });
+      expect(created.map((p) => p.levelPaths)).toEqual([[], [], [], []]);
+      expect(await entries(join(dir, "A", "1", "1"))).not.toContain("0");
+      expect(await entries(join(dir, "B", "2", "0"))).not.toContain("0");
+      expect((await plate.getWell("A/1")).positionNames()).toEqual(["0", "1", "2"]);
+      expect(plate.wellPaths()).toEqual(["A/1", "B/2", "C/1"]);
+      // A/1/0 was not in the batch: kept with its image.
+      const kept = await plate.getPosition("A/1/0");
+      expect(vals(await (await kept.get("0")).read())).toEqual(new Array(64).fill(3));
+      for (const p of created) {
+        await p.createImage("0", { data: new Uint8Array(64).fill(9), shape: [1, 1, 1, 8, 8] });
+      }
+      await expectValidStore(dir);
+      // Without overwrite an existing position is still an error.
+      await untouched(dir, "AlreadyExists", () => plate.createPositions(["A/1/1"]));
+    });
+
+    test("bad input with overwrite removes nothing", async () => {
+      const { plate, dir } = await newPlate(version);
+      await untouched(dir, "InvalidOptions", () =>
+        plate.createPositions(["A/1/1"], { overwrite: 1 as unknown as boolean }),
+      );
+      // A duplicate in the batch, an unknown acquisition, a bad index, an unsafe name, a bad
+      // concurrency: each found before the existing A/1/0 is deleted.
+      await untouched(dir, "AlreadyExists", () =>
+        plate.createPositions(["A/1/0", "A/1/0"], { overwrite: true }),
+      );
+      await untouched(dir, "InvalidMetadata", () =>
+        plate.createPositions(["A/1/0", { row: "B", col: "2", pos: "0", acqIndex: 4 }], {
+          overwrite: true,
+        }),
+      );
+      await untouched(dir, "InvalidMetadata", () =>
+        plate.createPositions(["A/1/0", { row: "A", col: "1", pos: "3", rowIndex: 7 }], {
+          overwrite: true,
+        }),
+      );
+      await untouched(dir, "UnsafePath", () =>
+        plate.createPositions(["A/1/0", "A/../0"], { overwrite: true }),
+      );
+      await untouched(dir, "InvalidOptions", () =>
+        plate.createPositions(["A/1/0"], { overwrite: true, concurrency: 0 }),
+      );
+      const ro = (await openOmeZarr(dir, { layout: "hcs", mode: "r" })) as Plate;
+      await untouched(dir, "ReadOnly", () => ro.createPositions(["A/1/0"], { overwrite: true }));
+    });
+  });
+
+  describe("TiledPosition.makeTiles with overwrite", () => {
+    test("replaces the tiled array; bad input with overwrite removes nothing", async () => {
+      const { node: pos, dir } = await newStore(version, "tiled", "tiled.zarr", ["BF"]);
+      const opts = {
+        gridShape: [2, 2] as const,
+        tileShape: [1, 1, 1, 4, 4],
+        dtype: "uint16" as const,
+      };
+      const first = await pos.makeTiles("0", opts);
+      await first.writeTile(1, 1, { data: new Uint16Array(16).fill(5), shape: [1, 1, 1, 4, 4] });
+      await untouched(dir, "AlreadyExists", () => pos.makeTiles("0", opts));
+      await untouched(dir, "InvalidOptions", () =>
+        pos.makeTiles("0", { ...opts, overwrite: "yes" as unknown as boolean }),
+      );
+      await untouched(dir, "InvalidOptions", () =>
+        pos.makeTiles("0", { ...opts, gridShape: [0, 2], overwrite: true }),
+      );
+      await untouched(dir, "InvalidOptions", () =>
+        pos.makeTiles("0", { ...opts, chunkDims: 9, overwrite: true }),
+      );
+      await untouched(dir, "InvalidMetadata", () =>
+        pos.makeTiles("0", { ...opts, dtype: "uint3" as "uint16", overwrite: true }),
+      );
+      const again = await pos.makeTiles("0", {
+        gridShape: [3, 1],
+        tileShape: [1, 1, 1, 4, 4],
+        dtype: "uint8",
+        overwrite: true,
+      });
+      expect(again.shape).toEqual([1, 1, 1, 12, 4]);
+      expect(again.tiles).toEqual([3, 1]);
+      expect(again.dtype).toBe("uint8");
+      expect(vals(await again.read())).toEqual(new Array(48).fill(0));
+      await expectValidStore(dir);
     });
   });
 });

@@ -2,23 +2,15 @@ import { join } from "node:path";
 import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
 import type { NgffVersion } from "../../../src/nodes/context.js";
-import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
+import { newFov, newStore } from "./delete-helpers.js";
 import { expectRejectedUntouched, expectValidStore, tempDir, vals } from "./open-helpers.js";
 
 const SHAPE = [1, 2, 2, 4, 6];
 const size = SHAPE.reduce((a, b) => a * b);
 
-async function newPosition(version: NgffVersion = "0.4"): Promise<{ pos: Position; dir: string }> {
-  const dir = join(await tempDir(), "p.zarr");
-  const pos = await openOmeZarr(dir, {
-    layout: "fov",
-    mode: "w",
-    channelNames: ["DAPI", "GFP"],
-    version,
-  });
-  await pos.createImage("0", { data: new Uint16Array(size).map((_, i) => i), shape: SHAPE });
-  return { pos, dir };
+function newPosition(version: NgffVersion = "0.4") {
+  return newFov(version, { data: new Uint16Array(size).map((_, i) => i), shape: SHAPE });
 }
 
 describe("bad input leaves the store byte-identical", () => {
@@ -275,13 +267,7 @@ describe("codec option", () => {
   test.each(["0.4", "0.5"] as const)(
     "NGFF %s: createImage({ codec }) writes that codec, pyramid levels inherit it, data reads back",
     async (version) => {
-      const dir = join(await tempDir(), "codec.zarr");
-      const pos = await openOmeZarr(dir, {
-        layout: "fov",
-        mode: "w",
-        channelNames: ["DAPI", "GFP"],
-        version,
-      });
+      const { node: pos } = await newStore(version, "fov", "codec.zarr", ["DAPI", "GFP"]);
       const data = new Uint16Array(2 * 8 * 16 * 16).map((_, i) => (i * 7) % 1000);
       await pos.createImage(
         "0",

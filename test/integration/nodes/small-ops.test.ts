@@ -9,24 +9,16 @@ import { join } from "node:path";
 import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
 import type { NgffVersion } from "../../../src/nodes/context.js";
-import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
+import { newFov, newStore } from "./delete-helpers.js";
 import { expectRejectedUntouched, expectValidStore, tempDir, vals } from "./open-helpers.js";
 
 const VERSIONS: NgffVersion[] = ["0.4", "0.5"];
 const SHAPE = [1, 2, 2, 4, 6];
 const SIZE = SHAPE.reduce((a, b) => a * b);
 
-async function newPosition(version: NgffVersion): Promise<{ pos: Position; dir: string }> {
-  const dir = join(await tempDir(), "p.zarr");
-  const pos = await openOmeZarr(dir, {
-    layout: "fov",
-    mode: "w",
-    channelNames: ["DAPI", "GFP"],
-    version,
-  });
-  await pos.createImage("0", { data: new Uint16Array(SIZE).map((_, i) => i), shape: SHAPE });
-  return { pos, dir };
+function newPosition(version: NgffVersion) {
+  return newFov(version, { data: new Uint16Array(SIZE).map((_, i) => i), shape: SHAPE });
 }
 
 /** The group's attribute document as stored. */
@@ -90,13 +82,7 @@ describe.each(VERSIONS)("NGFF %s", (version) => {
 
   describe("bool data as an ndarray over a boolean[]", () => {
     test("is written as 0/1 and reads back", async () => {
-      const dir = join(await tempDir(), "b.zarr");
-      const pos = await openOmeZarr(dir, {
-        layout: "fov",
-        mode: "w",
-        channelNames: ["mask"],
-        version,
-      });
+      const { node: pos, dir } = await newStore(version, "fov", "b.zarr", ["mask"]);
       const shape = [1, 1, 1, 2, 3];
       const bools = [true, false, true, false, false, true];
       const img = await pos.createImage("0", ndarray(bools, shape) as never);

@@ -8,11 +8,10 @@ import { Redis } from "ioredis";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import type { ZarrStore } from "../../../src/store/index.js";
+import { type FixtureName, fixtureArgv, spawnFixture } from "../../helpers/fixtures.js";
 import { seededUint16 } from "../pyramid/helpers.js";
 
 export const ROOT = new URL("../../../", import.meta.url).pathname;
-const NGFF = "test/fixtures/queue/ngff.ts";
-const COORDINATOR = "test/fixtures/queue/coordinator.ts";
 
 /** A child process with its output collected. */
 export interface Child {
@@ -24,12 +23,24 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/**
+ * Start fixture `name` (bundled: test/helpers/fixtures.ts) with `args`, its output collected;
+ * `via` prefixes a command that runs node (`["ip", "netns", "exec", ns]`).
+ */
+export function spawnChild(
+  name: FixtureName,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  via: readonly string[] = [],
+): Child {
+  const opts = { cwd: ROOT, env: { ...process.env, ...env } };
+  const proc =
+    via.length === 0
+      ? spawnFixture(name, args, opts)
+      : spawn(via[0]!, [...via.slice(1), process.execPath, ...fixtureArgv(name, args)], {
+          ...opts,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
   let out = "";
   let err = "";
   proc.stdout?.on("data", (d: Buffer) => {
@@ -70,13 +81,19 @@ export interface WorkerProcess extends Child {
   stop(): Promise<number | string>;
 }
 
-/** Start `n` workers (1 thread, 2 jobs at once, 2 s locks) and wait until each is ready. */
-export async function startWorkers(
-  n: number,
-  url: string,
-  opts: { queue?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<WorkerProcess[]> {
-  const args = [
+/** SIGTERM a child, then wait for it (SIGKILL after 15 s). */
+export async function stopChild(c: Child): Promise<number | string> {
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return c.exited;
+  c.proc.kill("SIGTERM");
+  const t = setTimeout(() => c.proc.kill("SIGKILL"), 15_000);
+  const r = await c.exited;
+  clearTimeout(t);
+  return r;
+}
+
+/** The arguments of an `ngff worker` with 1 thread, 2 jobs at once and 2 s locks. */
+export function workerArgs(url: string, queue?: string): string[] {
+  return [
     "worker",
     "--redis",
     url,
@@ -88,19 +105,21 @@ export async function startWorkers(
     "2000",
     "--stalled-interval",
     "1000",
-    ...(opts.queue === undefined ? [] : ["--queue", opts.queue]),
+    ...(queue === undefined ? [] : ["--queue", queue]),
   ];
-  const children = Array.from({ length: n }, () => spawnTs(NGFF, args, opts.env));
+}
+
+/** Start `n` workers (1 thread, 2 jobs at once, 2 s locks) and wait until each is ready. */
+export async function startWorkers(
+  n: number,
+  url: string,
+  opts: { queue?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<WorkerProcess[]> {
+  const args = workerArgs(url, opts.queue);
+  const children = Array.from({ length: n }, () => spawnChild("queue-ngff", args, opts.env));
   const workers = children.map((c) => {
     const w = c as WorkerProcess;
-    w.stop = async () => {
-      if (c.proc.exitCode !== null || c.proc.signalCode !== null) return c.exited;
-      c.proc.kill("SIGTERM");
-      const t = setTimeout(() => c.proc.kill("SIGKILL"), 15_000);
-      const r = await c.exited;
-      clearTimeout(t);
-      return r;
-    };
+    w.stop = () => stopChild(c);
     return w;
   });
   try {
@@ -119,7 +138,7 @@ export async function startWorkers(
 
 /** The coordinator fixture in a child process. */
 export function spawnCoordinator(path: string, url: string, levels: number, method: string): Child {
-  return spawnTs(COORDINATOR, [path, url, String(levels), method]);
+  return spawnChild("queue-coordinator", [path, url, String(levels), method]);
 }
 
 /** A BullMQ queue handle for looking at (or planting) jobs; close it. */

@@ -17,7 +17,7 @@
  * error: not root, no CAP_SYS_ADMIN, a container without them), every test here prints that
  * on stdout and asserts the refusal reason instead of running: it is never skipped silently.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
@@ -31,12 +31,11 @@ import { type RedisTestServer, startRedisServer } from "../../helpers/redis-serv
 import { useS3rverCredentials } from "../../helpers/s3-server.js";
 import { readObjects } from "../../helpers/store-objects.js";
 import { readTree } from "../pyramid/helpers.js";
-import { ROOT, waitFor, writeImage } from "./helpers.js";
+import { type Child, spawnChild, stopChild, waitFor, workerArgs, writeImage } from "./helpers.js";
 
 const N = 3;
 const BUCKET = "ngff-netns";
 const PID = process.pid;
-const NGFF = "test/fixtures/queue/ngff.ts";
 /** What `ip netns add` says when the kernel or our privileges refuse namespaces. */
 const REFUSED = /Operation not permitted|Permission denied|not supported|EPERM|EACCES/i;
 
@@ -78,13 +77,9 @@ let s3rver: { close(): Promise<void>; httpServer?: Server } | undefined;
 let s3dir: string | undefined;
 let endpoint = "";
 let dir: string | undefined;
-interface NsWorker {
+interface NsWorker extends Child {
   ns: string;
-  proc: ChildProcess;
-  out: string;
-  err: string;
   name: string;
-  exited: Promise<number | string>;
 }
 const workers: NsWorker[] = [];
 
@@ -119,57 +114,11 @@ function createNamespace(k: number, octet: number): Ns {
 }
 
 function startWorker(ns: Ns, url: string): NsWorker {
-  const proc = spawn(
-    "ip",
-    [
-      "netns",
-      "exec",
-      ns.name,
-      process.execPath,
-      "--import",
-      "tsx",
-      NGFF,
-      "worker",
-      "--redis",
-      url,
-      "--workers",
-      "1",
-      "--concurrency",
-      "2",
-      "--lock-duration",
-      "2000",
-      "--stalled-interval",
-      "1000",
-    ],
-    { cwd: ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const w: NsWorker = {
-    ns: ns.name,
-    proc,
-    out: "",
-    err: "",
-    name: "",
-    exited: new Promise((resolve) =>
-      proc.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
-    ),
-  };
-  proc.stdout?.on("data", (d: Buffer) => {
-    w.out += d.toString();
-  });
-  proc.stderr?.on("data", (d: Buffer) => {
-    w.err += d.toString();
-  });
+  // `ip netns exec` execs node: the child's pid is the worker itself.
+  const c = spawnChild("queue-ngff", workerArgs(url), {}, ["ip", "netns", "exec", ns.name]);
+  const w: NsWorker = Object.assign(c, { ns: ns.name, name: "" });
   workers.push(w);
   return w;
-}
-
-async function stopWorker(w: NsWorker): Promise<number | string> {
-  if (w.proc.exitCode !== null || w.proc.signalCode !== null) return w.exited;
-  w.proc.kill("SIGTERM"); // `ip netns exec` execs node: this pid is the worker itself
-  const t = setTimeout(() => w.proc.kill("SIGKILL"), 15_000);
-  const r = await w.exited;
-  clearTimeout(t);
-  return r;
 }
 
 beforeAll(async () => {
@@ -202,18 +151,18 @@ beforeAll(async () => {
   const started = namespaces.map((ns) => startWorker(ns, redis!.url));
   await Promise.all(
     started.map(async (w) => {
-      await waitFor("a namespaced worker to be ready", () => / ready: /.test(w.out), 100_000);
-      w.name = /ngff worker (\S+): ready/.exec(w.out)![1]!;
+      await waitFor("a namespaced worker to be ready", () => / ready: /.test(w.stdout()), 100_000);
+      w.name = /ngff worker (\S+): ready/.exec(w.stdout())![1]!;
     }),
   ).catch((err: unknown) => {
-    const logs = started.map((w) => `${w.ns}: ${w.out}${w.err}`).join("\n");
+    const logs = started.map((w) => `${w.ns}: ${w.stdout()}${w.stderr()}`).join("\n");
     throw new Error(`${String(err)}\n${logs}`);
   });
 }, 180_000);
 
 afterAll(async () => {
   // Workers first (SIGTERM: they drain and exit 0), then the servers, then the network.
-  const codes = await Promise.all(workers.map(stopWorker));
+  const codes = await Promise.all(workers.map(stopChild));
   for (const ns of namespaces) {
     // Anything still inside (it should be nothing) goes before the namespace.
     const pids = ip(["netns", "pids", ns.name], true).out.split(/\s+/).filter(Boolean);

@@ -8,18 +8,17 @@
  *   lock objects; live locks of others are waited for (LockTimeoutError), expired ones taken
  *   over, and three processes incrementing one object under lock never lose an update.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as os from "node:os";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
 import { createArray, openArray } from "../../../src/store/index.js";
 import type { S3Store } from "../../../src/store/s3/index.js";
+import { spawnFixture } from "../../helpers/fixtures.js";
 import { type LatencyProxy, startLatencyProxy } from "../../helpers/latency-proxy.js";
 import type { S3TestServer } from "../../helpers/s3-server.js";
 import { BUCKET, freshPrefix, openAt, rawClient, rawGet, rawPut, startServer } from "./helpers.js";
 
-const WORKER = path.resolve("test/fixtures/s3/lock-worker.ts");
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined) =>
   b === undefined ? undefined : new TextDecoder().decode(b);
@@ -42,10 +41,7 @@ function worker(args: string[]): {
   next: () => Promise<string>;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: process.env,
-  });
+  const child = spawnFixture("s3-lock-worker", args, { env: process.env });
   children.push(child);
   let out = "";
   let err = "";

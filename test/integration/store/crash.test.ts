@@ -3,10 +3,8 @@
  * random delays: every file left behind parses or decodes (no torn file). Leftover temp files
  * (`.<name>.tmp-<pid>-<rand>`) are allowed; listings hide them and cleanupTempFiles removes them.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import {
   cleanupTempFiles,
@@ -16,9 +14,7 @@ import {
   readAttributes,
   TEMP_NAME_PATTERN,
 } from "../../../src/store/index.js";
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const WRITER = path.join(REPO, "test/fixtures/store/crash-writer.ts");
+import { spawnFixture } from "../../helpers/fixtures.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -36,10 +32,7 @@ function lcg(seed: number): () => number {
 
 /** Start the writer, wait for "ready", let it run `ms`, then SIGKILL it. */
 async function runAndKill(ms: number): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", WRITER, dir], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnFixture("store-crash-writer", [dir]);
   let stderr = "";
   child.stderr.on("data", (d) => {
     stderr += String(d);

@@ -7,7 +7,7 @@
  * uninterrupted (when the test file is collected, so the test's timeout can be derived from it)
  * and measures its wall time, the time to check its store, and when each progress marker
  * appears. `runCrashCampaign` then runs kill/resume rounds until the next round would not fit in
- * the budget (`NGFF_CRASH_BUDGET_S`, default 30 s), but always at least `minRounds`. On a loaded
+ * the budget (`NGFF_CRASH_BUDGET_S`, default 12 s), but always at least `minRounds`. On a loaded
  * machine the job is slower, so fewer extra rounds fit; the test's timeout (budget + the minimum
  * rounds at 3 × the measured pace) only catches a hang.
  *
@@ -20,13 +20,13 @@
  * A round is a chain of kills on one directory (kill, check, resume and kill again …), then a
  * last run that completes the job and must give the reference's bytes.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { expect, test } from "vitest";
 import { NotFoundError, validateStore } from "../../../src/index.js";
 import type { Scenario } from "../../fixtures/reliability/job.js";
+import { type FixtureName, spawnFixture } from "../../helpers/fixtures.js";
 import {
   decodeEveryBlock,
   digestTree,
@@ -38,18 +38,25 @@ import {
 } from "./tree.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const JOB = path.join(REPO, "test/fixtures/reliability/job.ts");
 
 /** `RELIABILITY_FULL=1` runs the long versions of every reliability suite. */
 export const FULL = process.env.RELIABILITY_FULL === "1";
 
 /**
+ * The default budget of a campaign, in seconds. A round (two kills and the resume, each run of
+ * the job ~2 s from a prebuilt bundle) takes ~6–8 s on a quiet machine: 12 s give the minimum
+ * two rounds and sometimes a third, so the six job campaigns and the stream one keep the whole
+ * suite near four minutes; `RELIABILITY_FULL=1` or `NGFF_CRASH_BUDGET_S` run longer ones.
+ */
+const DEFAULT_BUDGET_S = 12;
+
+/**
  * The time budget of a crash campaign's kill/resume rounds, in ms: `NGFF_CRASH_BUDGET_S`
- * seconds, by default 30 (600 with `RELIABILITY_FULL=1`).
+ * seconds, by default 12 (600 with `RELIABILITY_FULL=1`).
  */
 export function crashBudgetMs(): number {
   const raw = process.env.NGFF_CRASH_BUDGET_S;
-  if (raw === undefined || raw.trim() === "") return (FULL ? 600 : 30) * 1000;
+  if (raw === undefined || raw.trim() === "") return (FULL ? 600 : DEFAULT_BUDGET_S) * 1000;
   const s = Number(raw);
   if (!Number.isFinite(s) || s < 0) {
     throw new Error(`NGFF_CRASH_BUDGET_S must be a number of seconds >= 0, got "${raw}"`);
@@ -57,8 +64,12 @@ export function crashBudgetMs(): number {
   return s * 1000;
 }
 
-/** Rounds a campaign always runs, whatever its budget. */
-export const MIN_ROUNDS = FULL ? 10 : 3;
+/**
+ * Rounds a campaign always runs, whatever its budget: two rounds are four kills at spread points
+ * and two resumes compared with the reference, the least that still covers both halves of the
+ * job's life every run (the golden-ratio points alternate between them).
+ */
+export const MIN_ROUNDS = FULL ? 10 : 2;
 
 /**
  * Kills per round (on one directory, each run resuming what the killed one left) before the
@@ -77,14 +88,16 @@ const MARGIN = 3;
 /** A hang guard for the reference run, which runs while the test file is collected (no timeout). */
 const REFERENCE_LIMIT_MS = 600_000;
 
-interface Marker {
+/** A progress marker a job printed (`@<n> <label>`). */
+export interface Marker {
   n: number;
   label: string;
   /** ms since the first marker. */
   t: number;
 }
 
-interface RunResult {
+/** What one run of a job did. */
+export interface RunResult {
   killed: boolean;
   markers: Marker[];
   stderr: string;
@@ -102,18 +115,29 @@ export interface KillPoint {
  * Run the job once; kill it at `kill` when given. Rejects when the job fails on its own, runs
  * longer than `limitMs`, or `signal` aborts (the test timed out): the child is killed then.
  */
-export async function runJobChild(
+export function runJobChild(
   scenario: Scenario,
   dir: string,
   kill?: KillPoint,
   opts: { signal?: AbortSignal | undefined; limitMs?: number } = {},
 ): Promise<RunResult> {
+  return runMarkedChild("reliability-job", [scenario, dir], kill, opts);
+}
+
+/**
+ * Run fixture `fixture` (a job printing `@<n> <label>` progress markers) with `args` once; kill
+ * it at `kill` when given. Rejects when it fails on its own, runs longer than `limitMs`, or
+ * `signal` aborts (the test timed out): the child is killed then.
+ */
+export async function runMarkedChild(
+  fixture: FixtureName,
+  args: readonly string[],
+  kill?: KillPoint,
+  opts: { signal?: AbortSignal | undefined; limitMs?: number } = {},
+): Promise<RunResult> {
   opts.signal?.throwIfAborted();
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", JOB, scenario, dir], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnFixture(fixture, args);
   const markers: Marker[] = [];
   let stderr = "";
   let out = "";
@@ -160,10 +184,11 @@ export async function runJobChild(
   if (timer !== undefined) clearTimeout(timer);
   if (limit !== undefined) clearTimeout(limit);
   opts.signal?.removeEventListener("abort", onAbort);
-  if (stopped !== undefined) throw new Error(`job ${scenario} in ${dir}: ${stopped}`);
+  const what = `${fixture} ${args.join(" ")}`;
+  if (stopped !== undefined) throw new Error(`job ${what}: ${stopped}`);
   if (signal === "SIGKILL") return { killed: true, markers, stderr, wallMs };
   if (code !== 0) {
-    throw new Error(`job ${scenario} failed (code ${code}, signal ${signal}):\n${stderr}`);
+    throw new Error(`job ${what} failed (code ${code}, signal ${signal}):\n${stderr}`);
   }
   return { killed: false, markers, stderr, wallMs };
 }
@@ -233,9 +258,10 @@ export interface Reference {
 }
 
 /**
- * The library's source files the job runs (src/, workers/) and their mtimes. The campaign runs
- * the job from source for minutes: a source edited meanwhile (a shared working tree) changes the
- * bytes it writes, and a failed comparison says so.
+ * The library's source files the job runs (src/, workers/) and their mtimes. The job runs from
+ * a bundle built when the test run started (test/helpers/fixtures.ts), but the reference check
+ * and the comparison run the sources in this process: a source edited meanwhile (a shared working
+ * tree) may change what they see, and a failed comparison says so.
  */
 export async function sourceStamp(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -507,6 +533,55 @@ export async function runCrashCampaign(
   }
   await noteReport({ suite: "crash", ...report });
   return report;
+}
+
+/** Options of {@link crashCampaignTest}. */
+export interface CrashCampaignOptions {
+  /** Seed of the kill points. */
+  seed: number;
+  /**
+   * Three in four timed kill points land after the first marker with this label in the
+   * reference run (the phase the campaign is about); by default over the whole run.
+   */
+  fromMarker?: string;
+  /** The share of `crashBudgetMs()` this campaign gets (default 1). */
+  budgetShare?: number;
+  /** Labels the reference run must have printed (the job went through these steps). */
+  markers?: readonly string[];
+}
+
+/**
+ * Declare a crash campaign's test: measure the job (one uninterrupted run, at collection, so the
+ * timeout derives from it), then run kill/resume rounds for the budget; every kill leaves a
+ * valid (or cleanly absent) store, and every resumed job ends with the reference's bytes.
+ * Call it with `await` at the top level of the test file.
+ */
+export async function crashCampaignTest(
+  scenario: Scenario,
+  opts: CrashCampaignOptions,
+): Promise<void> {
+  const { fromMarker } = opts;
+  const plan = await planCrashCampaign(scenario, {
+    chain: CHAIN,
+    seed: opts.seed,
+    budgetMs: crashBudgetMs() * (opts.budgetShare ?? 1),
+    ...(fromMarker === undefined
+      ? {}
+      : { from: (ref: Reference) => ref.markers.find((m) => m.label === fromMarker)?.t ?? 0 }),
+  });
+  test(`${scenario} job: every kill leaves a valid store, and resuming gives the same bytes`, {
+    timeout: plan.timeoutMs,
+  }, async ({ annotate, signal }) => {
+    const labels = plan.ref.markers.map((m) => m.label);
+    for (const label of opts.markers ?? []) {
+      expect(labels, "the reference run's markers").toContain(label);
+    }
+    const report = await runCrashCampaign(plan, signal);
+    await annotate(describeReport(report), "crash-campaign");
+    expect(report.rounds).toBeGreaterThanOrEqual(plan.minRounds);
+    expect(report.kills).toBeGreaterThanOrEqual(report.rounds);
+    expect(report.valid + report.absent).toBe(report.kills);
+  });
 }
 
 /** Append a suite's counts to the file named by `RELIABILITY_REPORT` (JSON lines), if set. */

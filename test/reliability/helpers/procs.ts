@@ -1,10 +1,6 @@
 /** Child processes of the concurrency suite: start writers, release them together, await them. */
-import { type ChildProcess, spawn } from "node:child_process";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const WRITER = path.join(REPO, "test/fixtures/reliability/concurrent-writer.ts");
+import type { ChildProcess } from "node:child_process";
+import { spawnFixture } from "../../helpers/fixtures.js";
 
 /** A started writer: resolves `ready` on its "ready" (or "held") line, `exit` when it ends. */
 export interface Writer {
@@ -13,12 +9,9 @@ export interface Writer {
   exit: Promise<{ code: number | null; signal: string | null; stderr: string }>;
 }
 
-/** Start `concurrent-writer.ts` with `args`. */
+/** Start `concurrent-writer.ts` (bundled: test/helpers/fixtures.ts) with `args`. */
 export function startWriter(args: readonly string[]): Writer {
-  const child = spawn(process.execPath, ["--import", "tsx", WRITER, ...args], {
-    cwd: REPO,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawnFixture("concurrent-writer", args, { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => {
     stderr += String(d);

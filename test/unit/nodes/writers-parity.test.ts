@@ -109,7 +109,8 @@ const CASES: Case[] = [
       writePlateMetadata({ store: s }, ["A", "B"], ["1", "2", "10"], ["A/1", "B/10", "B/2"], {
         fmt,
         name: "screen",
-        acquisitions: [{ id: 0 }],
+        // The node API lists an acquisition from its first field on (plate/counts.ts).
+        acquisitions: [{ id: 0, maximumfieldcount: 1 }],
       }),
     async (s, fmt) => {
       const plate = await Plate.create(ctxOf(s, fmt), {
@@ -121,6 +122,7 @@ const CASES: Case[] = [
       await plate.createWell("A", "1");
       await plate.createWell("B", "10");
       await plate.createWell("B", "2");
+      await plate.createPosition("A", "1", "0");
     },
     "",
   ],
