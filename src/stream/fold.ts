@@ -28,7 +28,7 @@ import {
  * Free buffers kept per size for reuse: as many as the slabs that can be in flight, so that a
  * steady stream allocates no new shared memory (a fresh buffer costs its page faults).
  */
-const FREE_PER_SIZE = 16;
+const FREE_PER_SIZE = 8;
 
 /** A slab handed to the sink: level, box along the leading axes, and its planes in C order. */
 export interface EmittedSlab {
