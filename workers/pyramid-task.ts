@@ -14,7 +14,7 @@ import type { PyramidWorkerData } from "../src/engine/pool.js";
 import type { PoolTask, PyramidTaskResult } from "../src/engine/protocol.js";
 import { serializeError } from "../src/engine/protocol.js";
 import { runPyramidTask } from "../src/engine/run-task.js";
-import { runStreamBlocksTask } from "../src/engine/stream-task.js";
+import { runStreamBlocksTask, runStreamChainTask } from "../src/engine/stream-task.js";
 import { runWriteBlocksTask } from "../src/engine/write-task.js";
 import {
   openArray,
@@ -54,7 +54,7 @@ function cacheFor(runId: string): RunCache {
 }
 
 /** Open (once per run) an array of the task's store; failed opens are not cached. */
-function arrayFor(task: PoolTask, path: string): Promise<ZarrArray> {
+function arrayFor(task: { runId: string; store: StoreRef }, path: string): Promise<ZarrArray> {
   return arrayIn(task.runId, task.store, path);
 }
 
@@ -78,12 +78,13 @@ function arrayIn(runId: string, ref: StoreRef, path: string): Promise<ZarrArray>
   return array;
 }
 
-/** Run one task (pyramid, write-blocks or copy-blocks); never rejects (errors come back as data). */
+/** Run one task (any kind of PoolTask); never rejects (errors come back as data). */
 export default async function pyramidTask(task: PoolTask): Promise<PyramidTaskResult> {
   try {
     if (task.kind === "write-blocks") {
       return await runWriteBlocksTask(task, await arrayFor(task, task.arrayPath));
     }
+    if (task.kind === "stream-chain") return runStreamChainTask(task);
     if (task.kind === "stream-blocks") {
       return await runStreamBlocksTask(task, await arrayFor(task, task.arrayPath));
     }

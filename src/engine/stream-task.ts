@@ -1,12 +1,19 @@
 /**
- * The stream writer's pool task (kind "stream-blocks", see src/stream): encode and write whole
+ * The stream writer's pool tasks (see src/stream). Kind "stream-blocks": encode and write whole
  * blocks of one level from a slab in shared memory, like a write-blocks task, but against the
  * array's shape as the stream will advertise it (`shape`), which may be larger than the shape
  * its metadata says now: a stream writes data first and grows the metadata afterwards.
  */
+import {
+  type DownsampleMethod,
+  downsample,
+  type KernelArray,
+  type KernelDType,
+} from "../../native-free-kernels/index.js";
 import type { ZarrArray } from "../store/array.js";
 import { withShape } from "../store/array.js";
-import type { PyramidTaskResult, WriteBlocksTask } from "./protocol.js";
+import { type DataType, dtypeByteSize, typedArrayView } from "../store/types.js";
+import { type PyramidTaskResult, serializeError, type WriteBlocksTask } from "./protocol.js";
 import { runWriteBlocksTask } from "./write-task.js";
 
 /** One pool task of a stream: a write-blocks task against the array at `shape`. */
@@ -44,4 +51,59 @@ export function runStreamBlocksTask(
     { ...task, kind: "write-blocks" },
     viewAt(task.runId, array, task.shape),
   );
+}
+
+/** One plane of a stream chain: a view into the shared memory of a slab. */
+export interface ChainPlane {
+  /** The slab's shared memory. */
+  buffer: SharedArrayBuffer;
+  /** Where the plane starts in `buffer`. */
+  byteOffset: number;
+  /** `[y, x]` of the plane. */
+  shape: [number, number];
+}
+
+/**
+ * The stream writer's other pool task (kind "stream-chain"): one frame's planes at every level,
+ * each computed from the one before it with the kernel, in place in the slabs' shared memory
+ * (no leading axis is downsampled, so a frame alone makes its plane at every level). Plane 0
+ * holds the frame; planes 1… are written. Nothing is read from or written to a store.
+ */
+export interface StreamChainTask {
+  kind: "stream-chain";
+  /** The stream (for messages). */
+  runId: string;
+  method: DownsampleMethod;
+  dtype: DataType;
+  /** Factors along y and x from one level to the next. */
+  factors: [number, number];
+  /** Level 0 first. */
+  planes: ChainPlane[];
+}
+
+/** Run a chain task (on a pool thread, or on the caller's without a pool). Never throws. */
+export function runStreamChainTask(task: StreamChainTask): PyramidTaskResult {
+  try {
+    const t0 = performance.now();
+    const bpe = dtypeByteSize(task.dtype);
+    const view = (p: ChainPlane) =>
+      typedArrayView(
+        task.dtype,
+        new Uint8Array(p.buffer, p.byteOffset, p.shape[0] * p.shape[1] * bpe),
+      ) as KernelArray;
+    for (let k = 1; k < task.planes.length; k++) {
+      const src = task.planes[k - 1]!;
+      downsample(
+        task.method,
+        task.dtype as KernelDType,
+        view(src),
+        src.shape,
+        task.factors,
+        view(task.planes[k]!),
+      );
+    }
+    return { ok: true, bytes: 0, readMs: 0, kernelMs: performance.now() - t0, writeMs: 0 };
+  } catch (err) {
+    return { ok: false, error: serializeError(err) };
+  }
 }

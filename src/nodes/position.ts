@@ -20,6 +20,7 @@ import {
   openArray,
   readNode,
   refName,
+  type ZarrArray,
 } from "../store/index.js";
 import { withStoreLock } from "../store/lock.js";
 import type { OpenStreamOptions } from "../stream/create.js";
@@ -284,6 +285,8 @@ export class Position extends MultiscalesNode {
     dtype: DataType,
     opts: CreateImageOptions,
     data?: ReturnType<typeof toDense>["data"],
+    /** Fills the new array instead of writing `data` (the fused pyramid). */
+    write?: (a: ZarrArray) => Promise<void>,
   ): Promise<ImageArray> {
     this.assertWritable();
     assertSafeName(name, "image name");
@@ -307,9 +310,11 @@ export class Position extends MultiscalesNode {
         ...(opts.overwrite === true
           ? { replace: () => clearForOverwrite(() => deleteImageOp(this, name)) }
           : {}),
-        ...(data === undefined || shape.includes(0)
-          ? {}
-          : { write: (a) => writeWholeArray(a, data, opts) }),
+        ...(write !== undefined
+          ? { write }
+          : data === undefined || shape.includes(0)
+            ? {}
+            : { write: (a) => writeWholeArray(a, data, opts) }),
       },
     );
     if (this._omero === undefined) {
@@ -386,8 +391,8 @@ export class Position extends MultiscalesNode {
     if (opts.pyramid !== undefined) {
       const { pyramid, ...rest } = opts;
       const { createImageFused } = await import("../stream/fused.js");
-      return createImageFused(this, dense, { ...rest, pyramid }, () =>
-        this.#createImageArray(name, dense.shape, dense.dtype, rest, dense.data),
+      return createImageFused(this, dense, { ...rest, pyramid }, (write) =>
+        this.#createImageArray(name, dense.shape, dense.dtype, rest, dense.data, write),
       );
     }
     return this.#createImageArray(name, dense.shape, dense.dtype, opts, dense.data);

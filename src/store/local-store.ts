@@ -204,9 +204,18 @@ export class LocalStore implements ZarrStore {
           exists = false;
           return;
         }
-        await io.mkdir(abs).catch((e: unknown) => {
-          if (errCode(e) !== "EEXIST") throw e;
-        });
+        const made = await io.mkdir(abs).then(
+          () => true,
+          (e: unknown) => {
+            if (errCode(e) !== "EEXIST") throw e;
+            return false;
+          },
+        );
+        // Made here: a directory, no symlink, inside the root (its parent was checked).
+        if (made) {
+          this.#dirs.add(dirKey);
+          return;
+        }
         st = await io.lstat(abs);
       }
       if (st.isSymbolicLink()) {

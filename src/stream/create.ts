@@ -119,8 +119,37 @@ function writerRuntime(position: Position, opts: OpenStreamOptions) {
 }
 
 /**
+ * `name` is already listed: when it is what a createStream killed before its state file left
+ * (no state file, every level empty along the append axis, so no pixel can be lost), remove it
+ * so that this createStream completes; anything else is an AlreadyExistsError. `check`: only
+ * refuse (before the lock is taken); the removal runs again under the lock.
+ */
+async function clearInterruptedCreate(
+  position: Position,
+  name: string,
+  appendAxis: number,
+  check = false,
+): Promise<void> {
+  const store = position.ctx.store;
+  const stateKey = stateKeyFor(position.path, name);
+  const refuse = (why: string) =>
+    new AlreadyExistsError(
+      name,
+      `${JSON.stringify(position.path || "/")} already holds image ${JSON.stringify(name)} (${why}); ` +
+        "continue an unfinished stream with openStream, or stream into a position of its own",
+    );
+  if ((await readState(store, stateKey)) !== undefined) throw refuse("an unfinished stream");
+  for (const level of position.levelPaths) {
+    const a = await openArray(store, joinPath(position.path, level)).catch(() => undefined);
+    if (a !== undefined && a.shape[appendAxis] !== 0) throw refuse(`level ${level} holds data`);
+  }
+  if (!check) await position.deleteImage(name);
+}
+
+/**
  * Create a stream into a new image `name` of `position` (see `Position.createStream`).
- * Everything is checked before anything is written.
+ * Everything is checked before anything is written. A createStream killed before its state
+ * file leaves image `name` empty along the append axis: running it again takes its place.
  */
 export async function createStream(
   position: Position,
@@ -143,18 +172,21 @@ export async function createStream(
       },
     );
   }
-  if (position.levelPaths.length > 0) {
+  const held = position.levelPaths;
+  if (held.length > 0 && held[0] !== name) {
     throw new AlreadyExistsError(
       name,
-      `${JSON.stringify(position.path || "/")} already holds an image (${position.levelPaths.join(", ")}); stream into a position of its own`,
+      `${JSON.stringify(position.path || "/")} already holds an image (${held.join(", ")}); stream into a position of its own`,
     );
   }
+  if (held.length > 0) await clearInterruptedCreate(position, name, r.appendAxis, true);
   opts.signal?.throwIfAborted();
   const runtime = writerRuntime(position, opts);
   const store = position.ctx.store;
   const imagePath = joinPath(position.path, name);
   const unlock = await lockImage(position, imagePath);
   try {
+    if (held.length > 0) await clearInterruptedCreate(position, name, r.appendAxis);
     const zeroShape = r.shape.map((n, i) => (i === r.appendAxis ? 0 : n));
     await position.createZeros(name, {
       shape: zeroShape,

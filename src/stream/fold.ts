@@ -24,6 +24,12 @@ import {
   slabBox,
 } from "./geometry.js";
 
+/**
+ * Free buffers kept per size for reuse: as many as the slabs that can be in flight, so that a
+ * steady stream allocates no new shared memory (a fresh buffer costs its page faults).
+ */
+const FREE_PER_SIZE = 8;
+
 /** A slab handed to the sink: level, box along the leading axes, and its planes in C order. */
 export interface EmittedSlab {
   level: number;
@@ -34,6 +40,7 @@ export interface EmittedSlab {
 
 interface Pending {
   box: LeadBox;
+  /** Planes not present hold garbage (buffers are reused unzeroed): see `#zeroMissing`. */
   data: AnyTypedArray;
   present: Uint8Array;
   count: number;
@@ -47,6 +54,15 @@ export interface FoldOptions {
   firstSlabLevel?: number;
   /** Called with every complete slab (and, from `finish`, the edge slabs). */
   emit: (slab: EmittedSlab) => void;
+  /**
+   * Compute a frame's planes of levels 1… off this thread: `planes[0]` holds the level-0 plane,
+   * planes 1… are views into the slabs of the levels above, to be filled with each level's
+   * downsampled plane; call `done` once they are (not after a failure: the caller keeps the
+   * error, and the frame stays incomplete). Used when no leading axis is downsampled (a frame
+   * alone then makes its plane at every level) and no level is skipped (`firstSlabLevel` 0);
+   * otherwise the fold downsamples on this thread.
+   */
+  chain?: (planes: AnyTypedArray[], done: () => void) => void;
 }
 
 /** The in-memory fold of planes into every level (see the module comment). */
@@ -58,6 +74,8 @@ export class Fold {
   /** Shared buffers given back by the sink, by byte length. */
   readonly #free = new Map<number, SharedArrayBuffer[]>();
   readonly #bpe: number;
+  /** Frames go through `opts.chain` (see {@link FoldOptions.chain}). */
+  readonly #chained: boolean;
 
   constructor(g: StreamGeometry, opts: FoldOptions) {
     this.#g = g;
@@ -65,6 +83,11 @@ export class Fold {
     this.#slabs = g.levels.map(() => new Map());
     this.#groups = g.levels.map(() => new Map());
     this.#bpe = dtypeByteSize(g.dtype);
+    this.#chained =
+      opts.chain !== undefined &&
+      g.levels.length > 1 &&
+      (opts.firstSlabLevel ?? 0) === 0 &&
+      g.factors.slice(0, -2).every((f) => f === 1);
   }
 
   /** Planes held in incomplete slabs and groups (all levels), in bytes. */
@@ -75,24 +98,33 @@ export class Fold {
     return n;
   }
 
-  /** A zeroed typed array of `n` elements over shared memory (reused when one is free). */
+  /**
+   * A typed array of `n` elements over shared memory, reused when one is free: its contents are
+   * undefined (a slab's or group's planes are all written before it is read, and `#zeroMissing`
+   * clears the others of an incomplete one), which spares zeroing megabytes per frame.
+   */
   #alloc(n: number): AnyTypedArray {
     const bytes = n * this.#bpe;
     const buf = this.#free.get(bytes)?.pop();
-    if (buf !== undefined) {
-      const u8 = new Uint8Array(buf, 0, bytes);
-      u8.fill(0);
-      return typedArrayView(this.#g.dtype, u8);
-    }
-    return typedArrayView(this.#g.dtype, new Uint8Array(new SharedArrayBuffer(bytes), 0, bytes));
+    const u8 = new Uint8Array(buf ?? new SharedArrayBuffer(bytes), 0, bytes);
+    return typedArrayView(this.#g.dtype, u8);
   }
 
   /** Give back the buffer of an emitted slab once nothing reads it any more. */
   release(data: AnyTypedArray): void {
     if (!(data.buffer instanceof SharedArrayBuffer)) return;
     const list = this.#free.get(data.buffer.byteLength) ?? [];
-    if (list.length < 8) list.push(data.buffer);
+    if (list.length < FREE_PER_SIZE) list.push(data.buffer);
     this.#free.set(data.buffer.byteLength, list);
+  }
+
+  /** Zero the planes of `p` not present (they read as the fill value 0). */
+  #zeroMissing(p: Pending): void {
+    if (p.count === p.total) return;
+    const len = p.data.length / p.total;
+    for (let i = 0; i < p.total; i++) {
+      if (p.present[i] === 0) p.data.fill(0 as never, i * len, (i + 1) * len);
+    }
   }
 
   #pending(map: Map<string, Pending>, box: LeadBox, planeLen: number): Pending {
@@ -124,6 +156,10 @@ export class Fold {
    * C order). Emits the slabs it completes, at this level and (through complete groups) above.
    */
   add(k: number, p: readonly number[], plane: AnyTypedArray): void {
+    if (this.#chained) {
+      this.#addChained(p, plane);
+      return;
+    }
     const g = this.#g;
     const len = planeSize(g, k);
     if (k >= (this.#opts.firstSlabLevel ?? 0)) {
@@ -159,6 +195,37 @@ export class Fold {
     }
   }
 
+  /**
+   * Chained mode: copy the frame into its level-0 slab and let `opts.chain` fill its plane in the
+   * slab of every level above; once done, the planes count as present and complete slabs are
+   * emitted. The leading coordinates are the same at every level (no leading axis downsampled).
+   */
+  #addChained(p: readonly number[], plane: AnyTypedArray): void {
+    const g = this.#g;
+    const at: { slab: Pending; i: number; key: string }[] = [];
+    const views: AnyTypedArray[] = [];
+    for (let k = 0; k < g.levels.length; k++) {
+      const len = planeSize(g, k);
+      const slab = this.#pending(this.#slabs[k]!, slabBox(g, k, p), len);
+      const i = planeIndexIn(slab.box, p);
+      at.push({ slab, i, key: keyOf(slab.box.map(([a]) => a)) });
+      views.push(slab.data.subarray(i * len, (i + 1) * len) as AnyTypedArray);
+    }
+    (views[0] as Uint8Array).set(plane as Uint8Array);
+    this.#opts.chain!(views, () => {
+      for (const [k, { slab, i, key }] of at.entries()) {
+        if (slab.present[i] === 0) {
+          slab.present[i] = 1;
+          slab.count++;
+        }
+        if (slab.count === slab.total && this.#slabs[k]!.get(key) === slab) {
+          this.#slabs[k]!.delete(key);
+          this.#opts.emit({ level: k, box: slab.box, data: slab.data });
+        }
+      }
+    });
+  }
+
   /** Downsample a complete group of level `k` (planes of `box`) and add the result at k+1. */
   #next(k: number, box: LeadBox, data: AnyTypedArray): void {
     const g = this.#g;
@@ -187,12 +254,14 @@ export class Fold {
       const groups = [...this.#groups[k]!.values()];
       this.#groups[k]!.clear();
       for (const grp of groups) {
+        this.#zeroMissing(grp);
         this.#next(k, grp.box, grp.data);
         this.release(grp.data);
       }
       const slabs = [...this.#slabs[k]!.values()];
       this.#slabs[k]!.clear();
       for (const s of slabs) {
+        this.#zeroMissing(s);
         const end = Math.min(s.box[a]![1], extent);
         if (end <= s.box[a]![0]) {
           this.release(s.data);
@@ -228,6 +297,7 @@ export class Fold {
    */
   snapshotSlabs(k: number): EmittedSlab[] {
     return [...this.#slabs[k]!.values()].map((s) => {
+      this.#zeroMissing(s);
       const data = this.#alloc(s.data.length);
       (data as Uint8Array).set(s.data as Uint8Array);
       return { level: k, box: s.box, data };

@@ -1,14 +1,23 @@
 /**
- * Where the fold's slabs go: one "stream-blocks" task each, in the worker pool (the slab's
- * shared memory crosses the thread boundary, no copy), or on this thread without a pool.
+ * Where the fold's work goes: each complete slab is one "stream-blocks" task, and each frame's
+ * planes of the levels above (when no leading axis is downsampled) one "stream-chain" task, in
+ * the worker pool (the slabs' shared memory crosses the thread boundary, no copy), or on this
+ * thread without a pool.
  */
 import { randomUUID } from "node:crypto";
 import type { Piscina } from "piscina";
+import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import { pyramidWorkerFile } from "../engine/pool.js";
 import { deserializeError, type PyramidTaskResult } from "../engine/protocol.js";
-import { runStreamBlocksTask, type StreamBlocksTask } from "../engine/stream-task.js";
+import {
+  runStreamBlocksTask,
+  runStreamChainTask,
+  type StreamBlocksTask,
+  type StreamChainTask,
+} from "../engine/stream-task.js";
 import { WorkerTaskError } from "../errors.js";
 import type { ZarrArray, ZarrStore } from "../store/index.js";
+import type { AnyTypedArray } from "../store/types.js";
 import type { EmittedSlab } from "./fold.js";
 import type { StreamGeometry } from "./geometry.js";
 
@@ -67,14 +76,69 @@ export class SlabSink {
       this.pool === undefined
         ? runStreamBlocksTask(task, this.arrays()[k]!)
         : (this.pool.run(task, { filename: pyramidWorkerFile() }) as Promise<PyramidTaskResult>);
+    this.#track(
+      run,
+      (r) => {
+        this.bytes += r.bytes;
+        done(r.bytes);
+      },
+      (err) => slabError(k, task.slab, this.paths[k]!, err),
+    );
+  }
+
+  /**
+   * Compute a frame's planes of levels 1… from its level-0 plane (`planes[0]`, views into slab
+   * memory: see `StreamChainTask`) in the pool; `done` runs once they are there, while the task
+   * still counts as in flight (what it submits is waited for by `drain`); not after a failure
+   * (recorded as {@link error}).
+   */
+  chain(planes: readonly AnyTypedArray[], method: DownsampleMethod, done: () => void): void {
+    const g = this.g;
+    const task: StreamChainTask = {
+      kind: "stream-chain",
+      runId: this.runId,
+      method,
+      dtype: g.dtype,
+      factors: [g.factors.at(-2)!, g.factors.at(-1)!],
+      planes: planes.map((v, k) => ({
+        buffer: v.buffer as SharedArrayBuffer,
+        byteOffset: v.byteOffset,
+        shape: [...g.levels[k]!.plane],
+      })),
+    };
+    const run: Promise<PyramidTaskResult> =
+      this.pool === undefined
+        ? Promise.resolve(runStreamChainTask(task))
+        : (this.pool.run(task, { filename: pyramidWorkerFile() }) as Promise<PyramidTaskResult>);
+    this.#track(
+      run,
+      () => done(),
+      (err) =>
+        new WorkerTaskError(
+          1,
+          [],
+          `stream: computing a frame's pyramid planes (levels 1–${planes.length - 1}) failed: ${describe(err)}. What was flushed is durable; fix the cause and continue with openStream`,
+          { cause: err },
+        ),
+    );
+  }
+
+  /**
+   * Count `run` in flight until it settled; `ok` runs with its result before it stops counting
+   * (so what `ok` submits is waited for by `drain`). A failure is recorded (the first wins).
+   */
+  #track(
+    run: Promise<PyramidTaskResult>,
+    ok: (r: Extract<PyramidTaskResult, { ok: true }>) => void,
+    fail: (err: unknown) => unknown,
+  ): void {
     const p: Promise<void> = run
       .then((r) => {
         if (!r.ok) throw deserializeError(r.error);
-        this.bytes += r.bytes;
-        done(r.bytes);
+        ok(r);
       })
       .catch((err: unknown) => {
-        this.#error ??= slabError(k, task.slab, this.paths[k]!, err);
+        this.#error ??= fail(err);
       })
       .finally(() => this.#inFlight.delete(p));
     this.#inFlight.add(p);
@@ -98,12 +162,15 @@ function slabError(
   path: string,
   cause: unknown,
 ) {
-  const c = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
   return new WorkerTaskError(
     level,
     slab,
     `stream level ${level} ("${path}"), region [${slab.map(([a, b]) => `${a}:${b}`).join(", ")}] ` +
-      `failed: ${c}. What was flushed is durable; fix the cause and continue with openStream`,
+      `failed: ${describe(cause)}. What was flushed is durable; fix the cause and continue with openStream`,
     { cause },
   );
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }

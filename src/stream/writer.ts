@@ -103,7 +103,11 @@ export class StreamWriter {
       () => this.#arrays,
       init.pool,
     );
-    this.#fold = new Fold(this.#g, { method: init.method, emit: (s) => this.#submit(s, true) });
+    this.#fold = new Fold(this.#g, {
+      method: init.method,
+      emit: (s) => this.#submit(s, true),
+      chain: (planes, done) => this.#sink.chain(planes, init.method, done),
+    });
     this.#slabsPerStep = this.#g.levels.reduce((n, _, k) => n + slabsPerStep(this.#g, k), 0);
     this.#doneSteps = init.doneSteps ?? 0;
     for (const s of init.doneExtra ?? []) if (s >= this.#doneSteps) this.#doneExtra.add(s);

@@ -1,7 +1,8 @@
 /**
  * Issue 14, bad input: wrong frame shape or dtype, an index past a closed axis, a frame written
  * twice, a write after close, a second writer on one image, bad options: typed errors, and the
- * store byte-identical afterwards.
+ * store byte-identical afterwards. A createStream killed before its state file is taken over by
+ * the next createStream; nothing else is.
  */
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -9,6 +10,7 @@ import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { openLocalStore } from "../../../src/store/index.js";
 import type { StreamWriter } from "../../../src/stream/index.js";
+import { untouched } from "../nodes/delete-helpers.js";
 import { expectRejectedUntouched, tempDir } from "../nodes/open-helpers.js";
 import { newPosition } from "./helpers.js";
 
@@ -130,4 +132,51 @@ test("abort: every later call rejects with the signal's reason; what was flushed
   expect(again.nextFrame()).toBe(1);
   const img = await again.close();
   expect(img.shape).toEqual([1, 1, 1, 6, 5]);
+});
+
+describe("a createStream killed before its state file", () => {
+  /** What such a kill leaves: the image listed, every level empty along t, no state file. */
+  async function leftover(): Promise<{ dir: string; pos: Position }> {
+    const dir = join(await tempDir(), "img.zarr");
+    const pos = await newPosition(await openLocalStore(dir, { create: true }), "0.5");
+    await pos.createZeros("0", { shape: [0, 1, 2, 6, 5], dtype: "uint16", workers: 0 });
+    return { dir, pos };
+  }
+
+  test("createStream again takes its place and completes", async () => {
+    const { dir, pos } = await leftover();
+    const s = await pos.createStream("0", {
+      dtype: "uint16",
+      shape: SHAPE,
+      chunks: [1, 1, 1, 4, 4],
+      pyramid: { levels: 2, dims: ["y", "x"] },
+      workers: 0,
+    });
+    await s.write(0, new Uint16Array(PLANE).fill(3));
+    const img = await s.close();
+    expect(img.shape).toEqual([1, 1, 2, 6, 5]);
+    const again = (await openOmeZarr(await openLocalStore(dir), { mode: "r" })) as Position;
+    expect(again.levelPaths).toEqual(["0", "1"]);
+    const back = await (await again.get("0")).read([0, 0, 0]);
+    expect(Array.from(back.data as Uint16Array)).toEqual(Array(PLANE).fill(3));
+  });
+
+  test("an image with data, or with an unfinished stream, is never taken: AlreadyExistsError", async () => {
+    const { dir, pos } = await leftover();
+    // An unfinished stream of the same image (its state file).
+    const s = await pos.createStream("0", { dtype: "uint16", shape: SHAPE, workers: 0 });
+    await s.write(0, new Uint16Array(PLANE).fill(1));
+    await s.flush();
+    await s.abandon();
+    const err = await untouched(dir, "AlreadyExists", () =>
+      pos.createStream("0", { dtype: "uint16", shape: SHAPE, workers: 0 }),
+    );
+    expect(err.message).toMatch(/unfinished stream.*openStream/);
+    // A finished one: data along t.
+    await (await pos.openStream("0", { workers: 0 })).close();
+    const err2 = await untouched(dir, "AlreadyExists", () =>
+      pos.createStream("0", { dtype: "uint16", shape: SHAPE, workers: 0 }),
+    );
+    expect(err2.message).toMatch(/level 0 holds data/);
+  });
 });
