@@ -4,6 +4,7 @@
  * memory does not grow with the image.
  */
 import { availableParallelism } from "node:os";
+import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { InvalidOptionsError } from "../errors.js";
@@ -12,9 +13,24 @@ import { InvalidOptionsError } from "../errors.js";
  * Absolute path of the worker entry, relative to this module: `dist/workers/pyramid-task.js`
  * next to the built library, or `workers/pyramid-task.dev.mjs` when running from source (dev,
  * tests, benchmarks), which registers the tsx loader inside the worker thread before loading
- * `pyramid-task.ts`.
+ * `pyramid-task.ts`. The environment variable `NGFF_PYRAMID_WORKER` (an absolute path) names
+ * another entry: an application bundled with its dependencies, where the library's own files
+ * are not beside it, points it at a copy of `dist/workers/pyramid-task.js` (or its bundle).
+ * @throws {InvalidOptionsError} when `NGFF_PYRAMID_WORKER` is set but not an absolute path.
  */
 export function pyramidWorkerFile(): string {
+  const override = process.env.NGFF_PYRAMID_WORKER;
+  if (override !== undefined && override !== "") {
+    if (!isAbsolute(override)) {
+      throw new InvalidOptionsError(
+        "NGFF_PYRAMID_WORKER",
+        override,
+        "an absolute path of the pool's worker entry (pyramid-task.js)",
+        { hint: "Unset it to use the worker shipped beside the library." },
+      );
+    }
+    return override;
+  }
   const fromSource = import.meta.url.endsWith(".ts");
   const name = fromSource ? "pyramid-task.dev.mjs" : "pyramid-task.js";
   return fileURLToPath(new URL(`../../workers/${name}`, import.meta.url));

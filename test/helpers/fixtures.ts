@@ -31,6 +31,9 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /** Where the bundles are written. */
 export const FIXTURE_CACHE = path.join(REPO, "node_modules/.cache/ngff-test");
 
+/** The bundled pool worker (`NGFF_PYRAMID_WORKER` of every test process, set by the globalSetup). */
+export const BUNDLED_WORKER = path.join(FIXTURE_CACHE, "workers/pyramid-task.js");
+
 /** The fixture scripts, by name: the TypeScript source each bundle is built from. */
 export const FIXTURES = {
   "reliability-job": "test/fixtures/reliability/job.ts",

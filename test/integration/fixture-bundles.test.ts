@@ -2,13 +2,16 @@
  * The prebuilt child-process fixtures (test/helpers/fixtures.ts) run the library as it runs from
  * source: a bundled `ngff` finds ngff-writer's package.json (its version goes into the metadata
  * every store records, so a bundle that lost it would write other bytes than the library), and
- * the pyramid worker sits where a bundled library looks for it.
+ * the pyramid worker sits where a bundled library looks for it, and the test processes' pools
+ * start from it.
  */
 import { readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import * as path from "node:path";
 import { expect, test } from "vitest";
+import { createPyramidPool, pyramidWorkerFile } from "../../src/engine/pool.js";
 import {
+  BUNDLED_WORKER,
   FIXTURE_CACHE,
   FIXTURES,
   type FixtureName,
@@ -43,4 +46,31 @@ test("a bundled ngff reports the package's version", async () => {
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   expect(code, err).toBe(0);
   expect(out.trim()).toBe(version);
+});
+
+test("the test processes' pools start from the bundled worker (NGFF_PYRAMID_WORKER)", async () => {
+  expect(process.env.NGFF_PYRAMID_WORKER).toBe(BUNDLED_WORKER);
+  expect(pyramidWorkerFile()).toBe(BUNDLED_WORKER);
+  // …and a pool started from it computes.
+  const pool = createPyramidPool({ workers: 1 });
+  try {
+    const planes = [16, 8].map((n) => new Uint16Array(new SharedArrayBuffer(n * n * 2)));
+    planes[0]!.fill(9);
+    const r = await pool.run({
+      kind: "stream-chain",
+      runId: "t",
+      method: "mean",
+      dtype: "uint16",
+      factors: [2, 2],
+      planes: planes.map((p, k) => ({
+        buffer: p.buffer as SharedArrayBuffer,
+        byteOffset: 0,
+        shape: [16 >> k, 16 >> k],
+      })),
+    });
+    expect(r.ok).toBe(true);
+    expect(Array.from(planes[1]!)).toEqual(Array(64).fill(9));
+  } finally {
+    await pool.destroy();
+  }
 });

@@ -8,7 +8,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { build, stop } from "esbuild";
-import { bundleEntries, FIXTURE_CACHE } from "../helpers/fixtures.js";
+import { BUNDLED_WORKER, bundleEntries, FIXTURE_CACHE } from "../helpers/fixtures.js";
 
 /** Build every bundle into `node_modules/.cache/ngff-test/`. */
 export default async function setup(): Promise<void> {
@@ -38,4 +38,7 @@ export default async function setup(): Promise<void> {
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, file);
   }
+  // Pool threads of the test processes (and their children) start from the bundled worker
+  // instead of registering tsx in every thread (~0.35 s of CPU each).
+  process.env.NGFF_PYRAMID_WORKER = BUNDLED_WORKER;
 }

@@ -3,10 +3,12 @@
  * loader flag (`--import`, `--require`, `-r`, `--loader`, `--experimental-loader`, separate or
  * `=` value) is dropped with its value when the value names tsx: the package (`tsx`,
  * `tsx/cjs`, `@…/tsx`) or a path through a `tsx` directory or file (`…/node_modules/tsx/…`,
- * `tsx.mjs`). Everything else is kept in order.
+ * `tsx.mjs`). Everything else is kept in order. `pyramidWorkerFile`: `NGFF_PYRAMID_WORKER`
+ * names another entry (absolute paths only).
  */
 import { describe, expect, test } from "vitest";
-import { workerExecArgv } from "../../../src/engine/pool.js";
+import { pyramidWorkerFile, workerExecArgv } from "../../../src/engine/pool.js";
+import { isOmeZarrError } from "../../../src/errors.js";
 
 const LOADER = "file:///x/node_modules/tsx/dist/loader.mjs";
 const PREFLIGHT = "/x/node_modules/tsx/dist/preflight.cjs";
@@ -62,5 +64,31 @@ describe("workerExecArgv", () => {
     expect(workerExecArgv(input)).toEqual(["--enable-source-maps"]);
     expect(input).toEqual(["--import", "tsx", "--enable-source-maps"]);
     expect(workerExecArgv()).toEqual(workerExecArgv(process.execArgv));
+  });
+});
+
+describe("pyramidWorkerFile", () => {
+  test("NGFF_PYRAMID_WORKER names the entry: an absolute path, else InvalidOptionsError", () => {
+    const saved = process.env.NGFF_PYRAMID_WORKER;
+    try {
+      process.env.NGFF_PYRAMID_WORKER = "/opt/app/pyramid-task.js";
+      expect(pyramidWorkerFile()).toBe("/opt/app/pyramid-task.js");
+      process.env.NGFF_PYRAMID_WORKER = "pyramid-task.js";
+      const err = (() => {
+        try {
+          return pyramidWorkerFile();
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(isOmeZarrError(err, "InvalidOptions")).toBe(true);
+      expect((err as Error).message).toMatch(/NGFF_PYRAMID_WORKER.*absolute path/s);
+      process.env.NGFF_PYRAMID_WORKER = "";
+      // Unset (or empty): the entry beside the library (here, from source: the tsx dev entry).
+      expect(pyramidWorkerFile()).toMatch(/workers[\\/]pyramid-task\.dev\.mjs$/);
+    } finally {
+      if (saved === undefined) delete process.env.NGFF_PYRAMID_WORKER;
+      else process.env.NGFF_PYRAMID_WORKER = saved;
+    }
   });
 });
