@@ -19,7 +19,7 @@ import { listFiles, tempDir } from "./helpers/tree.js";
 const LONG = FULL || process.env.RELIABILITY_SOAK === "1";
 const WRITES = LONG ? 10_000 : 500;
 const Z = 8;
-const SIDE = 192;
+const SIDE = 96; // the per-write overhead (locks, directories, codec buffers) does not depend on it
 const GROW = 16; // timepoints appended at a time
 
 let root: string;
