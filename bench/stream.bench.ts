@@ -32,6 +32,15 @@ import { fillPlane } from "./blobs.js";
 const SELF = fileURLToPath(import.meta.url);
 const CODEC = { name: "blosc", cname: "lz4", clevel: 5, shuffle: "shuffle" } as const;
 const N = 2048;
+/** The stream of the sustained and latency runs: open-ended t, 256² chunks, 5 levels mean. */
+const STREAM = {
+  dtype: "uint16",
+  shape: [Infinity, 1, 1, N, N],
+  chunks: [1, 1, 1, 256, 256],
+  codec: CODEC,
+  pyramid: { levels: 5, method: "mean", dims: ["y", "x"] },
+  workers: 2,
+} as const;
 const DISTINCT = 8;
 const MB = 1e6;
 
@@ -145,14 +154,7 @@ async function sustainedChild(dir: string, count: number): Promise<SustainedResu
   let accepted = 0;
   const timer = setInterval(() => rss.push([accepted, process.memoryUsage().rss / MB]), 100);
   const t0 = performance.now();
-  const s = await pos.createStream("0", {
-    dtype: "uint16",
-    shape: [Infinity, 1, 1, N, N],
-    chunks: [1, 1, 1, 256, 256],
-    codec: CODEC,
-    pyramid: { levels: 5, method: "mean", dims: ["y", "x"] },
-    workers: 2,
-  });
+  const s = await pos.createStream("0", STREAM);
   for (let i = 0; i < count; i++) {
     await s.write(i, src[i % DISTINCT]!);
     accepted = i + 1;
@@ -205,14 +207,7 @@ async function latencyChild(dir: string, count: number): Promise<LatencyResult> 
   const { existsSync, readFileSync } = await import("node:fs");
   const src = frames(2);
   const pos = await openPosition(dir);
-  const s = await pos.createStream("0", {
-    dtype: "uint16",
-    shape: [Infinity, 1, 1, N, N],
-    chunks: [1, 1, 1, 256, 256],
-    codec: CODEC,
-    pyramid: { levels: 5, method: "mean", dims: ["y", "x"] },
-    workers: 2,
-  });
+  const s = await pos.createStream("0", STREAM);
   const store = await openLocalStore(dir, { readOnly: true });
   const levels = [await openArray(store, "0"), await openArray(store, "4")];
   const written = new Map<number, number>();

@@ -9,24 +9,26 @@ import { describe, expect, test } from "vitest";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { openLocalStore } from "../../../src/store/index.js";
-import type { StreamWriter } from "../../../src/stream/index.js";
+import type { CreateStreamOptions, StreamWriter } from "../../../src/stream/index.js";
 import { untouched } from "../nodes/delete-helpers.js";
 import { expectRejectedUntouched, tempDir } from "../nodes/open-helpers.js";
 import { newPosition } from "./helpers.js";
 
 const SHAPE = [3, 1, 2, 6, 5];
 const PLANE = 30;
+/** The stream of these tests: 2 levels, on this thread. */
+const STREAM: CreateStreamOptions = {
+  dtype: "uint16",
+  shape: SHAPE,
+  chunks: [1, 1, 1, 4, 4],
+  pyramid: { levels: 2, dims: ["y", "x"] },
+  workers: 0,
+};
 
 async function setup(): Promise<{ dir: string; pos: Position; s: StreamWriter }> {
   const dir = join(await tempDir(), "img.zarr");
   const pos = await newPosition(await openLocalStore(dir, { create: true }), "0.5");
-  const s = await pos.createStream("0", {
-    dtype: "uint16",
-    shape: SHAPE,
-    chunks: [1, 1, 1, 4, 4],
-    pyramid: { levels: 2, dims: ["y", "x"] },
-    workers: 0,
-  });
+  const s = await pos.createStream("0", STREAM);
   await s.write(0, new Uint16Array(PLANE).fill(7));
   await s.flush();
   return { dir, pos, s };
@@ -145,13 +147,7 @@ describe("a createStream killed before its state file", () => {
 
   test("createStream again takes its place and completes", async () => {
     const { dir, pos } = await leftover();
-    const s = await pos.createStream("0", {
-      dtype: "uint16",
-      shape: SHAPE,
-      chunks: [1, 1, 1, 4, 4],
-      pyramid: { levels: 2, dims: ["y", "x"] },
-      workers: 0,
-    });
+    const s = await pos.createStream("0", STREAM);
     await s.write(0, new Uint16Array(PLANE).fill(3));
     const img = await s.close();
     expect(img.shape).toEqual([1, 1, 2, 6, 5]);
