@@ -13,7 +13,7 @@ import { NotFoundError, ShapeMismatchError } from "../errors.js";
 import type { ZarrArray } from "../store/index.js";
 import type { StoreRef } from "../store/ref.js";
 import type { DataType, Region } from "../store/types.js";
-import { type AxisLetter, copyTiffToImage } from "../tiff/copy-to-image.js";
+import { type AxisLetter, axisSizes, copyTiffToImage } from "../tiff/copy-to-image.js";
 import { openTiff, type TiffReader } from "../tiff/index.js";
 import { type PyramidTaskResult, serializeError } from "./protocol.js";
 
@@ -92,13 +92,7 @@ export async function runConvertTiffTask(
     }
     await using tiff = await openInput(task);
     const l = tiff.layout;
-    const sizes: Record<ConvertAxis, number> = {
-      t: l.sizeT,
-      c: l.sizeC,
-      z: l.sizeZ,
-      y: l.sizeY,
-      x: l.sizeX,
-    };
+    const sizes = axisSizes(tiff);
     const now = task.axes.map((a) => sizes[a]);
     if (now.join() !== task.shape.join() || l.dtype !== task.dtype) {
       throw new ShapeMismatchError(

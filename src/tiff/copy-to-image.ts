@@ -10,6 +10,12 @@ import type { TiffReader, TiffTypedArray } from "./index.js";
 /** An output axis of a conversion, one of NGFF's t, c, z, y, x. */
 export type AxisLetter = "t" | "c" | "z" | "y" | "x";
 
+/** The TIFF's size along each axis. */
+export function axisSizes(tiff: TiffReader): Record<AxisLetter, number> {
+  const l = tiff.layout;
+  return { t: l.sizeT, c: l.sizeC, z: l.sizeZ, y: l.sizeY, x: l.sizeX };
+}
+
 /** The writable side: an `ImageArray` (or anything with the same `write`). */
 export interface WritableImage {
   write(selection: readonly (readonly [number, number])[], value: TiffTypedArray): Promise<void>;
@@ -78,13 +84,7 @@ export async function copyTiffToImage(
   opts: CopyOptions,
 ): Promise<void> {
   const l = tiff.layout;
-  const sizes: Record<AxisLetter, number> = {
-    t: l.sizeT,
-    c: l.sizeC,
-    z: l.sizeZ,
-    y: l.sizeY,
-    x: l.sizeX,
-  };
+  const sizes = axisSizes(tiff);
   const chunkOf = { t: 1, c: 1, z: 1, y: 1, x: 1 } as Record<AxisLetter, number>;
   opts.axes.forEach((a, i) => {
     chunkOf[a] = opts.chunks[i]!;
