@@ -50,8 +50,6 @@ interface Pending {
 /** Options of {@link Fold}. */
 export interface FoldOptions {
   method: DownsampleMethod;
-  /** Levels below this one keep no slabs (their data is written elsewhere; default 0). */
-  firstSlabLevel?: number;
   /** Called with every complete slab (and, from `finish`, the edge slabs). */
   emit: (slab: EmittedSlab) => void;
   /**
@@ -59,8 +57,7 @@ export interface FoldOptions {
    * planes 1… are views into the slabs of the levels above, to be filled with each level's
    * downsampled plane; call `done` once they are (not after a failure: the caller keeps the
    * error, and the frame stays incomplete). Used when no leading axis is downsampled (a frame
-   * alone then makes its plane at every level) and no level is skipped (`firstSlabLevel` 0);
-   * otherwise the fold downsamples on this thread.
+   * alone then makes its plane at every level); otherwise the fold downsamples on this thread.
    */
   chain?: (planes: AnyTypedArray[], done: () => void) => void;
 }
@@ -86,7 +83,6 @@ export class Fold {
     this.#chained =
       opts.chain !== undefined &&
       g.levels.length > 1 &&
-      (opts.firstSlabLevel ?? 0) === 0 &&
       g.factors.slice(0, -2).every((f) => f === 1);
   }
 
@@ -144,13 +140,6 @@ export class Fold {
     return p;
   }
 
-  /** Whether the plane at level `k`, coordinates `p`, is held in an incomplete slab. */
-  hasBuffered(k: number, p: readonly number[]): boolean {
-    const box = slabBox(this.#g, k, p);
-    const s = this.#slabs[k]!.get(keyOf(box.map(([a]) => a)));
-    return s !== undefined && s.present[planeIndexIn(box, p)] === 1;
-  }
-
   /**
    * Add the plane at level `k`, leading coordinates `p` (`plane`: y × x elements of the dtype,
    * C order). Emits the slabs it completes, at this level and (through complete groups) above.
@@ -162,18 +151,16 @@ export class Fold {
     }
     const g = this.#g;
     const len = planeSize(g, k);
-    if (k >= (this.#opts.firstSlabLevel ?? 0)) {
-      const slab = this.#pending(this.#slabs[k]!, slabBox(g, k, p), len);
-      const i = planeIndexIn(slab.box, p);
-      (slab.data as Uint8Array).set(plane as Uint8Array, i * len);
-      if (slab.present[i] === 0) {
-        slab.present[i] = 1;
-        slab.count++;
-      }
-      if (slab.count === slab.total) {
-        this.#slabs[k]!.delete(keyOf(slab.box.map(([a]) => a)));
-        this.#opts.emit({ level: k, box: slab.box, data: slab.data });
-      }
+    const slab = this.#pending(this.#slabs[k]!, slabBox(g, k, p), len);
+    const at = planeIndexIn(slab.box, p);
+    (slab.data as Uint8Array).set(plane as Uint8Array, at * len);
+    if (slab.present[at] === 0) {
+      slab.present[at] = 1;
+      slab.count++;
+    }
+    if (slab.count === slab.total) {
+      this.#slabs[k]!.delete(keyOf(slab.box.map(([a]) => a)));
+      this.#opts.emit({ level: k, box: slab.box, data: slab.data });
     }
     if (k + 1 >= g.levels.length) return;
     const box = groupBox(g, k, p);
