@@ -26,13 +26,25 @@ export interface StreamBlocksTask extends Omit<WriteBlocksTask, "kind"> {
 /** Array handles at a stream's shapes, by run, path and shape (a few kept per thread). */
 const views = new Map<string, ZarrArray>();
 const KEEP_VIEWS = 32;
+/** The extent a view takes along a growing axis (see {@link viewAt}): blocks of `b`, far out. */
+const openExtent = (b: number) => Math.floor(2 ** 52 / b) * b;
 
-/** The handle of `array` at `shape`, cached (building one sets up its codec). */
+/**
+ * The handle of `array` at `shape`, cached (building one sets up its codec and buffers). A
+ * stream's tasks each carry their slab's end along the append axis as the extent; where that
+ * end is a whole number of blocks (every slab but the last one at close), any larger extent
+ * cuts the task's blocks the same way, so those tasks share one handle with an open extent
+ * instead of building one per frame.
+ */
 export function viewAt(runId: string, array: ZarrArray, shape: readonly number[]): ZarrArray {
-  const key = `${runId}\0${array.path}\0${shape.join(",")}`;
+  const block = array.shards ?? array.chunks;
+  const at = shape.map((n, i) =>
+    n !== array.shape[i] && n % block[i]! === 0 ? openExtent(block[i]!) : n,
+  );
+  const key = `${runId}\0${array.path}\0${at.join(",")}`;
   let v = views.get(key);
   if (v === undefined) {
-    v = withShape(array, shape);
+    v = withShape(array, at);
     views.set(key, v);
     for (const old of views.keys()) {
       if (views.size <= KEEP_VIEWS) break;

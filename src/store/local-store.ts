@@ -195,15 +195,10 @@ export class LocalStore implements ZarrStore {
       }
       const abs = this.#abs(dirKey);
       const io = this.#syncIO ? SYNC_DIR_IO : ASYNC_DIR_IO;
-      let st = await io.lstat(abs).catch((e: unknown) => {
-        if (errCode(e) === "ENOENT") return undefined;
-        throw e;
-      });
-      if (st === undefined) {
-        if (!create) {
-          exists = false;
-          return;
-        }
+      if (create) {
+        // mkdir first: a writer mostly meets new directories (a stream makes several per frame),
+        // and a failed lstat costs an error object. Made here: a directory, no symlink, inside
+        // the root (its parent was checked). EEXIST: check what is there, below.
         const made = await io.mkdir(abs).then(
           () => true,
           (e: unknown) => {
@@ -211,12 +206,18 @@ export class LocalStore implements ZarrStore {
             return false;
           },
         );
-        // Made here: a directory, no symlink, inside the root (its parent was checked).
         if (made) {
           this.#dirs.add(dirKey);
           return;
         }
-        st = await io.lstat(abs);
+      }
+      let st = await io.lstat(abs).catch((e: unknown) => {
+        if (errCode(e) === "ENOENT") return undefined;
+        throw e;
+      });
+      if (st === undefined) {
+        exists = false;
+        return;
       }
       if (st.isSymbolicLink()) {
         const real = await io.realpath(abs);

@@ -19,7 +19,11 @@ import { cloneTransform, identityTransforms, type Transform } from "../nodes/tra
 import { assertSafeName, openArray, refKey, withShape, type ZarrArray } from "../store/index.js";
 import { lockKeyFor, withLockFile } from "../store/lock.js";
 import { type StreamGeometry, streamGeometry } from "./geometry.js";
-import { type CreateStreamOptions, resolveStreamOptions } from "./options.js";
+import {
+  type CreateStreamOptions,
+  DEFAULT_MAX_QUEUED_FRAMES,
+  resolveStreamOptions,
+} from "./options.js";
 import { readState, type StreamState, stateKeyFor, writeState } from "./state.js";
 import { StreamWriter } from "./writer.js";
 
@@ -101,7 +105,7 @@ function writerRuntime(position: Position, opts: OpenStreamOptions) {
   if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 0)) {
     throw new InvalidOptionsError("workers", opts.workers, "an integer >= 0 (0 = this thread)");
   }
-  const maxQueued = opts.maxQueuedFrames ?? 8;
+  const maxQueued = opts.maxQueuedFrames ?? DEFAULT_MAX_QUEUED_FRAMES;
   if (!(Number.isInteger(maxQueued) && maxQueued >= 1)) {
     throw new InvalidOptionsError("maxQueuedFrames", maxQueued, "an integer >= 1");
   }

@@ -11,6 +11,13 @@ import type { Transform } from "../nodes/transforms.js";
 import { type CodecSpec, DATA_TYPES, type DataType } from "../store/index.js";
 
 /** The pyramid a stream keeps live (see `createStream`). */
+/**
+ * Frames' worth of planes that may wait in the pool by default (`maxQueuedFrames`): enough to
+ * keep two threads busy while the caller's next frame comes in (a 2048² uint16 frame with a
+ * 5-level pyramid is 10.7 MB).
+ */
+export const DEFAULT_MAX_QUEUED_FRAMES = 4;
+
 export interface StreamPyramidOptions {
   /** Total number of levels, level 0 included (1 = no pyramid). */
   levels: number;
@@ -64,8 +71,10 @@ export interface CreateStreamOptions {
   signal?: AbortSignal;
   onProgress?: (p: StreamProgress) => void;
   /**
-   * Back-pressure: `write()` resolves once its frame is in memory and at most this many slab
-   * writes (encode + file write of one block row of one level) are in flight (default 8).
+   * Back-pressure, in frames: `write()` resolves once its frame is in memory and at most this
+   * many frames' worth of planes (all levels) wait in the pool to be computed, encoded and
+   * written (default {@link DEFAULT_MAX_QUEUED_FRAMES}). Memory in flight is bounded by it
+   * whatever the geometry; planes kept for partners along downsampled axes come on top.
    */
   maxQueuedFrames?: number;
   /**
@@ -172,7 +181,7 @@ export function resolveStreamOptions(
   if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 0)) {
     throw new InvalidOptionsError("workers", opts.workers, "an integer >= 0 (0 = this thread)");
   }
-  const maxQueuedFrames = opts.maxQueuedFrames ?? 8;
+  const maxQueuedFrames = opts.maxQueuedFrames ?? DEFAULT_MAX_QUEUED_FRAMES;
   if (!isPositiveInt(maxQueuedFrames)) {
     throw new InvalidOptionsError("maxQueuedFrames", maxQueuedFrames, "an integer >= 1");
   }

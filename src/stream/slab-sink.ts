@@ -17,7 +17,7 @@ import {
 } from "../engine/stream-task.js";
 import { WorkerTaskError } from "../errors.js";
 import type { ZarrArray, ZarrStore } from "../store/index.js";
-import type { AnyTypedArray } from "../store/types.js";
+import { type AnyTypedArray, dtypeByteSize } from "../store/types.js";
 import type { EmittedSlab } from "./fold.js";
 import type { StreamGeometry } from "./geometry.js";
 
@@ -28,6 +28,10 @@ export class SlabSink {
   #error: unknown;
   /** Encoded bytes written. */
   bytes = 0;
+  /** Bytes of planes handed to the pool and not written yet (slabs, and frames being chained). */
+  #queuedBytes = 0;
+  /** Bytes of one frame at every level: the unit of {@link below}. */
+  readonly #frameBytes: number;
 
   constructor(
     private readonly g: StreamGeometry,
@@ -35,16 +39,24 @@ export class SlabSink {
     private readonly paths: readonly string[],
     private readonly arrays: () => readonly ZarrArray[],
     private readonly pool: Piscina | undefined,
-  ) {}
+  ) {
+    const bpe = dtypeByteSize(g.dtype);
+    this.#frameBytes = g.levels.reduce((n, l) => n + l.plane[0] * l.plane[1] * bpe, 0);
+  }
 
   /** The first failure (a WorkerTaskError), if any. */
   get error(): unknown {
     return this.#error;
   }
 
-  /** Writes in flight. */
+  /** Pool tasks in flight. */
   get inFlight(): number {
     return this.#inFlight.size;
+  }
+
+  /** Frames' worth of planes in flight (slab bytes not written yet, over a frame's bytes). */
+  get queuedFrames(): number {
+    return this.#queuedBytes / this.#frameBytes;
   }
 
   /**
@@ -78,6 +90,7 @@ export class SlabSink {
         : (this.pool.run(task, { filename: pyramidWorkerFile() }) as Promise<PyramidTaskResult>);
     this.#track(
       run,
+      slab.data.byteLength,
       (r) => {
         this.bytes += r.bytes;
         done(r.bytes);
@@ -110,8 +123,10 @@ export class SlabSink {
       this.pool === undefined
         ? Promise.resolve(runStreamChainTask(task))
         : (this.pool.run(task, { filename: pyramidWorkerFile() }) as Promise<PyramidTaskResult>);
+    // The frame counts as queued, all levels, until its slabs take over (see `below`).
     this.#track(
       run,
+      this.#frameBytes,
       () => done(),
       (err) =>
         new WorkerTaskError(
@@ -129,9 +144,11 @@ export class SlabSink {
    */
   #track(
     run: Promise<PyramidTaskResult>,
+    bytes: number,
     ok: (r: Extract<PyramidTaskResult, { ok: true }>) => void,
     fail: (err: unknown) => unknown,
   ): void {
+    this.#queuedBytes += bytes;
     const p: Promise<void> = run
       .then((r) => {
         if (!r.ok) throw deserializeError(r.error);
@@ -140,13 +157,22 @@ export class SlabSink {
       .catch((err: unknown) => {
         this.#error ??= fail(err);
       })
-      .finally(() => this.#inFlight.delete(p));
+      .finally(() => {
+        this.#queuedBytes -= bytes;
+        this.#inFlight.delete(p);
+      });
     this.#inFlight.add(p);
   }
 
-  /** Wait until at most `n` writes are in flight (or one failed). */
-  async below(n: number): Promise<void> {
-    while (this.#inFlight.size > n && this.#error === undefined) await Promise.race(this.#inFlight);
+  /**
+   * Back-pressure, counted in frames (so memory is bounded the same way for any geometry and
+   * level count): wait until at most `frames` frames' worth of planes are queued in the pool
+   * (or one task failed).
+   */
+  async below(frames: number): Promise<void> {
+    while (this.queuedFrames > frames && this.#error === undefined) {
+      await Promise.race(this.#inFlight);
+    }
   }
 
   /** Wait for every write; rejects with the first failure. */
