@@ -11,13 +11,8 @@ import {
   mode2x2Byte,
 } from "./fast-2x2-byte.js";
 import { type Key2x2, max2x2Key, median2x2Key, min2x2Key, mode2x2Key } from "./fast-2x2-key32.js";
-import {
-  max2x2Short,
-  mean2x2Short,
-  median2x2Short,
-  min2x2Short,
-  mode2x2Short,
-} from "./fast-2x2-short.js";
+import { max2x2Short, median2x2Short, min2x2Short, mode2x2Short } from "./fast-2x2-short.js";
+import { mean2x2ShortWords } from "./fast-2x2-u16-mean.js";
 import {
   max2x2x2Byte,
   mean2x2x2Byte,
@@ -69,7 +64,7 @@ const BYTE_2X2X2: Record<SmallMethod, Kernel2x2x2<ByteArray>> = {
 };
 
 const SHORT_2X2: Record<SmallMethod, Kernel2x2<ShortArray>> = {
-  mean: mean2x2Short,
+  mean: mean2x2ShortWords,
   min: min2x2Short,
   max: max2x2Short,
   median: median2x2Short,
