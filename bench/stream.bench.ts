@@ -17,7 +17,8 @@
  *   node --import tsx bench/stream.bench.ts            # full (asserts the targets)
  *   node --import tsx bench/stream.bench.ts --quick    # smoke run: small counts, no asserts
  *   options: --runs N (P1 runs, default 3), --dir <path> (stores there instead of the OS temp),
- *   --dist (the built library: `npm run build` first; what the README's numbers use), --only
+ *   --dist (the built library: `npm run build` first; what the README's numbers use; the
+ *   children then run as plain JavaScript, this file bundled by esbuild), --only
  *   sustained|p1|latency (one benchmark)
  *
  * Do not take its numbers on a loaded machine: the floors move with load, the ratios less so.
@@ -25,11 +26,17 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { fillPlane } from "./blobs.js";
 
 const SELF = fileURLToPath(import.meta.url);
+/**
+ * How a child starts: this file through tsx, or (`--dist`) this file bundled into plain
+ * JavaScript (see `plainChildren`): a user's process runs JavaScript, and tsx's loader hooks
+ * would slow every module load of the library (measured: 3× the import's CPU, +55 MB RSS).
+ */
+let childEntry: string[] = ["--import", "tsx", SELF];
 const CODEC = { name: "blosc", cname: "lz4", clevel: 5, shuffle: "shuffle" } as const;
 const N = 2048;
 /** The stream of the sustained and latency runs: open-ended t, 256² chunks, 5 levels mean. */
@@ -63,7 +70,7 @@ function frames(count = DISTINCT): Uint16Array[] {
 /** Run this file as a child with `childArgs`; resolves with its last stdout line as JSON. */
 function child<T>(childArgs: string[], onLine?: (line: string) => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ["--import", "tsx", SELF, "--child", ...childArgs], {
+    const c = spawn(process.execPath, [...childEntry, "--child", ...childArgs], {
       stdio: ["pipe", "pipe", "pipe"],
     });
     let out = "";
@@ -85,13 +92,9 @@ function child<T>(childArgs: string[], onLine?: (line: string) => void): Promise
 /** Two floor children prepare, then encode (and write) their halves; ms from go to both done. */
 async function floor(kind: "frames" | "p1", arg: string): Promise<number> {
   const kids = [0, 1].map((k) => {
-    const c = spawn(
-      process.execPath,
-      ["--import", "tsx", SELF, "--child", "floor", kind, arg, String(k)],
-      {
-        stdio: ["pipe", "pipe", "pipe"],
-      },
-    );
+    const c = spawn(process.execPath, [...childEntry, "--child", "floor", kind, arg, String(k)], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let err = "";
     c.stderr.on("data", (d) => {
       err += String(d);
@@ -112,11 +115,28 @@ async function floor(kind: "frames" | "p1", arg: string): Promise<number> {
 }
 
 /**
- * The library from src/ (through tsx), or with `--dist` (`NGFF_BENCH_DIST=1` in the children)
- * from dist/ (`npm run build` first): the built library is what users run, and its worker threads
- * do not load tsx.
+ * The library from src/ (through tsx), or with `--dist` from dist/ (`npm run build` first; the
+ * children get its URL in `NGFF_BENCH_LIB`): the built library is what users run.
  */
-const LIB = process.env.NGFF_BENCH_DIST === "1" ? "../dist/src" : "../src";
+const LIB = process.env.NGFF_BENCH_LIB ?? "../src";
+
+/** `--dist`: bundle this file (the library stays external) so children run without tsx. */
+async function plainChildren(root: string): Promise<void> {
+  const { build } = await import("esbuild");
+  const outfile = join(root, "stream-bench.mjs");
+  await build({
+    entryPoints: [SELF],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "silent",
+  });
+  process.env.NGFF_BENCH_LIB = pathToFileURL(join(dirname(SELF), "../dist/src")).href;
+  childEntry = [outfile];
+}
 function lib(): Promise<typeof import("../src/index.js")> {
   return import(`${LIB}/index.js`);
 }
@@ -331,7 +351,6 @@ async function floorChild(kind: string, arg: string, half: number): Promise<void
 // ---------------------------------------------------------------- parent
 
 async function main(): Promise<void> {
-  if (flag("--dist")) process.env.NGFF_BENCH_DIST = "1";
   const only = value("--only");
   const want = (b: string) => only === undefined || only === b;
   const quick = flag("--quick");
@@ -339,6 +358,7 @@ async function main(): Promise<void> {
   const count = quick ? 60 : 1000;
   const latencyFrames = quick ? 20 : 100;
   const root = await mkdtemp(join(value("--dir") ?? tmpdir(), "ngff-stream-bench-"));
+  if (flag("--dist")) await plainChildren(root);
   const failures: string[] = [];
   const rows: string[] = [];
   try {
