@@ -10,7 +10,9 @@
  *   blosc lz4 shuffle, 5-level mean pyramid on y and x, 2 workers), as bench/stream.bench.ts
  *   times it (pixels generated before the clock starts);
  * - **P1 warm**: a second `createImage` of P1 in the same process (pool and modules loaded);
- * - **peak RSS** of the P1 child (`maxRSS`, including the 134 MB input).
+ * - **P1 cold peak RSS** (`maxRSS` after the first `createImage`, including the 134 MB input);
+ * - with `--only …,import-tsx`: the import with the tsx loader registered, as the children of
+ *   bench/stream.bench.ts run.
  *
  * Wall time and CPU time (`process.cpuUsage()`: every thread of the process) of each; prefer
  * CPU time on a busy machine. `--before <root>` also measures the build in another checkout (its
@@ -19,7 +21,7 @@
  *
  *   npm run build && node --import tsx bench/cold-start.bench.ts
  *   options: --runs N (default 5), --before <root>, --dir <path> (stores there, not the OS temp),
- *   --only import,pool,p1
+ *   --only import,pool,p1 (the default; also import-tsx)
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -96,19 +98,24 @@ if (mode === "import") {
   let c0 = cpu(), t0 = performance.now();
   await write(dir + "/cold.zarr");
   const wall = performance.now() - t0, used = cpu() - c0;
+  const maxRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
   c0 = cpu(); t0 = performance.now();
   await write(dir + "/warm.zarr");
   const warmWall = performance.now() - t0, warmCpu = cpu() - c0;
   await (await lib()).closeSharedPools();
-  out({ wall, cpu: used, warmWall, warmCpu, maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 });
+  out({ wall, cpu: used, warmWall, warmCpu, maxRssMB });
 }
 `;
 
 function child(root: string, mode: string, dir = ""): Promise<Sample> {
   const env = { ...process.env };
   delete env.NGFF_PYRAMID_WORKER; // the worker shipped beside each build
+  // "import-tsx": the same import with the tsx loader registered, as bench/stream.bench.ts's
+  // children run (its hooks see every module the library loads).
+  const tsx = mode === "import-tsx";
+  const argv = ["--input-type=module", "-e", CHILD, root, tsx ? "import" : mode, dir];
   return new Promise((res, rej) => {
-    const c = spawn(process.execPath, ["--input-type=module", "-e", CHILD, root, mode, dir], {
+    const c = spawn(process.execPath, tsx ? ["--import", "tsx", ...argv] : argv, {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -144,8 +151,9 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < RUNS; r++) {
       for (const [name, root] of builds) {
-        if (ONLY.includes("import")) add(`${name}/import`, await child(root, "import"));
-        if (ONLY.includes("pool")) add(`${name}/pool`, await child(root, "pool"));
+        for (const mode of ["import", "import-tsx", "pool"]) {
+          if (ONLY.includes(mode)) add(`${name}/${mode}`, await child(root, mode));
+        }
         if (ONLY.includes("p1")) {
           const dir = await mkdtemp(join(tmp, "p1-"));
           add(`${name}/p1`, await child(root, "p1", dir));
@@ -160,44 +168,21 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const [name] of builds) {
     const get = (k: string) => samples.get(`${name}/${k}`) ?? [];
-    const row = (
-      what: string,
-      xs: Sample[],
-      wall: (s: Sample) => number,
-      cpu: (s: Sample) => number,
-    ) => {
-      if (xs.length > 0)
-        rows.push(`| ${name} | ${what} | ${ms(xs.map(wall))} | ${ms(xs.map(cpu))} |`);
+    const row = (what: string, xs: Sample[], warm = false) => {
+      if (xs.length === 0) return;
+      const wall = xs.map((s) => (warm ? s.warmWall! : s.wall));
+      const cpu = xs.map((s) => (warm ? s.warmCpu! : s.cpu));
+      rows.push(`| ${name} | ${what} | ${ms(wall)} | ${ms(cpu)} |`);
     };
-    row(
-      "import dist/src/index.js",
-      get("import"),
-      (s) => s.wall,
-      (s) => s.cpu,
-    );
-    row(
-      "pool start (2 threads, first task each)",
-      get("pool"),
-      (s) => s.wall,
-      (s) => s.cpu,
-    );
+    row("import dist/src/index.js", get("import"));
+    row("import, under --import tsx", get("import-tsx"));
+    row("pool start (2 threads, first task each)", get("pool"));
     const p1 = get("p1");
-    row(
-      "P1 cold (import + createImage)",
-      p1,
-      (s) => s.wall,
-      (s) => s.cpu,
-    );
-    row(
-      "P1 warm (second createImage)",
-      p1,
-      (s) => s.warmWall!,
-      (s) => s.warmCpu!,
-    );
+    row("P1 cold (import + createImage)", p1);
+    row("P1 warm (second createImage)", p1, true);
     if (p1.length > 0) {
-      rows.push(
-        `| ${name} | P1 peak RSS | ${median(p1.map((s) => s.maxRssMB!)).toFixed(0)} MB | |`,
-      );
+      const rss = median(p1.map((s) => s.maxRssMB!));
+      rows.push(`| ${name} | P1 cold peak RSS | ${rss.toFixed(0)} MB | |`);
     }
   }
   process.stdout.write(

@@ -3,11 +3,22 @@
  * `forEachBounded` (src/store/concurrency.ts): never more than a few queued per thread, so
  * memory does not grow with the image.
  */
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import { InvalidOptionsError } from "../errors.js";
+
+let piscinaClass: typeof Piscina | undefined;
+/**
+ * Piscina, loaded by the first pool (synchronously: it is CommonJS, and the same module its ESM
+ * entry wraps): a process that never starts a pool (most CLI commands) does not load it.
+ */
+function piscina(): typeof Piscina {
+  piscinaClass ??= (createRequire(import.meta.url)("piscina") as typeof import("piscina")).Piscina;
+  return piscinaClass;
+}
 
 /**
  * Set by the bundled build (scripts/build.mjs) to the worker bundle's path relative to the
@@ -115,7 +126,8 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
     throw new InvalidOptionsError("tasksPerWorker", perWorker, "an integer >= 1");
   }
   const workerData: PyramidWorkerData = { ngffPyramid: { syncIO } };
-  return new Piscina({
+  const Pool = piscina();
+  return new Pool({
     filename: pyramidWorkerFile(),
     workerData,
     minThreads: threads,
