@@ -6,8 +6,8 @@
  * reference (`openStoreRef`: a directory, an S3 prefix) and caches opened stores and arrays per run (`task.runId`), keeping the last few runs so
  * that several runs sharing one pool do not evict each other.
  */
-// Side effect: installs the codec wrappers (blosc shuffle/typesize, gzip, zlib) in this thread.
-import "../src/store/index.js";
+// The store layer's modules, not its index: the index also registers our codecs in zarrita's
+// registry, and nothing in a pool thread uses zarrita (loading it cost each thread ~50 ms).
 import { workerData } from "piscina";
 import { runCopyBlocksTask } from "../src/engine/copy-task.js";
 import type { PyramidWorkerData } from "../src/engine/pool.js";
@@ -16,14 +16,10 @@ import { serializeError } from "../src/engine/protocol.js";
 import { runPyramidTask } from "../src/engine/run-task.js";
 import { runStreamBlocksTask, runStreamChainTask } from "../src/engine/stream-task.js";
 import { runWriteBlocksTask } from "../src/engine/write-task.js";
-import {
-  openArray,
-  openStoreRef,
-  refKey,
-  type StoreRef,
-  type ZarrArray,
-  type ZarrStore,
-} from "../src/store/index.js";
+import { openArray, type ZarrArray } from "../src/store/array.js";
+import { refKey, type StoreRef } from "../src/store/ref.js";
+import { openStoreRef } from "../src/store/registry.js";
+import type { ZarrStore } from "../src/store/store.js";
 
 interface RunCache {
   stores: Map<string, Promise<ZarrStore>>;

@@ -3,19 +3,37 @@
  * `forEachBounded` (src/store/concurrency.ts): never more than a few queued per thread, so
  * memory does not grow with the image.
  */
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import { InvalidOptionsError } from "../errors.js";
+
+let piscinaClass: typeof Piscina | undefined;
+/**
+ * Piscina, loaded by the first pool (synchronously: it is CommonJS, and the same module its ESM
+ * entry wraps): a process that never starts a pool (most CLI commands) does not load it.
+ */
+function piscina(): typeof Piscina {
+  piscinaClass ??= (createRequire(import.meta.url)("piscina") as typeof import("piscina")).Piscina;
+  return piscinaClass;
+}
+
+/**
+ * Set by the bundled build (scripts/build.mjs) to the worker bundle's path relative to the
+ * bundle file that holds this module; undefined when running from source or from tsc's output.
+ */
+declare const __NGFF_BUNDLED_WORKER__: string | undefined;
 
 /**
  * Absolute path of the worker entry, relative to this module: `dist/workers/pyramid-task.js`
- * next to the built library, or `workers/pyramid-task.dev.mjs` when running from source (dev,
+ * (the worker bundle) next to the built library, bundled (`dist/src/*.js`) or not
+ * (`dist/src/engine/pool.js`), or `workers/pyramid-task.dev.mjs` when running from source (dev,
  * tests, benchmarks), which registers the tsx loader inside the worker thread before loading
  * `pyramid-task.ts`. The environment variable `NGFF_PYRAMID_WORKER` (an absolute path) names
  * another entry: an application bundled with its dependencies, where the library's own files
- * are not beside it, points it at a copy of `dist/workers/pyramid-task.js` (or its bundle).
+ * are not beside it, points it at a copy of `dist/workers/pyramid-task.js`.
  * @throws {InvalidOptionsError} when `NGFF_PYRAMID_WORKER` is set but not an absolute path.
  */
 export function pyramidWorkerFile(): string {
@@ -30,6 +48,9 @@ export function pyramidWorkerFile(): string {
       );
     }
     return override;
+  }
+  if (typeof __NGFF_BUNDLED_WORKER__ === "string") {
+    return fileURLToPath(new URL(__NGFF_BUNDLED_WORKER__, import.meta.url));
   }
   const fromSource = import.meta.url.endsWith(".ts");
   const name = fromSource ? "pyramid-task.dev.mjs" : "pyramid-task.js";
@@ -105,7 +126,8 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
     throw new InvalidOptionsError("tasksPerWorker", perWorker, "an integer >= 1");
   }
   const workerData: PyramidWorkerData = { ngffPyramid: { syncIO } };
-  return new Piscina({
+  const Pool = piscina();
+  return new Pool({
     filename: pyramidWorkerFile(),
     workerData,
     minThreads: threads,

@@ -9,11 +9,9 @@
  * Decoding always uses c-blosc (numcodecs wasm).
  */
 import { deflateSync } from "node:zlib";
-import Blosc from "numcodecs/blosc";
-import LZ4 from "numcodecs/lz4";
-import Zstd from "numcodecs/zstd";
 import { UnsupportedError } from "../errors.js";
 import { decodeOwnFrame, frameCodec } from "./blosc-decode.js";
+import { type NumcodecsCodec, numcodecsCodec } from "./numcodecs-lazy.js";
 import { ByteScratch, copyInto } from "./scratch.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
 import type { DirectModule } from "./wasm-direct.js";
@@ -323,12 +321,12 @@ function wrapperSink(p: BloscParams, blocksize: number): BlockSink {
   switch (p.cname) {
     case "lz4":
     case "lz4hc": {
-      const lz4 = LZ4.fromConfig({ id: "lz4", acceleration: lz4Acceleration(p) });
+      const lz4 = numcodecsCodec("lz4", { id: "lz4", acceleration: lz4Acceleration(p) });
       // numcodecs' LZ4 prefixes the raw block with its uncompressed size (4 bytes): strip it.
       return { input, lastInput, compress: async () => (await lz4.encode(last)).subarray(4) };
     }
     case "zstd": {
-      const zstd = Zstd.fromConfig({ id: "zstd", level: zstdLevel(p) });
+      const zstd = numcodecsCodec("zstd", { id: "zstd", level: zstdLevel(p) });
       return { input, lastInput, compress: () => zstd.encode(last) };
     }
     case "zlib":
@@ -450,7 +448,7 @@ export async function encodeBloscFrame(
   return copyOut ? out.slice(0, pos) : out.subarray(0, pos);
 }
 
-const nativeCache = new Map<string, ReturnType<typeof Blosc.fromConfig>>();
+const nativeCache = new Map<string, NumcodecsCodec>();
 
 /**
  * Blosc-compress `src` so that the header carries `p.shuffle` and `p.typesize`. Returns a buffer
@@ -473,7 +471,7 @@ export async function bloscEncode(
   const key = `${p.cname}/${p.clevel}/${p.shuffle}/${p.blocksize}`;
   let codec = nativeCache.get(key);
   if (codec === undefined) {
-    codec = Blosc.fromConfig({
+    codec = numcodecsCodec("blosc", {
       id: "blosc",
       cname: p.cname,
       clevel: p.clevel,
@@ -485,7 +483,7 @@ export async function bloscEncode(
   return codec.encode(src);
 }
 
-const decoder = Blosc.fromConfig({ id: "blosc" } as Parameters<typeof Blosc.fromConfig>[0]);
+const decoder = numcodecsCodec("blosc", { id: "blosc" });
 
 /** Decompress any blosc v1 buffer (c-blosc through numcodecs wasm) into a buffer the caller owns. */
 export async function bloscDecode(src: Uint8Array): Promise<Uint8Array> {

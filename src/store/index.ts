@@ -3,7 +3,7 @@
  * and array region I/O. Importing this module registers our codecs in zarrita's registry
  * (idempotent), so every process or worker that imports the store layer encodes truthfully.
  */
-import { registerCodecs } from "./codecs.js";
+import { registerCodecs } from "./zarrita-codecs.js";
 
 registerCodecs();
 
@@ -11,7 +11,6 @@ export type { ZarrArray } from "./array.js";
 export { blockKeyOf, createArray, openArray, withBlockLocks, withShape } from "./array.js";
 export type { BloscHeader } from "./blosc.js";
 export { readBloscHeader } from "./blosc.js";
-export { registerCodecs } from "./codecs.js";
 export { DEFAULT_CONCURRENCY } from "./concurrency.js";
 export { crc32c } from "./crc32c.js";
 export type { NodeInfo } from "./hierarchy.js";
@@ -60,3 +59,4 @@ export type {
 export { DATA_TYPES, dtypeByteSize, INTEGER_DATA_TYPES, typedArrayFor } from "./types.js";
 export type { ZarritaStore } from "./zarrita-adapter.js";
 export { asZarritaStore } from "./zarrita-adapter.js";
+export { registerCodecs } from "./zarrita-codecs.js";
