@@ -3,6 +3,7 @@
  * out of the slab the sender packed (shared memory), encode and write it.
  */
 import { ShapeMismatchError } from "../errors.js";
+import { writeBlockRows } from "../store/array.js";
 import type { ZarrArray } from "../store/index.js";
 import { copyBox, regionShape, sameRegion } from "../store/region.js";
 import { product, typedArrayView } from "../store/types.js";
@@ -47,6 +48,14 @@ export async function runWriteBlocksTask(
           regionShape(box),
           `block [${coords.join(", ")}] of "${array.path}" is not inside the task's slab`,
         );
+      }
+      // A block inside the slab is encoded from the slab in place where the codec can.
+      const inPlace = sameRegion(box, task.slab)
+        ? undefined
+        : writeBlockRows(array, coords, slab, slabShape, start);
+      if (inPlace !== undefined) {
+        bytes += await inPlace;
+        continue;
       }
       let block = slab;
       if (!sameRegion(box, task.slab)) {

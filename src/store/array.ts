@@ -29,6 +29,7 @@ import {
   regionShape,
   sameRegion,
 } from "./region.js";
+import { boxRows } from "./rows.js";
 import { joinKey } from "./safe-name.js";
 import { ByteScratch } from "./scratch.js";
 import { decodeShardIndex, encodeShard, shardIndexBytes, splitShard } from "./shard.js";
@@ -556,6 +557,39 @@ class ZarrArrayImpl implements ZarrArray {
     }
   }
 
+  /**
+   * {@link writeBlock} of the block at `coords` whose data is the box starting at `start` of
+   * `src` (C order, `srcShape`), read in place: undefined (nothing done) where that is not
+   * possible (sharded, an edge block, a codec that needs the bytes contiguous).
+   */
+  writeBlockRows(
+    coords: readonly number[],
+    src: AnyTypedArray,
+    srcShape: readonly number[],
+    start: readonly number[],
+  ): Promise<number> | undefined {
+    if (this.shards !== undefined || !this.#codec.readsRows || src.length !== product(srcShape)) {
+      return undefined;
+    }
+    this.#assertBlockCoords(coords);
+    const box = blockBox(coords, this.#block, this.shape);
+    if (!this.#fullShape(box) || !isTypedArrayOf(this.dtype, src)) return undefined;
+    const size = box.map(([a, b]) => b - a);
+    if (size.some((n, i) => start[i]! < 0 || start[i]! + n > srcShape[i]!)) return undefined;
+    const rows = boxRows(src, srcShape, start, size);
+    const key = this.blockKey(coords);
+    return (async () => {
+      const scratch = this.#scratch.pop() ?? new ByteScratch();
+      try {
+        const encoded = await this.#codec.encodeRowsTo(rows, scratch);
+        await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
+        return encoded.length;
+      } finally {
+        this.#scratch.push(scratch);
+      }
+    })();
+  }
+
   /** A handle with another shape and the same everything else; nothing is written. */
   withShape(shape: readonly number[]): ZarrArray {
     return new ZarrArrayImpl(this.store, this.path, { ...this.#meta, shape: [...shape] });
@@ -665,6 +699,17 @@ export async function openArray(store: ZarrStore, path: string): Promise<ZarrArr
  */
 export function withShape(array: ZarrArray, shape: readonly number[]): ZarrArray {
   return (array as ZarrArrayImpl).withShape(shape);
+}
+
+/** See `ZarrArrayImpl.writeBlockRows`: a block written from a box of `src` read in place. */
+export function writeBlockRows(
+  array: ZarrArray,
+  coords: readonly number[],
+  src: AnyTypedArray,
+  srcShape: readonly number[],
+  start: readonly number[],
+): Promise<number> | undefined {
+  return (array as ZarrArrayImpl).writeBlockRows(coords, src, srcShape, start);
 }
 
 /** Store key of the block (chunk, or shard when sharded) at `coords` of `array`. */

@@ -12,6 +12,7 @@ import { deflateSync } from "node:zlib";
 import { UnsupportedError } from "../errors.js";
 import { decodeOwnFrame, frameCodec } from "./blosc-decode.js";
 import { type NumcodecsCodec, numcodecsCodec } from "./numcodecs-lazy.js";
+import { gatherRows, type Rows, rowsLength, shuffleRows } from "./rows.js";
 import { ByteScratch, copyInto } from "./scratch.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
 import type { DirectModule } from "./wasm-direct.js";
@@ -405,7 +406,7 @@ const shared = new ByteScratch();
  * @throws {UnsupportedError} for cname blosclz.
  */
 export async function encodeBloscFrame(
-  src: Uint8Array,
+  source: Uint8Array | Rows,
   p: BloscParams,
   scratch?: ByteScratch,
 ): Promise<Uint8Array> {
@@ -413,8 +414,20 @@ export async function encodeBloscFrame(
   let flags = (COMPFORMAT[p.cname] << 5) | BLOSC_FLAGS.dontSplit;
   if (p.shuffle === "shuffle") flags |= BLOSC_FLAGS.shuffle;
   if (p.shuffle === "bitshuffle") flags |= BLOSC_FLAGS.bitshuffle;
-  const nbytes = src.length;
-  if (nbytes < MIN_BUFFERSIZE || p.clevel === 0) return memcpyed(src, p, flags);
+  // Rows (see rows.ts) are read in place where the byte shuffle can; anything else is gathered.
+  const rows = source instanceof Uint8Array ? undefined : source;
+  const whole = (): Uint8Array => {
+    if (rows === undefined) return source as Uint8Array;
+    const out = new Uint8Array(rowsLength(rows));
+    gatherRows(rows, 0, out.length, out);
+    return out;
+  };
+  if (rows !== undefined && !(p.shuffle === "shuffle" && p.typesize > 1)) {
+    return encodeBloscFrame(whole(), p, scratch);
+  }
+  const src = rows === undefined ? (source as Uint8Array) : undefined;
+  const nbytes = rows === undefined ? src!.length : rowsLength(rows);
+  if (nbytes < MIN_BUFFERSIZE || p.clevel === 0) return memcpyed(whole(), p, flags);
   const blocksize = computeBlocksize(p, nbytes);
   const nblocks = Math.ceil(nbytes / blocksize);
   // Worst case that is still worth keeping: anything larger is stored memcpyed instead.
@@ -428,17 +441,22 @@ export async function encodeBloscFrame(
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let pos = HEADER + 4 * nblocks;
   for (let b = 0; b < nblocks; b++) {
-    const block = src.subarray(b * blocksize, Math.min(nbytes, (b + 1) * blocksize));
-    const t = sink.input(block.length);
-    if (p.shuffle === "shuffle" && p.typesize > 1) byteShuffle(block, t, p.typesize);
-    else if (p.shuffle === "bitshuffle" && block.length >= p.typesize)
-      bitShuffle(block, t, p.typesize);
-    else t.set(block);
+    const lo = b * blocksize;
+    const hi = Math.min(nbytes, (b + 1) * blocksize);
+    const t = sink.input(hi - lo);
+    if (src === undefined) shuffleRows(rows!, lo, hi, t, p.typesize);
+    else {
+      const block = src.subarray(lo, hi);
+      if (p.shuffle === "shuffle" && p.typesize > 1) byteShuffle(block, t, p.typesize);
+      else if (p.shuffle === "bitshuffle" && block.length >= p.typesize)
+        bitShuffle(block, t, p.typesize);
+      else t.set(block);
+    }
     const r = sink.compress();
     let c = r instanceof Uint8Array ? r : await r;
     // Incompressible block: stored raw, which the decoder recognises by cbytes == block size.
-    if (c.length === 0 || c.length >= block.length) c = sink.lastInput();
-    if (pos + 4 + c.length > limit) return memcpyed(src, p, flags);
+    if (c.length === 0 || c.length >= hi - lo) c = sink.lastInput();
+    if (pos + 4 + c.length > limit) return memcpyed(whole(), p, flags);
     dv.setUint32(HEADER + 4 * b, pos, true);
     dv.setUint32(pos, c.length, true);
     out.set(c, pos + 4);
@@ -456,11 +474,17 @@ const nativeCache = new Map<string, NumcodecsCodec>();
  * @throws {UnsupportedError} for cname blosclz with a typesize other than 4.
  */
 export async function bloscEncode(
-  src: Uint8Array,
+  source: Uint8Array | Rows,
   p: BloscParams,
   scratch?: ByteScratch,
 ): Promise<Uint8Array> {
-  if (p.typesize !== 4) return encodeBloscFrame(src, p, scratch);
+  if (p.typesize !== 4) return encodeBloscFrame(source, p, scratch);
+  let src: Uint8Array;
+  if (source instanceof Uint8Array) src = source;
+  else {
+    src = new Uint8Array(rowsLength(source));
+    gatherRows(source, 0, src.length, src);
+  }
   // numcodecs' c-blosc compresses with typesize 4, which is the truth here.
   const m = directModuleNow("blosc") ?? (await useDirect("blosc"));
   if (m !== null) {

@@ -1,8 +1,9 @@
 /** Encoding and decoding of one whole chunk: C-order typed array ⇄ stored bytes. */
 import { endianness } from "node:os";
-import { InvalidMetadataError, UnsupportedError } from "../errors.js";
+import { InvalidMetadataError, ShapeMismatchError, UnsupportedError } from "../errors.js";
 import type { BytesCodec } from "./codecs.js";
 import { compressorFor } from "./codecs.js";
+import { type Rows, rowsLength } from "./rows.js";
 import type { ByteScratch } from "./scratch.js";
 import type { ArrayMeta } from "./spec.js";
 import type { AnyTypedArray } from "./types.js";
@@ -40,6 +41,33 @@ export class ChunkCodec {
   async encodeTo(chunk: AnyTypedArray, scratch: ByteScratch): Promise<Uint8Array> {
     const raw = bytesOf(chunk);
     return this.#compressor === undefined ? raw : this.#compressor.encodeTo(raw, scratch);
+  }
+
+  /** True when {@link encodeRowsTo} reads rows in place (no copy). */
+  get readsRows(): boolean {
+    return this.#compressor?.encodeRowsTo !== undefined;
+  }
+
+  /**
+   * Encode a whole chunk given as rows of a bigger buffer (see rows.ts); only where
+   * {@link readsRows}. The result is a view of `scratch`, valid until it is reused.
+   */
+  async encodeRowsTo(rows: Rows, scratch: ByteScratch): Promise<Uint8Array> {
+    const encode = this.#compressor?.encodeRowsTo;
+    if (encode === undefined) {
+      throw new UnsupportedError(
+        "rows for this codec",
+        `codec ${this.#meta.codec.name} does not encode rows in place; check readsRows first`,
+      );
+    }
+    if (rowsLength(rows) !== this.chunkBytes) {
+      throw new ShapeMismatchError(
+        `${this.chunkBytes} bytes`,
+        `${rowsLength(rows)} bytes`,
+        `rows of ${rowsLength(rows)} bytes given for a chunk of ${this.chunkBytes} bytes`,
+      );
+    }
+    return encode(rows, scratch);
   }
 
   /**

@@ -5,6 +5,7 @@
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import { bloscDecode, bloscDecodeWith, bloscEncode } from "./blosc.js";
 import { numcodecsCodec } from "./numcodecs-lazy.js";
+import type { Rows } from "./rows.js";
 import { type ByteScratch, copyInto } from "./scratch.js";
 import type { ResolvedCodec } from "./spec.js";
 import type { BloscCname, BloscShuffle } from "./types.js";
@@ -16,6 +17,12 @@ export interface BytesCodec {
   encode(bytes: Uint8Array): Promise<Uint8Array>;
   /** Encode into `scratch` when that saves an allocation: the result is valid until it is reused. */
   encodeTo(bytes: Uint8Array, scratch: ByteScratch): Promise<Uint8Array>;
+  /**
+   * Encode bytes laid out as rows of a bigger buffer (rows.ts), read in place: present only
+   * where that saves the copy (blosc's own frame with a byte shuffle). Same bytes as `encodeTo`
+   * of the gathered rows.
+   */
+  encodeRowsTo?(rows: Rows, scratch: ByteScratch): Promise<Uint8Array>;
   decode(bytes: Uint8Array): Promise<Uint8Array>;
   /** Decode and call `use` with a view of the result that is valid only during the call. */
   decodeWith<T>(bytes: Uint8Array, use: (raw: Uint8Array) => T): Promise<T>;
@@ -109,12 +116,17 @@ export function bloscCodec(p: {
   typesize: number;
   blocksize: number;
 }): BytesCodec {
-  return {
+  const codec: BytesCodec = {
     encode: (b) => bloscEncode(b, p),
     encodeTo: (b, scratch) => bloscEncode(b, p, scratch),
     decode: (b) => bloscDecode(b),
     decodeWith: (b, use) => bloscDecodeWith(b, use),
   };
+  // Typesize 4 goes through c-blosc (see bloscEncode), which needs the bytes contiguous.
+  if (p.shuffle === "shuffle" && p.typesize > 1 && p.typesize !== 4) {
+    codec.encodeRowsTo = (rows, scratch) => bloscEncode(rows, p, scratch);
+  }
+  return codec;
 }
 
 /** The compressor of a resolved codec (undefined for `none`); `typesize` = bytes per element. */
