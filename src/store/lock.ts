@@ -28,7 +28,7 @@ export interface LockOptions {
   lingerMs?: number;
 }
 
-const DEFAULT_STALE_MS = 30_000;
+export const DEFAULT_STALE_MS = 30_000;
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_LINGER_MS = 20;
 /** A lock file still empty after this long lost its holder between create and write. */

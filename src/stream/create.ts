@@ -9,6 +9,7 @@ import {
   AlreadyExistsError,
   ConcurrentWriteError,
   InvalidOptionsError,
+  LockTimeoutError,
   NotFoundError,
 } from "../errors.js";
 import { joinPath } from "../nodes/context.js";
@@ -17,7 +18,7 @@ import type { Position } from "../nodes/position.js";
 import { factorsFromDims } from "../nodes/pyramid-ops.js";
 import { cloneTransform, identityTransforms, type Transform } from "../nodes/transforms.js";
 import { assertSafeName, openArray, refKey, withShape, type ZarrArray } from "../store/index.js";
-import { lockKeyFor, withLockFile } from "../store/lock.js";
+import { DEFAULT_STALE_MS, lockKeyFor, withLockFile } from "../store/lock.js";
 import { type StreamGeometry, streamGeometry } from "./geometry.js";
 import {
   type CreateStreamOptions,
@@ -40,7 +41,8 @@ const open = new Set<string>();
  * Take the single-writer lock of image `imagePath`: in this process a set of open streams, across
  * processes the store's lock file (held, with its heartbeat, until `unlock`).
  * @throws {ConcurrentWriteError} when this process already streams into the image.
- * @throws {LockTimeoutError} when another live process holds it past the store's lock timeout.
+ * @throws {LockTimeoutError} at once when another live process holds it (a directory store;
+ *   other stores wait their lock timeout).
  */
 async function lockImage(position: Position, imagePath: string): Promise<() => Promise<void>> {
   const store = position.ctx.store;
@@ -71,15 +73,25 @@ async function lockImage(position: Position, imagePath: string): Promise<() => P
     await held;
   };
   // A directory: the lock file itself, released at once on close (no linger: a closed stream
-  // leaves no lock file behind). Other stores: their own lock.
+  // leaves no lock file behind), and not waited for: a stream holds it for its whole length, so
+  // a live holder means another writer now (a dead one on this host is taken over at once, one
+  // on another host once its heartbeat is stale). Other stores: their own lock.
   const lock =
     store.kind === "local" && store.root !== undefined
-      ? withLockFile(join(store.root, key), body, { lingerMs: 0 })
+      ? withLockFile(join(store.root, key), body, { lingerMs: 0, timeoutMs: 0 })
       : store.lock(key, body);
   try {
     await Promise.race([got, lock]);
   } catch (err) {
     open.delete(id);
+    if (err instanceof LockTimeoutError && store.kind === "local") {
+      throw new LockTimeoutError(
+        err.lockPath,
+        err.waitedMs,
+        `another process is writing "${imagePath}" as a stream (${err.message}); close or abandon it there first. A writer that died on another host gives its lock up ${DEFAULT_STALE_MS / 1000} s after its last heartbeat`,
+        { cause: err },
+      );
+    }
     throw err;
   }
   return async () => {

@@ -4,11 +4,15 @@
  * store byte-identical afterwards. A createStream killed before its state file is taken over by
  * the next createStream; nothing else is.
  */
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Position } from "../../../src/nodes/position.js";
 import { openOmeZarr } from "../../../src/open.js";
 import { openLocalStore } from "../../../src/store/index.js";
+import { lockKeyFor } from "../../../src/store/lock.js";
 import type { CreateStreamOptions, StreamWriter } from "../../../src/stream/index.js";
 import { untouched } from "../nodes/delete-helpers.js";
 import { expectRejectedUntouched, tempDir } from "../nodes/open-helpers.js";
@@ -86,6 +90,25 @@ describe("writers", () => {
     expect(again.hasFrame(0)).toBe(true);
     await again.close();
     await expectRejectedUntouched(dir, "NotFound", () => other.openStream("0"));
+  });
+
+  test("another live process holds the image's stream lock: LockTimeoutError at once, nothing written", async () => {
+    const { dir, pos, s } = await setup();
+    await s.abandon();
+    // A live process on this host as the holder (what a writer in another process leaves).
+    const holder = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      const stat = readFileSync(`/proc/${holder.pid}/stat`, "utf8");
+      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      const body = { pid: holder.pid, host: hostname(), time: Date.now(), start };
+      writeFileSync(join(dir, lockKeyFor("0-stream")), JSON.stringify(body));
+      const t0 = performance.now();
+      const err = await expectRejectedUntouched(dir, "LockTimeout", () => pos.openStream("0"));
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      expect(String((err as Error).message)).toContain(`process ${holder.pid}`);
+    } finally {
+      holder.kill();
+    }
   });
 
   test("bad options: InvalidOptionsError before anything is written", async () => {
