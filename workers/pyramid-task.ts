@@ -14,7 +14,11 @@ import type { PyramidWorkerData } from "../src/engine/pool.js";
 import type { PoolTask, PyramidTaskResult } from "../src/engine/protocol.js";
 import { serializeError } from "../src/engine/protocol.js";
 import { runPyramidTask } from "../src/engine/run-task.js";
-import { runStreamBlocksTask, runStreamChainTask } from "../src/engine/stream-task.js";
+import {
+  runStreamBlocksTask,
+  runStreamChainTask,
+  runStreamFrameTask,
+} from "../src/engine/stream-task.js";
 import { runWriteBlocksTask } from "../src/engine/write-task.js";
 import { openArray, type ZarrArray } from "../src/store/array.js";
 import { refKey, type StoreRef } from "../src/store/ref.js";
@@ -81,6 +85,9 @@ export default async function pyramidTask(task: PoolTask): Promise<PyramidTaskRe
       return await runWriteBlocksTask(task, await arrayFor(task, task.arrayPath));
     }
     if (task.kind === "stream-chain") return runStreamChainTask(task);
+    if (task.kind === "stream-frame") {
+      return await runStreamFrameTask(task, (w) => arrayFor(w, w.arrayPath));
+    }
     if (task.kind === "stream-blocks") {
       return await runStreamBlocksTask(task, await arrayFor(task, task.arrayPath));
     }

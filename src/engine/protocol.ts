@@ -8,7 +8,7 @@ import type { DownsampleMethod } from "../../native-free-kernels/index.js";
 import type { StoreRef } from "../store/ref.js";
 import type { DataType } from "../store/types.js";
 import type { ConvertTiffTask } from "./convert-task.js";
-import type { StreamBlocksTask, StreamChainTask } from "./stream-task.js";
+import type { StreamBlocksTask, StreamChainTask, StreamFrameTask } from "./stream-task.js";
 
 /** One pool task: compute some target blocks of one level from the level before it. */
 export interface PyramidTask {
@@ -96,7 +96,8 @@ export type PoolTask =
   | CopyBlocksTask
   | ConvertTiffTask
   | StreamBlocksTask
-  | StreamChainTask;
+  | StreamChainTask
+  | StreamFrameTask;
 
 /** An error as plain data (survives structured clone). */
 export interface SerializedError {

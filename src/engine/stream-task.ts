@@ -119,3 +119,39 @@ export function runStreamChainTask(task: StreamChainTask): PyramidTaskResult {
     return { ok: false, error: serializeError(err) };
   }
 }
+
+/**
+ * A frame's whole work in one pool task (kind "stream-frame"): its chain (see
+ * {@link StreamChainTask}), then each level's plane written as `writes[k]` says. Used when every
+ * level's slab is this frame's plane alone (no chunk spans several frames along a leading axis),
+ * so nothing waits for a partner: one task per frame instead of one per level and the chain, and
+ * each plane is encoded while it is still in the cache.
+ */
+export interface StreamFrameTask extends Omit<StreamChainTask, "kind"> {
+  kind: "stream-frame";
+  /** One stream-blocks task per level, over the plane's slab. */
+  writes: StreamBlocksTask[];
+}
+
+/** Run a frame task; `arrayOf` opens a write's array. Never rejects (errors as data). */
+export async function runStreamFrameTask(
+  task: StreamFrameTask,
+  arrayOf: (write: StreamBlocksTask) => Promise<ZarrArray>,
+): Promise<PyramidTaskResult> {
+  const chain = runStreamChainTask({ ...task, kind: "stream-chain" });
+  if (!chain.ok) return chain;
+  let bytes = 0;
+  let writeMs = 0;
+  for (const w of task.writes) {
+    let r: PyramidTaskResult;
+    try {
+      r = await runStreamBlocksTask(w, await arrayOf(w));
+    } catch (err) {
+      r = { ok: false, error: serializeError(err) };
+    }
+    if (!r.ok) return r;
+    bytes += r.bytes;
+    writeMs += r.writeMs;
+  }
+  return { ok: true, bytes, readMs: 0, kernelMs: chain.kernelMs, writeMs };
+}

@@ -58,8 +58,10 @@ export interface FoldOptions {
    * downsampled plane; call `done` once they are (not after a failure: the caller keeps the
    * error, and the frame stays incomplete). Used when no leading axis is downsampled (a frame
    * alone then makes its plane at every level); otherwise the fold downsamples on this thread.
+   * `single` (the slab boxes, by level) is given when every level's slab is this plane alone:
+   * the slabs are complete once `done` runs, so the work may write them too.
    */
-  chain?: (planes: AnyTypedArray[], done: () => void) => void;
+  chain?: (planes: AnyTypedArray[], done: () => void, single?: LeadBox[]) => void;
 }
 
 /** The in-memory fold of planes into every level (see the module comment). */
@@ -199,18 +201,23 @@ export class Fold {
       views.push(slab.data.subarray(i * len, (i + 1) * len) as AnyTypedArray);
     }
     (views[0] as Uint8Array).set(plane as Uint8Array);
-    this.#opts.chain!(views, () => {
-      for (const [k, { slab, i, key }] of at.entries()) {
-        if (slab.present[i] === 0) {
-          slab.present[i] = 1;
-          slab.count++;
+    const single = at.every((a) => a.slab.total === 1) ? at.map((a) => a.slab.box) : undefined;
+    this.#opts.chain!(
+      views,
+      () => {
+        for (const [k, { slab, i, key }] of at.entries()) {
+          if (slab.present[i] === 0) {
+            slab.present[i] = 1;
+            slab.count++;
+          }
+          if (slab.count === slab.total && this.#slabs[k]!.get(key) === slab) {
+            this.#slabs[k]!.delete(key);
+            this.#opts.emit({ level: k, box: slab.box, data: slab.data });
+          }
         }
-        if (slab.count === slab.total && this.#slabs[k]!.get(key) === slab) {
-          this.#slabs[k]!.delete(key);
-          this.#opts.emit({ level: k, box: slab.box, data: slab.data });
-        }
-      }
-    });
+      },
+      single,
+    );
   }
 
   /** Downsample a complete group of level `k` (planes of `box`) and add the result at k+1. */

@@ -124,7 +124,7 @@ async function foldAll(
   const fold: Fold = new Fold(g, {
     method,
     emit: (s) => sink.submit(s, s.box[0]![1], () => fold.release(s.data)),
-    chain: (planes, done) => sink.chain(planes, method, done),
+    chain: (planes, done, single) => sink.chain(planes, method, done, single),
   });
   const [py, px] = g.levels[0]!.plane;
   const planeLen = py * px;

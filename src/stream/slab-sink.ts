@@ -14,12 +14,13 @@ import {
   runStreamChainTask,
   type StreamBlocksTask,
   type StreamChainTask,
+  type StreamFrameTask,
 } from "../engine/stream-task.js";
 import { WorkerTaskError } from "../errors.js";
 import type { ZarrArray, ZarrStore } from "../store/index.js";
 import { type AnyTypedArray, dtypeByteSize } from "../store/types.js";
 import type { EmittedSlab } from "./fold.js";
-import type { StreamGeometry } from "./geometry.js";
+import type { LeadBox, StreamGeometry } from "./geometry.js";
 
 /** Runs slab writes and keeps count of them (see the module comment). */
 export class SlabSink {
@@ -32,6 +33,8 @@ export class SlabSink {
   #queuedBytes = 0;
   /** Bytes of one frame at every level: the unit of {@link below}. */
   readonly #frameBytes: number;
+  /** Slab buffers a frame task wrote, with the bytes to count for them (see `chain`). */
+  readonly #written = new Map<ArrayBufferLike, number>();
 
   constructor(
     private readonly g: StreamGeometry,
@@ -64,26 +67,16 @@ export class SlabSink {
    * it is on disk (not after a failure).
    */
   submit(slab: EmittedSlab, end: number, done: (bytes: number) => void): void {
-    const g = this.g;
+    const pre = this.#written.get(slab.data.buffer);
+    if (pre !== undefined) {
+      // Written by its frame's task already (see `chain`).
+      this.#written.delete(slab.data.buffer);
+      this.bytes += pre;
+      done(pre);
+      return;
+    }
     const k = slab.level;
-    const l = g.levels[k]!;
-    const box = slab.box;
-    const blocks: number[][] = [];
-    const leadCoords = box.map(([s], i) => Math.floor(s / l.leadBlock[i]!));
-    for (let r = 0; r < l.planeGrid[0]; r++)
-      for (let c = 0; c < l.planeGrid[1]; c++) blocks.push([...leadCoords, r, c]);
-    const task: StreamBlocksTask = {
-      kind: "stream-blocks",
-      runId: this.runId,
-      store: this.store.ref,
-      arrayPath: this.paths[k]!,
-      dtype: g.dtype,
-      blocks,
-      slab: [...box.map(([s, e]): [number, number] => [s, e]), [0, l.plane[0]], [0, l.plane[1]]],
-      data: slab.data.buffer as SharedArrayBuffer,
-      byteLength: slab.data.byteLength,
-      shape: [...l.lead.map((n, i) => (i === g.appendAxis ? end : n)), ...l.plane],
-    };
+    const task = this.#blocksTask(k, slab.box, slab.data, end);
     const run: Promise<PyramidTaskResult> =
       this.pool === undefined
         ? runStreamBlocksTask(task, this.arrays()[k]!)
@@ -99,15 +92,42 @@ export class SlabSink {
     );
   }
 
+  /** The stream-blocks task writing `data` (the planes of `box` at level `k`) up to `end`. */
+  #blocksTask(k: number, box: LeadBox, data: AnyTypedArray, end: number): StreamBlocksTask {
+    const g = this.g;
+    const l = g.levels[k]!;
+    const blocks: number[][] = [];
+    const leadCoords = box.map(([s], i) => Math.floor(s / l.leadBlock[i]!));
+    for (let r = 0; r < l.planeGrid[0]; r++)
+      for (let c = 0; c < l.planeGrid[1]; c++) blocks.push([...leadCoords, r, c]);
+    return {
+      kind: "stream-blocks",
+      runId: this.runId,
+      store: this.store.ref,
+      arrayPath: this.paths[k]!,
+      dtype: g.dtype,
+      blocks,
+      slab: [...box.map(([s, e]): [number, number] => [s, e]), [0, l.plane[0]], [0, l.plane[1]]],
+      data: data.buffer as SharedArrayBuffer,
+      byteLength: data.byteLength,
+      shape: [...l.lead.map((n, i) => (i === g.appendAxis ? end : n)), ...l.plane],
+    };
+  }
+
   /**
    * Compute a frame's planes of levels 1… from its level-0 plane (`planes[0]`, views into slab
    * memory: see `StreamChainTask`) in the pool; `done` runs once they are there, while the task
    * still counts as in flight (what it submits is waited for by `drain`); not after a failure
    * (recorded as {@link error}).
    */
-  chain(planes: readonly AnyTypedArray[], method: DownsampleMethod, done: () => void): void {
+  chain(
+    planes: readonly AnyTypedArray[],
+    method: DownsampleMethod,
+    done: () => void,
+    single?: readonly LeadBox[],
+  ): void {
     const g = this.g;
-    const task: StreamChainTask = {
+    const chain: StreamChainTask = {
       kind: "stream-chain",
       runId: this.runId,
       method,
@@ -119,15 +139,34 @@ export class SlabSink {
         shape: [...g.levels[k]!.plane],
       })),
     };
+    // Every level's slab is this plane alone: one task computes and writes them all, and the
+    // slabs the fold then emits are taken as written (see `submit`).
+    const frame: StreamFrameTask | undefined =
+      single === undefined || this.pool === undefined
+        ? undefined
+        : {
+            ...chain,
+            kind: "stream-frame",
+            writes: single.map((box, k) =>
+              this.#blocksTask(k, box, planes[k]!, box[g.appendAxis]![1]),
+            ),
+          };
     const run: Promise<PyramidTaskResult> =
       this.pool === undefined
-        ? Promise.resolve(runStreamChainTask(task))
-        : (this.pool.run(task, { filename: pyramidWorkerFile() }) as Promise<PyramidTaskResult>);
+        ? Promise.resolve(runStreamChainTask(chain))
+        : (this.pool.run(frame ?? chain, {
+            filename: pyramidWorkerFile(),
+          }) as Promise<PyramidTaskResult>);
     // The frame counts as queued, all levels, until its slabs take over (see `below`).
     this.#track(
       run,
       this.#frameBytes,
-      () => done(),
+      (r) => {
+        if (frame !== undefined) {
+          for (const [k, p] of planes.entries()) this.#written.set(p.buffer, k === 0 ? r.bytes : 0);
+        }
+        done();
+      },
       (err) =>
         new WorkerTaskError(
           1,

@@ -106,7 +106,7 @@ export class StreamWriter {
     this.#fold = new Fold(this.#g, {
       method: init.method,
       emit: (s) => this.#submit(s, true),
-      chain: (planes, done) => this.#sink.chain(planes, init.method, done),
+      chain: (planes, done, single) => this.#sink.chain(planes, init.method, done, single),
     });
     this.#slabsPerStep = this.#g.levels.reduce((n, _, k) => n + slabsPerStep(this.#g, k), 0);
     this.#doneSteps = init.doneSteps ?? 0;

@@ -178,51 +178,60 @@ describe("stream vs batch, byte for byte (in-process)", () => {
 });
 
 describe("stream vs batch through the worker pool (directories)", () => {
+  // z downsampled (the fold on this thread, slabs to the pool); y, x only with 2 planes per
+  // chunk (chain tasks, then slab tasks); y, x only with one plane per chunk (one task per frame
+  // computes and writes every level), sharded or not.
   test.each([
-    ["0.4", undefined],
-    ["0.5", [1, 1, 1, 2, 2]],
-  ] as const)("NGFF %s%s", async (version, shardsRatio) => {
-    const c: Case = {
-      version,
-      dtype: "uint16",
-      method: "mean",
-      shape: [3, 1, 4, 33, 29],
-      chunks: [1, 1, 2, 8, 8],
-      ...(shardsRatio ? { shardsRatio: [...shardsRatio] } : {}),
-      levels: 4,
-      dims: ["z", "y", "x"],
-      order: "random",
-      seed: 9,
-    };
-    const data = seeded(
-      c.dtype,
-      c.shape.reduce((p, n) => p * n, 1),
-      c.seed,
-    );
-    // The same directory name: omero's name is the store's.
-    const a = join(await tempDir(), "img.zarr");
-    const b = join(await tempDir(), "img.zarr");
-    const batch = await openOmeZarr(await openLocalStore(a, { create: true }), {
-      layout: "fov",
-      mode: "w",
-      channelNames: ["C0"],
-      version,
-    });
-    await batch.createImage(
-      "0",
-      { data, shape: c.shape },
-      { chunks: c.chunks, ...(c.shardsRatio ? { shardsRatio: c.shardsRatio } : {}) },
-    );
-    await batch.computePyramid({ levels: c.levels, method: c.method, dims: c.dims, workers: 2 });
-    await streamInto(
-      await newPosition(await openLocalStore(b, { create: true }), version),
-      { ...c, workers: 2 },
-      data,
-    );
-    const want = await dirContents(a);
-    const got = await dirContents(b);
-    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-    expect(got).toEqual(want);
-    await expectValidStore(b);
-  });
+    ["0.4", undefined, ["z", "y", "x"], [1, 1, 2, 8, 8]],
+    ["0.5", [1, 1, 1, 2, 2], ["z", "y", "x"], [1, 1, 2, 8, 8]],
+    ["0.4", undefined, ["y", "x"], [1, 1, 2, 8, 8]],
+    ["0.4", undefined, ["y", "x"], [1, 1, 1, 8, 8]],
+    ["0.5", [1, 1, 1, 2, 2], ["y", "x"], [1, 1, 1, 8, 8]],
+  ] as const)(
+    "NGFF %s, shards %j, dims %j, chunks %j",
+    async (version, shardsRatio, dims, chunks) => {
+      const c: Case = {
+        version,
+        dtype: "uint16",
+        method: "mean",
+        shape: [3, 1, 4, 33, 32],
+        chunks: [...chunks],
+        ...(shardsRatio ? { shardsRatio: [...shardsRatio] } : {}),
+        levels: 4,
+        dims: [...dims],
+        order: "random",
+        seed: 9,
+      };
+      const data = seeded(
+        c.dtype,
+        c.shape.reduce((p, n) => p * n, 1),
+        c.seed,
+      );
+      // The same directory name: omero's name is the store's.
+      const a = join(await tempDir(), "img.zarr");
+      const b = join(await tempDir(), "img.zarr");
+      const batch = await openOmeZarr(await openLocalStore(a, { create: true }), {
+        layout: "fov",
+        mode: "w",
+        channelNames: ["C0"],
+        version,
+      });
+      await batch.createImage(
+        "0",
+        { data, shape: c.shape },
+        { chunks: c.chunks, ...(c.shardsRatio ? { shardsRatio: c.shardsRatio } : {}) },
+      );
+      await batch.computePyramid({ levels: c.levels, method: c.method, dims: c.dims, workers: 2 });
+      await streamInto(
+        await newPosition(await openLocalStore(b, { create: true }), version),
+        { ...c, workers: 2 },
+        data,
+      );
+      const want = await dirContents(a);
+      const got = await dirContents(b);
+      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+      expect(got).toEqual(want);
+      await expectValidStore(b);
+    },
+  );
 });
