@@ -182,9 +182,8 @@ async function sustainedChild(dir: string, count: number): Promise<SustainedResu
   await s.close();
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
-  const { closeSharedPools } =
-    await libModule<typeof import("../src/engine/shared-pool.js")>("engine/shared-pool.js");
-  await closeSharedPools();
+  // The library's own (a bundled build has its own copy of each module).
+  await (await lib()).closeSharedPools();
   return { seconds, frames: count, rss };
 }
 
@@ -210,9 +209,8 @@ async function p1Child(dir: string): Promise<P1Result> {
     },
   );
   const seconds = (performance.now() - t0) / 1000;
-  const { closeSharedPools } =
-    await libModule<typeof import("../src/engine/shared-pool.js")>("engine/shared-pool.js");
-  await closeSharedPools();
+  // The library's own (a bundled build has its own copy of each module).
+  await (await lib()).closeSharedPools();
   return { seconds, maxRssMB: (process.resourceUsage().maxRSS * 1024) / MB };
 }
 
@@ -262,9 +260,8 @@ async function latencyChild(dir: string, count: number): Promise<LatencyResult> 
   }
   clearInterval(poll);
   await s.close();
-  const { closeSharedPools } =
-    await libModule<typeof import("../src/engine/shared-pool.js")>("engine/shared-pool.js");
-  await closeSharedPools();
+  // The library's own (a bundled build has its own copy of each module).
+  await (await lib()).closeSharedPools();
   const lat = (m: Map<number, number>) => [...m].map(([t, at]) => at - written.get(t)!);
   return { l0: lat(seen[0]!), l4: lat(seen[1]!) };
 }
