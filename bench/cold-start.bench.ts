@@ -11,8 +11,8 @@
  *   times it (pixels generated before the clock starts);
  * - **P1 warm**: a second `createImage` of P1 in the same process (pool and modules loaded);
  * - **P1 cold peak RSS** (`maxRSS` after the first `createImage`, including the 134 MB input);
- * - with `--only …,import-tsx`: the import with the tsx loader registered, as the children of
- *   bench/stream.bench.ts run.
+ * - with `--only …,import-tsx,p1-tsx`: the import, or P1, with the tsx loader registered in the
+ *   child, as bench/stream.bench.ts runs its children (pool threads start without it).
  *
  * Wall time and CPU time (`process.cpuUsage()`: every thread of the process) of each; prefer
  * CPU time on a busy machine. `--before <root>` also measures the build in another checkout (its
@@ -21,7 +21,7 @@
  *
  *   npm run build && node --import tsx bench/cold-start.bench.ts
  *   options: --runs N (default 5), --before <root>, --dir <path> (stores there, not the OS temp),
- *   --only import,pool,p1 (the default; also import-tsx)
+ *   --only import,pool,p1 (the default; also import-tsx, p1-tsx)
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -110,10 +110,10 @@ if (mode === "import") {
 function child(root: string, mode: string, dir = ""): Promise<Sample> {
   const env = { ...process.env };
   delete env.NGFF_PYRAMID_WORKER; // the worker shipped beside each build
-  // "import-tsx": the same import with the tsx loader registered, as bench/stream.bench.ts's
-  // children run (its hooks see every module the library loads).
-  const tsx = mode === "import-tsx";
-  const argv = ["--input-type=module", "-e", CHILD, root, tsx ? "import" : mode, dir];
+  // "<mode>-tsx": the same with the tsx loader registered, as bench/stream.bench.ts's children
+  // run (its hooks see every module the library loads).
+  const tsx = mode.endsWith("-tsx");
+  const argv = ["--input-type=module", "-e", CHILD, root, mode.replace(/-tsx$/, ""), dir];
   return new Promise((res, rej) => {
     const c = spawn(process.execPath, tsx ? ["--import", "tsx", ...argv] : argv, {
       env,
@@ -151,13 +151,11 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < RUNS; r++) {
       for (const [name, root] of builds) {
-        for (const mode of ["import", "import-tsx", "pool"]) {
-          if (ONLY.includes(mode)) add(`${name}/${mode}`, await child(root, mode));
-        }
-        if (ONLY.includes("p1")) {
-          const dir = await mkdtemp(join(tmp, "p1-"));
-          add(`${name}/p1`, await child(root, "p1", dir));
-          await rm(dir, { recursive: true, force: true });
+        for (const mode of ["import", "import-tsx", "pool", "p1", "p1-tsx"]) {
+          if (!ONLY.includes(mode)) continue;
+          const dir = mode.startsWith("p1") ? await mkdtemp(join(tmp, "p1-")) : "";
+          add(`${name}/${mode}`, await child(root, mode, dir));
+          if (dir !== "") await rm(dir, { recursive: true, force: true });
         }
       }
     }
@@ -177,12 +175,17 @@ async function main(): Promise<void> {
     row("import dist/src/index.js", get("import"));
     row("import, under --import tsx", get("import-tsx"));
     row("pool start (2 threads, first task each)", get("pool"));
-    const p1 = get("p1");
-    row("P1 cold (import + createImage)", p1);
-    row("P1 warm (second createImage)", p1, true);
-    if (p1.length > 0) {
-      const rss = median(p1.map((s) => s.maxRssMB!));
-      rows.push(`| ${name} | P1 cold peak RSS | ${rss.toFixed(0)} MB | |`);
+    for (const [mode, how] of [
+      ["p1", ""],
+      ["p1-tsx", ", under --import tsx"],
+    ] as const) {
+      const p1 = get(mode);
+      row(`P1 cold (import + createImage)${how}`, p1);
+      row(`P1 warm (second createImage)${how}`, p1, true);
+      if (p1.length > 0) {
+        const rss = median(p1.map((s) => s.maxRssMB!));
+        rows.push(`| ${name} | P1 cold peak RSS${how} | ${rss.toFixed(0)} MB | |`);
+      }
     }
   }
   process.stdout.write(

@@ -7,7 +7,8 @@
  * - the library: `dist/src/index.js`, `dist/src/tiff/index.js`, `dist/src/cli/main.js`, with the
  *   code they share and the parts they load on first use in `dist/src/chunk-*.js`;
  * - the pool worker: `dist/workers/pyramid-task.js`, one file for every task kind a pool runs on
- *   its own (parts loaded on first use, e.g. the TIFF reader, in `dist/workers/chunk-*.js`).
+ *   local stores (what only S3, HTTP or TIFF tasks need is in `dist/workers/*-<hash>.js` chunks
+ *   loaded on first use).
  *
  * Packages stay external (they are installed beside the library). The per-file output of tsc
  * stays too: its declarations are the package's types, and benchmarks import inner modules of
@@ -16,15 +17,17 @@
  * The bundled library finds its worker through `__NGFF_BUNDLED_WORKER__` (src/engine/pool.ts), a
  * path relative to the bundle file that holds pool.ts: checked below against the metafile.
  * Files are written beside their targets and renamed into place (a process loading dist/ at the
- * same moment never sees half a file); chunks of earlier builds are removed afterwards.
+ * same moment never sees half a file); chunks of earlier builds are removed afterwards. While tsc
+ * runs, the entry points are tsc's own (unbundled, slower to load, same behaviour).
  *
  *   node scripts/build.mjs   # after tsc; `npm run build` runs both
  */
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
+const STARTED = Date.now();
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
 /** The worker relative to a bundle file in dist/src/ (entries and chunks alike). */
@@ -111,19 +114,28 @@ for (const f of [...library.outputFiles, ...worker.outputFiles]) {
   await rename(tmp, f.path);
   written.add(f.path);
 }
+// Chunks are named `<module>-<hash>.js` (tsc's files never end in 8 capitals and digits); leave
+// those another build wrote since this one started.
 for (const dir of [join(DIST, "src"), join(DIST, "workers")]) {
   for (const name of await readdir(dir)) {
     const file = join(dir, name);
-    if (/^chunk-[A-Z0-9]+\.js(\.map)?$/.test(name) && !written.has(file)) await rm(file);
+    if (!/-[A-Z0-9]{8}\.js(\.map)?$/.test(name) || written.has(file)) continue;
+    if ((await stat(file)).mtimeMs < STARTED) await rm(file, { force: true });
   }
 }
 
 const kB = (n) => `${(n / 1024).toFixed(0)} kB`;
-for (const [out, meta] of Object.entries({
-  ...library.metafile.outputs,
-  ...worker.metafile.outputs,
-})) {
-  if (out.endsWith(".js")) {
-    process.stdout.write(`${relative(ROOT, resolve(ROOT, out)).padEnd(40)} ${kB(meta.bytes)}\n`);
+const ENTRIES = ["src/index.ts", "src/tiff/index.ts", "src/cli/main.ts", "workers/pyramid-task.ts"];
+for (const { metafile } of [library, worker]) {
+  const js = Object.entries(metafile.outputs).filter(([out]) => out.endsWith(".js"));
+  const chunks = js.filter(([, m]) => !ENTRIES.includes(m.entryPoint));
+  for (const [out, m] of js) {
+    if (ENTRIES.includes(m.entryPoint)) {
+      process.stdout.write(`${relative(ROOT, resolve(ROOT, out))} ${kB(m.bytes)}\n`);
+    }
   }
+  const bytes = chunks.reduce((n, [, m]) => n + m.bytes, 0);
+  process.stdout.write(
+    `  + ${chunks.length} chunks (shared, or loaded on first use), ${kB(bytes)}\n`,
+  );
 }

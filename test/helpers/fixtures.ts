@@ -6,12 +6,13 @@
  * the tsx loader (measured: ~0.6 s wall and ~1 s CPU less per child, and its pool threads start
  * without tsx too).
  *
- * Layout: fixtures in `<cache>/t/f/<name>.js`, the pyramid worker in
- * `<cache>/workers/pyramid-task.js`, and `<cache>/package.json` (`"type": "module"`). A bundled
- * library resolves its worker as `../../workers/pyramid-task.js` from its own module (two
- * directories up from `t/f/`), and finds ngff-writer's package.json (its version) six directories
- * up at most: both hold for this layout, and for no deeper one. Packages stay external and
- * resolve from the repository's node_modules.
+ * Layout: fixtures in `<cache>/t/f/<name>.js`, the chunks they share or import lazily in
+ * `<cache>/t/c/`, the pyramid worker in `<cache>/workers/pyramid-task.js`, and
+ * `<cache>/package.json` (`"type": "module"`). A bundled library resolves its worker as
+ * `../../workers/pyramid-task.js` from its own module (two directories up from `t/f/` or `t/c/`),
+ * and finds ngff-writer's package.json (its version) six directories up at most: both hold for
+ * this layout, and for no deeper one. Packages stay external and resolve from the repository's
+ * node_modules.
  */
 import {
   type ChildProcess,
