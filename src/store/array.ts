@@ -546,10 +546,20 @@ class ZarrArrayImpl implements ZarrArray {
       buf = this.#newFilled(this.#chunkLen);
       this.#composeInto(buf, coords, box, data, box);
     }
-    // Encode into a reused buffer (free once set resolved): no allocation per block.
+    return this.#encodeAndSet(key, (scratch) => this.#codec.encodeTo(buf, scratch));
+  }
+
+  /**
+   * Encode into a reused buffer (free once `set` resolved: no allocation per block) and write
+   * it as `key`; resolves with the encoded length.
+   */
+  async #encodeAndSet(
+    key: string,
+    encode: (scratch: ByteScratch) => Promise<Uint8Array>,
+  ): Promise<number> {
     const scratch = this.#scratch.pop() ?? new ByteScratch();
     try {
-      const encoded = await this.#codec.encodeTo(buf, scratch);
+      const encoded = await encode(scratch);
       await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
       return encoded.length;
     } finally {
@@ -577,17 +587,9 @@ class ZarrArrayImpl implements ZarrArray {
     const size = box.map(([a, b]) => b - a);
     if (size.some((n, i) => start[i]! < 0 || start[i]! + n > srcShape[i]!)) return undefined;
     const rows = boxRows(src, srcShape, start, size);
-    const key = this.blockKey(coords);
-    return (async () => {
-      const scratch = this.#scratch.pop() ?? new ByteScratch();
-      try {
-        const encoded = await this.#codec.encodeRowsTo(rows, scratch);
-        await withLock(this.#lockPrefix + key, () => this.store.set(key, encoded));
-        return encoded.length;
-      } finally {
-        this.#scratch.push(scratch);
-      }
-    })();
+    return this.#encodeAndSet(this.blockKey(coords), (scratch) =>
+      this.#codec.encodeRowsTo(rows, scratch),
+    );
   }
 
   /** A handle with another shape and the same everything else; nothing is written. */

@@ -15,7 +15,7 @@ import { createMemoryStore, type DataType, openLocalStore } from "../../../src/s
 import type { AnyTypedArray } from "../../../src/store/types.js";
 import { readObjects } from "../../helpers/store-objects.js";
 import { dirContents, expectValidStore, tempDir } from "../nodes/open-helpers.js";
-import { batchStore, type Case, frameOrder, newPosition, seeded } from "./helpers.js";
+import { batchStore, type Case, caseData, frameOrder, newPosition } from "./helpers.js";
 
 afterAll(async () => {
   await closeSharedPools();
@@ -61,11 +61,7 @@ async function streamInto(
 }
 
 async function expectSameAsBatch(c: Case & { appendAxis?: number; openEnded?: boolean }) {
-  const data = seeded(
-    c.dtype,
-    c.shape.reduce((p, n) => p * n, 1),
-    c.seed,
-  );
+  const data = caseData(c);
   const want = await readObjects(await batchStore(c, data));
   const store = createMemoryStore();
   await streamInto(await newPosition(store, c.version, c.channels), c, data);
@@ -202,11 +198,7 @@ describe("stream vs batch through the worker pool (directories)", () => {
         order: "random",
         seed: 9,
       };
-      const data = seeded(
-        c.dtype,
-        c.shape.reduce((p, n) => p * n, 1),
-        c.seed,
-      );
+      const data = caseData(c);
       // The same directory name: omero's name is the store's.
       const a = join(await tempDir(), "img.zarr");
       const b = join(await tempDir(), "img.zarr");

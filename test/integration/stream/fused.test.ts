@@ -14,7 +14,7 @@ import {
   expectValidStore,
   tempDir,
 } from "../nodes/open-helpers.js";
-import { batchStore, type Case, newPosition, seeded } from "./helpers.js";
+import { batchStore, type Case, caseData, newPosition } from "./helpers.js";
 
 afterAll(async () => {
   await closeSharedPools();
@@ -46,11 +46,7 @@ describe("fused createImage vs createImage + computePyramid", () => {
   test.each(CASES.map((c) => [`${c.method} ${c.dtype} ${c.version} ${c.dims.join("")}`, c]))(
     "memory store, %s",
     async (_n, c) => {
-      const data = seeded(
-        c.dtype,
-        c.shape.reduce((p, n) => p * n, 1),
-        c.seed,
-      );
+      const data = caseData(c);
       const want = await readObjects(await batchStore(c, data));
       const store = createMemoryStore();
       const pos = await newPosition(store, c.version);
@@ -72,11 +68,7 @@ describe("fused createImage vs createImage + computePyramid", () => {
 
   test("directory, through the pool, sharded 0.5", async () => {
     const c = CASES[0]!;
-    const data = seeded(
-      c.dtype,
-      c.shape.reduce((p, n) => p * n, 1),
-      c.seed,
-    );
+    const data = caseData(c);
     const a = join(await tempDir(), "img.zarr");
     const b = join(await tempDir(), "img.zarr");
     const batch = await newPosition(await openLocalStore(a, { create: true }), c.version);

@@ -41,6 +41,15 @@ export function newPosition(
   }) as Promise<Position>;
 }
 
+/** {@link seeded} data for a whole image of `c`'s shape. */
+export function caseData(c: { dtype: DataType; shape: readonly number[]; seed: number }) {
+  return seeded(
+    c.dtype,
+    c.shape.reduce((p, n) => p * n, 1),
+    c.seed,
+  );
+}
+
 /** Deterministic noisy data of `n` elements (values spread over the dtype's range). */
 export function seeded(dtype: DataType, n: number, seed: number): AnyTypedArray {
   const out = typedArrayFor(dtype, n);
