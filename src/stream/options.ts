@@ -10,7 +10,6 @@ import type { PyramidDims } from "../nodes/pyramid-ops.js";
 import type { Transform } from "../nodes/transforms.js";
 import { type CodecSpec, DATA_TYPES, type DataType } from "../store/index.js";
 
-/** The pyramid a stream keeps live (see `createStream`). */
 /**
  * Frames' worth of planes that may wait in the pool by default (`maxQueuedFrames`): enough to
  * keep two threads busy while the caller's next frame comes in (a 2048² uint16 frame with a
@@ -18,6 +17,7 @@ import { type CodecSpec, DATA_TYPES, type DataType } from "../store/index.js";
  */
 export const DEFAULT_MAX_QUEUED_FRAMES = 4;
 
+/** The pyramid a stream keeps live (see `createStream`). */
 export interface StreamPyramidOptions {
   /** Total number of levels, level 0 included (1 = no pyramid). */
   levels: number;
