@@ -6,8 +6,10 @@
  * is its duration in the previous run when vitest has one, else its measured seconds below, else
  * 0 (unknown files keep vitest's order among themselves, after the known slow ones).
  */
-import { relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { API_DIR, inputsHash, ROOT } from "../../scripts/api-report.js";
 
 /** Seconds per file measured on a quiet 2-core machine (files over ~4 s; rough is fine). */
 export const KNOWN_SECONDS: Readonly<Record<string, number>> = {
@@ -41,13 +43,43 @@ export const KNOWN_SECONDS: Readonly<Record<string, number>> = {
   "test/integration/store/crash.test.ts": 5,
 };
 
-/** Longest first: previous run's duration, else {@link KNOWN_SECONDS}, else vitest's order. */
+/** The API report test, and its seconds when it regenerates the reports (a declaration emit). */
+const API_TEST = "test/unit/public-api.test.ts";
+const API_REGENERATE_SECONDS = 45;
+
+/**
+ * True when the API report test will regenerate the reports: the sources changed since
+ * api/inputs.sha256 and no cached generation matches them (scripts/api-report.ts). Its previous
+ * duration (a hash comparison, a tenth of a second) would start it last, and its 20–50 s alone
+ * at the end of the run.
+ */
+export function apiReportsRegenerate(): boolean {
+  try {
+    const hash = inputsHash();
+    const recorded = /^inputs\s+(\S+)/m.exec(
+      readFileSync(join(API_DIR, "inputs.sha256"), "utf8"),
+    )?.[1];
+    if (recorded === hash) return false;
+    return !existsSync(join(ROOT, "node_modules/.cache/ngff-api-report", `${hash}.json`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Longest first: previous run's duration, else {@link KNOWN_SECONDS}, else vitest's order; the
+ * API report test as a long one when it will regenerate.
+ */
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files);
     const root = this.ctx.config.root;
+    const regenerate = base.some((s) => relative(root, s.moduleId) === API_TEST)
+      ? apiReportsRegenerate()
+      : false;
     const weight = (spec: TestSpecification): number => {
       const rel = relative(root, spec.moduleId);
+      if (rel === API_TEST && regenerate) return API_REGENERATE_SECONDS * 1000;
       const cached = this.ctx.cache.getFileTestResults(`${spec.project.name}:${rel}`);
       if (cached !== undefined) return cached.duration;
       return (KNOWN_SECONDS[rel] ?? 0) * 1000;

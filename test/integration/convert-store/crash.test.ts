@@ -8,7 +8,7 @@
  * Kill points: the uninterrupted run's timeline from its `ready` marker to its exit, sampled by
  * a golden-ratio sequence (evenly spread however many rounds fit), so kills land in pool start,
  * the block copies, the group metadata writes and the final rename alike. Budget:
- * `NGFF_CRASH_BUDGET_S` (default 12 s, as the other campaigns); the test's timeout only catches a
+ * `NGFF_CRASH_BUDGET_S` (default 6 s, as the other campaigns); the test's timeout only catches a
  * hang.
  */
 import { mkdtemp, readdir, rm } from "node:fs/promises";
@@ -20,7 +20,7 @@ import { spawnFixture } from "../../helpers/fixtures.js";
 import { crashBudgetMs } from "../../reliability/helpers/crash.js";
 import { digest, writeFov } from "./helpers.js";
 
-// The crash campaigns' budget (12 s by default, `NGFF_CRASH_BUDGET_S`, longer with
+// The crash campaigns' budget (6 s by default, `NGFF_CRASH_BUDGET_S`, longer with
 // `RELIABILITY_FULL=1`); a round here is one kill, so three at least.
 const BUDGET_MS = crashBudgetMs();
 const MIN_ROUNDS = 3;
