@@ -19,7 +19,8 @@
  *   options: --runs N (P1 runs, default 3), --dir <path> (stores there instead of the OS temp),
  *   --dist (the built library: `npm run build` first; what the README's numbers use; the
  *   children then run as plain JavaScript, this file bundled by esbuild), --only
- *   sustained|p1|latency (one benchmark)
+ *   sustained|p1|latency (one benchmark), --lib <dist/src of another build> (with --dist: that
+ *   build instead, e.g. an older commit's, for a before/after in the same window)
  *
  * Do not take its numbers on a loaded machine: the floors move with load, the ratios less so.
  * Every store stays until the end: on these VMs' journal-less ext4, creating a file scans past the
@@ -30,7 +31,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { fillPlane } from "./blobs.js";
 
@@ -138,7 +139,8 @@ async function plainChildren(root: string): Promise<void> {
     packages: "external",
     logLevel: "silent",
   });
-  process.env.NGFF_BENCH_LIB = pathToFileURL(join(dirname(SELF), "../dist/src")).href;
+  const dist = value("--lib") ?? join(dirname(SELF), "../dist/src");
+  process.env.NGFF_BENCH_LIB = pathToFileURL(resolve(dist)).href;
   childEntry = [outfile];
 }
 function lib(): Promise<typeof import("../src/index.js")> {
