@@ -5,11 +5,12 @@
 import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { bloscDecode, bloscEncode, encodeBloscFrame } from "../../../src/store/blosc.js";
 import { lz4Codec, zstdCodec } from "../../../src/store/codecs.js";
 import type { BloscCname, BloscShuffle } from "../../../src/store/types.js";
 import {
+  _resetDirect,
   _setDirectEnabled,
   type DirectArg,
   type DirectModuleName,
@@ -50,6 +51,9 @@ const wrappers: Record<DirectModuleName, [Wrapper, DirectArg[]]> = {
 };
 
 afterEach(() => _setDirectEnabled(true));
+// Files share their worker's modules (vitest isolate: false): the zstd binding this file retires
+// on purpose (the last test) must not stay retired for the next file.
+afterAll(() => _resetDirect());
 
 describe.each(["lz4", "zstd", "blosc"] as const)("%s bound directly", (name) => {
   test("binds with this numcodecs build", async () => {
