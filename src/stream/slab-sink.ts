@@ -52,11 +52,6 @@ export class SlabSink {
     return this.#error;
   }
 
-  /** Pool tasks in flight. */
-  get inFlight(): number {
-    return this.#inFlight.size;
-  }
-
   /** Frames' worth of planes in flight (slab bytes not written yet, over a frame's bytes). */
   get queuedFrames(): number {
     return this.#queuedBytes / this.#frameBytes;
