@@ -62,13 +62,42 @@ const LOADER_FLAGS = new Set(["--import", "--require", "-r", "--loader", "--expe
 const TSX = /^tsx(\/|$)|[\\/]node_modules[\\/]tsx[\\/]/;
 
 /**
- * The Node flags pool threads start with: the process's own, minus the tsx loader's. Neither
- * worker entry needs it (the built one is JavaScript; the development one registers tsx inside
- * its thread), and an inherited loader costs each thread ~30 MB and ~50 ms to start (measured
- * under `tsx` and `node --import tsx`).
+ * V8 options Node accepts in `NODE_OPTIONS` (its docs list them). A worker refuses them in an
+ * explicit `execArgv` (ERR_WORKER_INVALID_EXEC_ARGV), like every V8 option: they are the whole
+ * process's, so threads have them anyway.
  */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+const V8_IN_NODE_OPTIONS = new Set([
+  "--abort-on-uncaught-exception",
+  "--disallow-code-generation-from-strings",
+  "--enable-etw-stack-walking",
+  "--expose-gc",
+  "--huge-max-old-generation-size",
+  "--interpreted-frames-native-stack",
+  "--jitless",
+  "--max-old-space-size",
+  "--max-semi-space-size",
+  "--perf-basic-prof",
+  "--perf-basic-prof-only-functions",
+  "--perf-prof",
+  "--perf-prof-unwinding-info",
+  "--stack-trace-limit",
+]);
+
+/**
+ * The Node flags pool threads start with. `undefined` (Node's default: the threads inherit the
+ * process's flags) unless the process runs under the tsx loader; neither worker entry needs it
+ * (the built one is JavaScript; the development one registers tsx inside its thread), and an
+ * inherited loader costs each thread ~30 MB and ~50 ms to start (measured under `tsx` and
+ * `node --import tsx`). Then the list is the process's flags minus tsx's and minus the V8
+ * options Node documents for `NODE_OPTIONS`, which a worker refuses in an explicit list and has
+ * anyway (when this function always returned a list, `node --max-old-space-size=4096` made every
+ * pooled call fail with ERR_WORKER_INVALID_EXEC_ARGV). Other V8 flags under tsx still fail so.
+ */
+export function workerExecArgv(
+  execArgv: readonly string[] = process.execArgv,
+): string[] | undefined {
   const out: string[] = [];
+  let sawTsx = false;
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
     const eq = arg.indexOf("=");
@@ -76,13 +105,15 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
     if (LOADER_FLAGS.has(flag)) {
       const value = eq > 0 ? arg.slice(eq + 1) : (execArgv[i + 1] ?? "");
       if (TSX.test(value)) {
+        sawTsx = true;
         if (eq < 0) i++;
         continue;
       }
     }
+    if (V8_IN_NODE_OPTIONS.has(flag.startsWith("--no-") ? `--${flag.slice(5)}` : flag)) continue;
     out.push(arg);
   }
-  return out;
+  return sawTsx ? out : undefined;
 }
 
 /** Options of {@link createPyramidPool}. */
@@ -127,12 +158,13 @@ export function createPyramidPool(opts: PyramidPoolOptions = {}): Piscina {
   }
   const workerData: PyramidWorkerData = { ngffPyramid: { syncIO } };
   const Pool = piscina();
+  const execArgv = workerExecArgv();
   return new Pool({
     filename: pyramidWorkerFile(),
     workerData,
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: perWorker,
-    execArgv: workerExecArgv(),
+    ...(execArgv === undefined ? {} : { execArgv }),
   });
 }

@@ -26,8 +26,13 @@ interface Result {
 }
 
 async function ngffBin(...args: string[]): Promise<Result> {
+  return ngffBinWith([], ...args);
+}
+
+/** `ngff …` under `node <nodeFlags>`. */
+async function ngffBinWith(nodeFlags: string[], ...args: string[]): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...nodeFlags, bin, ...args], {
       cwd: dir,
       timeout: 60_000,
     });
@@ -127,6 +132,28 @@ describe("ngff binary", () => {
     expect(v.code).toBe(0);
     const info = await ngffBin("info", "stack.zarr", "--json");
     expect(JSON.parse(info.stdout)[0].image.levels).toHaveLength(3);
+  });
+
+  test("under node's V8 flags (--max-old-space-size, --expose-gc) the pool still starts", async () => {
+    // A worker refuses V8 flags in an explicit execArgv; the pool once passed the process's.
+    const spec = { sizeZ: 2, sizeY: 32, sizeX: 48, dtype: "uint8" as const };
+    await writeStack(join(dir, "v8flags.tif"), spec);
+    const r = await ngffBinWith(
+      ["--max-old-space-size=1024", "--expose-gc"],
+      "convert",
+      "-i",
+      "v8flags.tif",
+      "-o",
+      "v8flags.zarr",
+      "--levels",
+      "2",
+      "--workers",
+      "2",
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    await using pos = await openOmeZarr(join(dir, "v8flags.zarr"), { layout: "fov" });
+    expect((await pos.get("1")).shape).toEqual([1, 1, 1, 16, 24]);
   });
 
   test("tiled OME-TIFF → NGFF 0.5", async () => {

@@ -1,9 +1,10 @@
 /**
- * `workerExecArgv`: pool threads start with the process's Node flags minus the tsx loader's. A
- * loader flag (`--import`, `--require`, `-r`, `--loader`, `--experimental-loader`, separate or
- * `=` value) is dropped with its value when the value names tsx: the package (`tsx`,
- * `tsx/cjs`, `@…/tsx`) or a path through a `tsx` directory or file (`…/node_modules/tsx/…`,
- * `tsx.mjs`). Everything else is kept in order. `pyramidWorkerFile`: `NGFF_PYRAMID_WORKER`
+ * `workerExecArgv`: without the tsx loader, `undefined` (threads inherit the process's flags,
+ * V8's included). Under tsx, the process's Node flags minus the tsx loader's and the V8 options
+ * a worker refuses in a list: a loader flag (`--import`, `--require`, `-r`, `--loader`,
+ * `--experimental-loader`, separate or `=` value) is dropped with its value when the value
+ * names tsx: the package (`tsx`, `tsx/cjs`, `@…/tsx`) or a path through a `tsx` directory or
+ * file (`…/node_modules/tsx/…`, `tsx.mjs`). Everything else is kept in order. `pyramidWorkerFile`: `NGFF_PYRAMID_WORKER`
  * names another entry (absolute paths only).
  */
 import { describe, expect, test } from "vitest";
@@ -14,8 +15,8 @@ const LOADER = "file:///x/node_modules/tsx/dist/loader.mjs";
 const PREFLIGHT = "/x/node_modules/tsx/dist/preflight.cjs";
 
 describe("workerExecArgv", () => {
-  test.each<[string, string[], string[]]>([
-    ["no flags", [], []],
+  test.each<[string, string[], string[] | undefined]>([
+    ["no flags: inherit", [], undefined],
     ["--import tsx", ["--import", "tsx"], []],
     ["--import=tsx", ["--import=tsx"], []],
     ["the tsx CLI's flags", ["--require", PREFLIGHT, "--import", LOADER], []],
@@ -26,11 +27,12 @@ describe("workerExecArgv", () => {
     ["--require=tsx/cjs", ["--require=tsx/cjs"], []],
     ["a Windows path to tsx", ["--import", "C:\\x\\node_modules\\tsx\\dist\\loader.mjs"], []],
     [
-      "other flags around tsx are kept in order",
-      ["--max-old-space-size=4096", "--import", "tsx", "--enable-source-maps"],
-      ["--max-old-space-size=4096", "--enable-source-maps"],
+      "other flags around tsx are kept in order, V8's dropped",
+      ["--max-old-space-size=4096", "--import", "tsx", "--enable-source-maps", "--expose-gc"],
+      ["--enable-source-maps"],
     ],
-    ["another loader is kept", ["--import", "./my-loader.mjs"], ["--import", "./my-loader.mjs"]],
+    ["V8 flags without tsx: inherit", ["--max-old-space-size=4096", "--expose-gc"], undefined],
+    ["another loader alone: inherit", ["--import", "./my-loader.mjs"], undefined],
     [
       "tsx dropped, another loader kept",
       ["--import", "tsx", "--import=./my-loader.mjs"],
@@ -40,23 +42,31 @@ describe("workerExecArgv", () => {
     // with "tsx" is someone else's loader.
     [
       "a package named tsx-like-but-not is kept",
-      ["--import", "tsx-like-but-not"],
+      ["--import", "tsx", "--import", "tsx-like-but-not"],
       ["--import", "tsx-like-but-not"],
     ],
-    ["tsx as the value of a non-loader flag is kept", ["--title", "tsx"], ["--title", "tsx"]],
-    ["a loader flag at the end with no value is kept", ["--import"], ["--import"]],
-    ["--inspect and --conditions are kept", ["--inspect", "-C", "dev"], ["--inspect", "-C", "dev"]],
+    [
+      "tsx as the value of a non-loader flag is kept",
+      ["--import=tsx", "--title", "tsx"],
+      ["--title", "tsx"],
+    ],
+    ["a loader flag at the end with no value is kept", ["--import=tsx", "--import"], ["--import"]],
+    [
+      "--inspect and --conditions are kept",
+      ["--import=tsx", "--inspect", "-C", "dev"],
+      ["--inspect", "-C", "dev"],
+    ],
   ])("%s", (_, input, expected) => {
     expect(workerExecArgv(input)).toEqual(expected);
   });
 
   test("only the tsx package counts: a user's loader under a directory named tsx is kept", () => {
     // `tsx`, `tsx/…` or a path inside node_modules/tsx/ is the tsx loader; other paths are not.
-    expect(workerExecArgv(["--import", "/home/me/tsx/my-loader.mjs"])).toEqual([
+    expect(workerExecArgv(["--import=tsx", "--import", "/home/me/tsx/my-loader.mjs"])).toEqual([
       "--import",
       "/home/me/tsx/my-loader.mjs",
     ]);
-    expect(workerExecArgv(["--import=./tsx.config.mjs"])).toEqual(["--import=./tsx.config.mjs"]);
+    expect(workerExecArgv(["--import=./tsx.config.mjs"])).toBeUndefined();
   });
 
   test("does not modify its input and defaults to process.execArgv", () => {
