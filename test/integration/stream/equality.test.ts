@@ -185,8 +185,8 @@ describe("stream vs batch through the worker pool (directories)", () => {
     ["0.5", [1, 1, 1, 2, 2], ["y", "x"], [1, 1, 1, 8, 8]],
   ] as const)(
     "NGFF %s, shards %j, dims %j, chunks %j",
-    async (version, shardsRatio, dims, chunks) => {
-      const c: Case = {
+    async (version, shardsRatio, dims, chunks) =>
+      poolCase({
         version,
         dtype: "uint16",
         method: "mean",
@@ -197,33 +197,61 @@ describe("stream vs batch through the worker pool (directories)", () => {
         dims: [...dims],
         order: "random",
         seed: 9,
-      };
-      const data = caseData(c);
-      // The same directory name: omero's name is the store's.
-      const a = join(await tempDir(), "img.zarr");
-      const b = join(await tempDir(), "img.zarr");
-      const batch = await openOmeZarr(await openLocalStore(a, { create: true }), {
-        layout: "fov",
-        mode: "w",
-        channelNames: ["C0"],
-        version,
-      });
-      await batch.createImage(
-        "0",
-        { data, shape: c.shape },
-        { chunks: c.chunks, ...(c.shardsRatio ? { shardsRatio: c.shardsRatio } : {}) },
-      );
-      await batch.computePyramid({ levels: c.levels, method: c.method, dims: c.dims, workers: 2 });
-      await streamInto(
-        await newPosition(await openLocalStore(b, { create: true }), version),
-        { ...c, workers: 2 },
-        data,
-      );
-      const want = await dirContents(a);
-      const got = await dirContents(b);
-      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-      expect(got).toEqual(want);
-      await expectValidStore(b);
-    },
+      }),
+  );
+
+  // One task per frame goes level by level, block row by block row (each row downsampled, then
+  // written): every method and more dtypes; block heights a multiple of the factor (rows) or
+  // not (the whole plane first); odd plane sizes.
+  test.each([
+    ["mean", "float32", 6],
+    ["median", "uint8", 6],
+    ["mode", "uint8", 7],
+    ["min", "uint32", 6],
+    ["max", "float32", 7],
+    ["stride", "uint16", 6],
+  ] as const)("one task per frame: %s %s, blocks %i rows", async (method, dtype, rows) =>
+    poolCase({
+      version: "0.4",
+      dtype,
+      method,
+      shape: [2, 1, 2, 29, 27],
+      chunks: [1, 1, 1, rows, 10],
+      levels: 4,
+      dims: ["y", "x"],
+      order: "random",
+      seed: 5,
+    }),
   );
 });
+
+/** Stream `c` through the pool and compare the directory with the batch path's, file by file. */
+async function poolCase(c: Case): Promise<void> {
+  const { version } = c;
+  const data = caseData(c);
+  // The same directory name: omero's name is the store's.
+  const a = join(await tempDir(), "img.zarr");
+  const b = join(await tempDir(), "img.zarr");
+  const batch = await openOmeZarr(await openLocalStore(a, { create: true }), {
+    layout: "fov",
+    mode: "w",
+    channelNames: ["C0"],
+    version,
+  });
+  await batch.createImage(
+    "0",
+    { data, shape: c.shape },
+    { chunks: c.chunks, ...(c.shardsRatio ? { shardsRatio: c.shardsRatio } : {}) },
+  );
+  await batch.computePyramid({ levels: c.levels, method: c.method, dims: c.dims, workers: 2 });
+  await streamInto(
+    await newPosition(await openLocalStore(b, { create: true }), version),
+    { ...c, workers: 2 },
+    data,
+  );
+  const want = await dirContents(a);
+  const got = await dirContents(b);
+  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  expect(got).toEqual(want);
+  await expectValidStore(b);
+}
