@@ -6,7 +6,7 @@
  * Leftovers of killed local runs (`.partial-<pid>`, `.old-<pid>` of dead processes) are cleared
  * by the next run into the same output. Used by `convertStore` and `convertTiff`.
  */
-import { rename, rm, stat } from "node:fs/promises";
+import { realpath, rename, rm, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { AlreadyExistsError, NotFoundError, UnsupportedError } from "./errors.js";
 import { removeDeadLeftovers } from "./staged-leftovers.js";
@@ -19,6 +19,7 @@ import {
   type StoreRef,
   type ZarrStore,
 } from "./store/index.js";
+import { releaseLingeringLocksUnder } from "./store/lock.js";
 
 /** Where a store is built and how it is moved into place. */
 export interface StagedOutput {
@@ -119,6 +120,9 @@ async function localOutput(output: string, opts: StageOutputOptions): Promise<St
       return partial;
     },
     commit: async () => {
+      // Lock files of this process still lingering in the store would move with it, out of
+      // reach of their release, and hold the output's locks until they look stale (30 s).
+      releaseLingeringLocksUnder(await realpath(partial));
       if (outputExists) {
         // Swap, then delete: the old store is only removed once the new one is in place.
         const old = `${output}.old-${process.pid}`;

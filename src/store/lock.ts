@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import { hostname } from "node:os";
+import { sep } from "node:path";
 import { LockTimeoutError } from "../errors.js";
 import { withLock } from "./concurrency.js";
 import type { ZarrStore } from "./store.js";
@@ -200,7 +201,12 @@ async function acquire(path: string, staleMs: number, timeoutMs: number): Promis
   }
 }
 
-/** Remove the lock file at `path` if it is still the one `fd` created, and close `fd`. */
+/**
+ * Remove the lock file at `path` if it is still the one `fd` created, and close `fd`. When it is
+ * not there any more (moved with its directory, or broken as stale and replaced), the file `fd`
+ * created may still exist elsewhere, naming this live process: its times are set to 1970 so that
+ * whoever finds it sees it stale at once instead of waiting `staleMs` for a heartbeat that stopped.
+ */
 function release(path: string, fd: number): void {
   try {
     const mine = fs.fstatSync(fd);
@@ -212,6 +218,12 @@ function release(path: string, fd: number): void {
     }
     if (current !== undefined && current.ino === mine.ino && current.dev === mine.dev) {
       fs.unlinkSync(path);
+    } else {
+      try {
+        fs.futimesSync(fd, 0, 0);
+      } catch {
+        // best effort, as the heartbeat
+      }
     }
   } finally {
     fs.closeSync(fd);
@@ -299,6 +311,18 @@ export function withLockFile<T>(
 /** Release every lock file this thread keeps lingering (tests; a process exit does it too). */
 export function releaseLingeringLocks(): void {
   for (const p of [...held.keys()]) releaseHeld(p);
+}
+
+/**
+ * Release the lock files this thread keeps lingering inside directory `dir` (absolute, with
+ * symlinks resolved, as the store's root is), before `dir` is renamed or removed: a lock file
+ * moved with its directory can no longer be removed by its path. Locks in use are left alone.
+ */
+export function releaseLingeringLocksUnder(dir: string): void {
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  for (const [p, h] of [...held]) {
+    if (h.linger !== undefined && p.startsWith(prefix)) releaseHeld(p);
+  }
 }
 
 /**

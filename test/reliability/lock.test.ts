@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { isOmeZarrError, openOmeZarr, type Plate, type Position } from "../../src/index.js";
+import { stageOutput } from "../../src/staged-output.js";
 import {
   assertSafeName,
   cleanupTempFiles,
@@ -218,6 +219,46 @@ test("an idle lock lingers for the next call of its process, then goes", async (
   expect(new Set(inodes).size).toBe(1); // one lock file for the three calls
   await new Promise((r) => setTimeout(r, 80));
   await expect(fs.stat(file)).rejects.toThrow(); // released 20 ms after the last call
+});
+
+// `ngff convert` builds a store in `<output>.partial-<pid>` and renames it into place. The plate's
+// metadata lock, idle and lingering 20 ms for a next call, moved with the directory: its release
+// then found nothing at its old path and only closed its fd, leaving `<output>/.ngff-lock`
+// naming this live process, fresh, with no heartbeat. The next plate update of this process
+// (`ngff rename-wells` in the CLI tests) waited the 30 s until it looked stale.
+describe("a lingering lock whose directory is renamed", () => {
+  test("is left stale, not live: the next holder at the new place waits for nothing", async () => {
+    const built = path.join(root, "p.zarr.partial");
+    const output = path.join(root, "p.zarr");
+    await fs.mkdir(built);
+    await withLockFile(path.join(built, ".ngff-lock"), async () => {}); // lingers
+    await fs.rename(built, output);
+    await new Promise((r) => setTimeout(r, 80)); // the linger ends; the file moved with `built`
+    const t0 = performance.now();
+    await withLockFile(path.join(output, ".ngff-lock"), async () => {}, {
+      timeoutMs: 1_000,
+      lingerMs: 0,
+    });
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  test("a staged output is committed without this process's lock files", async () => {
+    const output = path.join(root, "s.zarr");
+    const staged = await stageOutput(output);
+    const partial = (await staged.partial()) as string;
+    await using plate = await openOmeZarr(partial, {
+      layout: "hcs",
+      mode: "w-",
+      channelNames: ["c"],
+    });
+    await plate.createPositions(["A/1/0", "A/2/0"]); // its locks linger
+    await staged.commit();
+    expect((await listFiles(output)).filter((f) => f.includes("ngff-lock"))).toEqual([]);
+    const again = (await openOmeZarr(output, { layout: "hcs", mode: "r+" })) as Plate;
+    const t0 = performance.now();
+    await again.renameWell("A/1", "B/1");
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
 });
 
 test("listings hide lock files; memory stores need none", async () => {
