@@ -93,44 +93,28 @@ export interface StreamChainTask {
   planes: ChainPlane[];
 }
 
-/**
- * Plane `k + 1` of a chain from plane `k`, or only its rows from plane `k`'s rows `[y0, y1)`
- * (`y0` a multiple of the y factor: every method reduces blocks of `factors` alone, so a band's
- * output rows equal those rows of the whole plane's). Returns the kernel's milliseconds.
- */
-function chainStep(
-  task: StreamChainTask,
-  k: number,
-  y0 = 0,
-  y1 = task.planes[k]!.shape[0],
-): number {
-  const t0 = performance.now();
-  const bpe = dtypeByteSize(task.dtype);
-  const [fy] = task.factors;
-  const view = (p: ChainPlane, r0: number, r1: number) =>
-    typedArrayView(
-      task.dtype,
-      new Uint8Array(p.buffer, p.byteOffset + r0 * p.shape[1] * bpe, (r1 - r0) * p.shape[1] * bpe),
-    ) as KernelArray;
-  const src = task.planes[k]!;
-  const out = task.planes[k + 1]!;
-  downsample(
-    task.method,
-    task.dtype as KernelDType,
-    view(src, y0, y1),
-    [y1 - y0, src.shape[1]],
-    task.factors,
-    view(out, y0 / fy, Math.min(out.shape[0], Math.ceil(y1 / fy))),
-  );
-  return performance.now() - t0;
-}
-
 /** Run a chain task (on a pool thread, or on the caller's without a pool). Never throws. */
 export function runStreamChainTask(task: StreamChainTask): PyramidTaskResult {
   try {
-    let kernelMs = 0;
-    for (let k = 0; k + 1 < task.planes.length; k++) kernelMs += chainStep(task, k);
-    return { ok: true, bytes: 0, readMs: 0, kernelMs, writeMs: 0 };
+    const t0 = performance.now();
+    const bpe = dtypeByteSize(task.dtype);
+    const view = (p: ChainPlane) =>
+      typedArrayView(
+        task.dtype,
+        new Uint8Array(p.buffer, p.byteOffset, p.shape[0] * p.shape[1] * bpe),
+      ) as KernelArray;
+    for (let k = 1; k < task.planes.length; k++) {
+      const src = task.planes[k - 1]!;
+      downsample(
+        task.method,
+        task.dtype as KernelDType,
+        view(src),
+        src.shape,
+        task.factors,
+        view(task.planes[k]!),
+      );
+    }
+    return { ok: true, bytes: 0, readMs: 0, kernelMs: performance.now() - t0, writeMs: 0 };
   } catch (err) {
     return { ok: false, error: serializeError(err) };
   }
@@ -138,9 +122,10 @@ export function runStreamChainTask(task: StreamChainTask): PyramidTaskResult {
 
 /**
  * A frame's whole work in one pool task (kind "stream-frame"): its chain (see
- * {@link StreamChainTask}) and each level's plane written as `writes[k]` says. Used when every
+ * {@link StreamChainTask}), then each level's plane written as `writes[k]` says. Used when every
  * level's slab is this frame's plane alone (no chunk spans several frames along a leading axis),
- * so nothing waits for a partner: one task per frame instead of one per level and the chain.
+ * so nothing waits for a partner: one task per frame instead of one per level and the chain, and
+ * each plane is encoded while it is still in the cache.
  */
 export interface StreamFrameTask extends Omit<StreamChainTask, "kind"> {
   kind: "stream-frame";
@@ -148,73 +133,25 @@ export interface StreamFrameTask extends Omit<StreamChainTask, "kind"> {
   writes: StreamBlocksTask[];
 }
 
-/** A row of a plane's blocks: plane rows `[y0, y1)` and the blocks there. */
-interface Band {
-  y0: number;
-  y1: number;
-  blocks: number[][];
-}
-
-/**
- * The blocks of `write` by block row, top to bottom, when they tile the plane (`height` rows)
- * in rows of `blockHeight`; otherwise one band of them all over the whole plane.
- */
-function bandsOf(write: StreamBlocksTask, blockHeight: number, height: number): Band[] {
-  const rows = new Map<number, number[][]>();
-  for (const b of write.blocks) {
-    const r = b.at(-2)!;
-    const list = rows.get(r);
-    if (list === undefined) rows.set(r, [b]);
-    else list.push(b);
-  }
-  const bands: Band[] = [];
-  for (let r = 0; r * blockHeight < height; r++) {
-    const blocks = rows.get(r);
-    if (blocks === undefined) return [{ y0: 0, y1: height, blocks: write.blocks }];
-    bands.push({ y0: r * blockHeight, y1: Math.min(height, (r + 1) * blockHeight), blocks });
-  }
-  return bands.length === rows.size ? bands : [{ y0: 0, y1: height, blocks: write.blocks }];
-}
-
-/**
- * Run a frame task; `arrayOf` opens a write's array. Never rejects (errors as data). Level by
- * level, block row by block row: each row of blocks is downsampled into the next level's plane
- * and then encoded and written, so the encoder reads rows the kernel just brought into the
- * cache (a 2048² uint16 plane does not fit in it: the kernel and the encoder each read it from
- * memory when the chain ran first).
- */
+/** Run a frame task; `arrayOf` opens a write's array. Never rejects (errors as data). */
 export async function runStreamFrameTask(
   task: StreamFrameTask,
   arrayOf: (write: StreamBlocksTask) => Promise<ZarrArray>,
 ): Promise<PyramidTaskResult> {
-  const chain: StreamChainTask = { ...task, kind: "stream-chain" };
+  const chain = runStreamChainTask({ ...task, kind: "stream-chain" });
+  if (!chain.ok) return chain;
   let bytes = 0;
   let writeMs = 0;
-  let kernelMs = 0;
-  try {
-    for (let k = 0; k < task.planes.length; k++) {
-      const w = task.writes[k];
-      const height = task.planes[k]!.shape[0];
-      const last = k + 1 === task.planes.length;
-      if (w === undefined) {
-        if (!last) kernelMs += chainStep(chain, k);
-        continue;
-      }
-      const array = await arrayOf(w);
-      const bands = bandsOf(w, (array.shards ?? array.chunks).at(-2)!, height);
-      // Bands other than the last must start the next level's rows on a whole block of factors.
-      const banded = bands.every((b, i) => i + 1 === bands.length || b.y1 % task.factors[0] === 0);
-      if (!last && !banded) kernelMs += chainStep(chain, k);
-      for (const band of bands) {
-        if (!last && banded) kernelMs += chainStep(chain, k, band.y0, band.y1);
-        const r = await runStreamBlocksTask({ ...w, blocks: band.blocks }, array);
-        if (!r.ok) return r;
-        bytes += r.bytes;
-        writeMs += r.writeMs;
-      }
+  for (const w of task.writes) {
+    let r: PyramidTaskResult;
+    try {
+      r = await runStreamBlocksTask(w, await arrayOf(w));
+    } catch (err) {
+      r = { ok: false, error: serializeError(err) };
     }
-  } catch (err) {
-    return { ok: false, error: serializeError(err) };
+    if (!r.ok) return r;
+    bytes += r.bytes;
+    writeMs += r.writeMs;
   }
-  return { ok: true, bytes, readMs: 0, kernelMs, writeMs };
+  return { ok: true, bytes, readMs: 0, kernelMs: chain.kernelMs, writeMs };
 }

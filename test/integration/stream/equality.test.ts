@@ -200,9 +200,8 @@ describe("stream vs batch through the worker pool (directories)", () => {
       }),
   );
 
-  // One task per frame goes level by level, block row by block row (each row downsampled, then
-  // written): every method and more dtypes; block heights a multiple of the factor (rows) or
-  // not (the whole plane first); odd plane sizes.
+  // One task per frame (its chain, then every level's blocks): every method and more dtypes,
+  // block heights a multiple of the factor or not, odd plane sizes.
   test.each([
     ["mean", "float32", 6],
     ["median", "uint8", 6],
