@@ -619,12 +619,21 @@ class ZarrArrayImpl implements ZarrArray {
     }
     const oldGrid = this.blockGrid();
     const newGrid = gridShape(shape, this.#block);
+    // The old blocks outside the new grid, one box per axis that shrank (that axis past the new
+    // end, the axes before it inside both grids, the ones after it anywhere): each block once,
+    // and nothing visited when the array only grows (a stream grows it every second: visiting
+    // every block made each resize cost as much as the frames written so far).
     const outside = (function* (self: ZarrArrayImpl) {
-      for (const c of blocksInRegion(
-        oldGrid.map((g) => [0, g] as const),
-        oldGrid.map(() => 1),
-      )) {
-        if (c.some((x, i) => x >= newGrid[i]!)) yield self.blockKey(c);
+      for (let i = 0; i < oldGrid.length; i++) {
+        if (newGrid[i]! >= oldGrid[i]!) continue;
+        const box = oldGrid.map((g, j): readonly [number, number] =>
+          j < i ? [0, Math.min(g, newGrid[j]!)] : j === i ? [newGrid[i]!, g] : [0, g],
+        );
+        for (const c of blocksInRegion(
+          box,
+          oldGrid.map(() => 1),
+        ))
+          yield self.blockKey(c);
       }
     })(this);
     await forEachBounded(outside, DEFAULT_CONCURRENCY, (key) => this.store.delete(key));

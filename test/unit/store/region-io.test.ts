@@ -4,7 +4,12 @@
  */
 import { describe, expect, test } from "vitest";
 import { isOmeZarrError } from "../../../src/errors.js";
-import { createArray, createMemoryStore, type ZarrStore } from "../../../src/store/index.js";
+import {
+  blockKeyOf,
+  createArray,
+  createMemoryStore,
+  type ZarrStore,
+} from "../../../src/store/index.js";
 import { blocksInRegion, copyBox, fillBox, intersect } from "../../../src/store/region.js";
 import { sampleData, sliceRef, toArray } from "./helpers.js";
 
@@ -332,6 +337,49 @@ describe("resize", () => {
       expect(toArray(back.subarray(80))).toEqual(new Array(40).fill(9));
     },
   );
+
+  test("shrinking along two axes deletes each block outside once; growing deletes nothing", async () => {
+    const deleted: string[] = [];
+    const { store } = instrumented(createMemoryStore());
+    const counting: ZarrStore = {
+      ...store,
+      delete: (k) => {
+        deleted.push(k);
+        return store.delete(k);
+      },
+    };
+    const arr = await createArray(counting, "a", 2, {
+      shape: [3, 12, 12],
+      dtype: "uint8",
+      chunks: [1, 4, 4],
+    });
+    await arr.writeRegion(
+      [
+        [0, 3],
+        [0, 12],
+        [0, 12],
+      ],
+      sampleData("uint8", 3 * 144),
+    );
+    // Grid 3×3×3 → 3×1×2: 27 - 6 blocks go, each deleted once.
+    const small = await arr.resize([3, 4, 8]);
+    expect(deleted).toHaveLength(21);
+    expect(new Set(deleted).size).toBe(21);
+    const left = [];
+    for (let t = 0; t < 3; t++)
+      for (const x of [0, 1]) left.push(await counting.has(blockKeyOf(small, [t, 0, x])));
+    expect(left).toEqual(new Array(6).fill(true));
+    expect(await counting.has(blockKeyOf(small, [0, 1, 0]))).toBe(false);
+    expect(await counting.has(blockKeyOf(small, [2, 0, 2]))).toBe(false);
+    // Growing (what a stream does every second) visits no block: from a grid of 5·10⁷ blocks,
+    // which visiting (as resize once did) takes seconds, a growth takes milliseconds.
+    deleted.length = 0;
+    const long = await small.resize([2.5e7, 4, 8]);
+    const t0 = performance.now();
+    await long.resize([5e7, 8, 8]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(deleted).toEqual([]);
+  });
 });
 
 describe("region arithmetic", () => {
