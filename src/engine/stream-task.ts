@@ -16,11 +16,28 @@ import { type DataType, dtypeByteSize, typedArrayView } from "../store/types.js"
 import { type PyramidTaskResult, serializeError, type WriteBlocksTask } from "./protocol.js";
 import { runWriteBlocksTask } from "./write-task.js";
 
-/** One pool task of a stream: a write-blocks task against the array at `shape`. */
-export interface StreamBlocksTask extends Omit<WriteBlocksTask, "kind"> {
+/**
+ * One pool task of a stream: a write-blocks task against the array at `shape`, whose blocks are
+ * every block of a plane grid (a slab is whole planes), sent as that grid rather than listed
+ * (a 2048² plane of 256² chunks is 64 blocks: a list was a third of what a stream allocated per
+ * frame on the calling thread, and each was cloned into the message).
+ */
+export interface StreamBlocksTask extends Omit<WriteBlocksTask, "kind" | "blocks"> {
   kind: "stream-blocks";
   /** The array's shape to write against (its metadata may still say less). */
   shape: number[];
+  /** Block coordinates along the leading axes (those before y, x). */
+  lead: number[];
+  /** Blocks along y and x: the task writes each `[...lead, r, c]` with r, c under these. */
+  planeGrid: [number, number];
+}
+
+/** The blocks a stream-blocks task writes, row by row. */
+export function streamBlocks(task: Pick<StreamBlocksTask, "lead" | "planeGrid">): number[][] {
+  const blocks: number[][] = [];
+  for (let r = 0; r < task.planeGrid[0]; r++)
+    for (let c = 0; c < task.planeGrid[1]; c++) blocks.push([...task.lead, r, c]);
+  return blocks;
 }
 
 /** Array handles at a stream's shapes, by run, path and shape (a few kept per thread). */
@@ -60,7 +77,7 @@ export function runStreamBlocksTask(
   array: ZarrArray,
 ): Promise<PyramidTaskResult> {
   return runWriteBlocksTask(
-    { ...task, kind: "write-blocks" },
+    { ...task, kind: "write-blocks", blocks: streamBlocks(task) },
     viewAt(task.runId, array, task.shape),
   );
 }

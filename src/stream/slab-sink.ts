@@ -91,17 +91,14 @@ export class SlabSink {
   #blocksTask(k: number, box: LeadBox, data: AnyTypedArray, end: number): StreamBlocksTask {
     const g = this.g;
     const l = g.levels[k]!;
-    const blocks: number[][] = [];
-    const leadCoords = box.map(([s], i) => Math.floor(s / l.leadBlock[i]!));
-    for (let r = 0; r < l.planeGrid[0]; r++)
-      for (let c = 0; c < l.planeGrid[1]; c++) blocks.push([...leadCoords, r, c]);
     return {
       kind: "stream-blocks",
       runId: this.runId,
       store: this.store.ref,
       arrayPath: this.paths[k]!,
       dtype: g.dtype,
-      blocks,
+      lead: box.map(([s], i) => Math.floor(s / l.leadBlock[i]!)),
+      planeGrid: [l.planeGrid[0], l.planeGrid[1]],
       slab: [...box.map(([s, e]): [number, number] => [s, e]), [0, l.plane[0]], [0, l.plane[1]]],
       data: data.buffer as SharedArrayBuffer,
       byteLength: data.byteLength,
