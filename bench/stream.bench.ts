@@ -9,7 +9,8 @@
  *   over frames 50–150 + 30 MB). Beside it, the stream's unavoidable work alone: every level's
  *   chunks of the same frames (levels computed beforehand) encoded and written as files, a
  *   directory per frame, by 2 processes; its share of the codec floor bounds the stream's.
- *   `--layout sharded`: NGFF 0.5 with one shard per plane (shards 2048², chunks 256²). `--keep`:
+ *   `--layout sharded --only sustained`: the stream as NGFF 0.5 with one shard per plane (shards
+ *   2048², chunks 256²; the unavoidable-work row still writes a file per chunk). `--keep`:
  *   leave the stores (deleting them makes the next run's file creation slower: see below).
  * - **P1 fused**: `createImage(1×1×16×2048×2048 uint16, 256² chunks, blosc lz4, { pyramid: 5
  *   levels mean y, x })` from an in-memory array, a new process per run, pool start included:
@@ -396,7 +397,10 @@ async function floorChild(kind: string, arg: string, half: number): Promise<void
 
 async function main(): Promise<void> {
   const only = value("--only");
-  if (value("--layout") === "sharded") process.env.NGFF_BENCH_LAYOUT = "sharded";
+  if (value("--layout") === "sharded") {
+    if (only !== "sustained") throw new Error("--layout sharded goes with --only sustained");
+    process.env.NGFF_BENCH_LAYOUT = "sharded";
+  }
   const want = (b: string) => only === undefined || only === b;
   const quick = flag("--quick");
   const runs = Number(value("--runs") ?? (quick ? 1 : 3));
