@@ -127,6 +127,19 @@ async function checkFlushed(
   return least;
 }
 
+/** The stream's state file (or "no state file") and each level's extent along t, for messages. */
+async function resumeContext(dir: string): Promise<string> {
+  const state = await fs.readFile(path.join(dir, ".0.ngff-stream.json"), "utf8").catch(() => "");
+  const store = await openLocalStore(dir, { readOnly: true });
+  const extents: number[] = [];
+  for (let k = 0; ; k++) {
+    const a = await openArray(store, String(k)).catch(() => undefined);
+    if (a === undefined) break;
+    extents.push(a.shape[0]!);
+  }
+  return `extents ${JSON.stringify(extents)}, ${state === "" ? "no state file" : `state ${state}`}`;
+}
+
 interface Planned {
   ref: Reference;
   want: Level[];
@@ -224,9 +237,18 @@ describe.each([
           k,
           `round ${rounds}: kills that landed of ${JSON.stringify(history)}`,
         ).toBeGreaterThan(0);
+        // What the resuming run starts from: the state file and every level's advertised extent.
+        const before = await resumeContext(dir);
         const final = await runStreamJob(name, dir, undefined, signal);
         expect(final.killed).toBe(false);
-        expect(await checkFlushed(dir, v, p.want, frameCount(v))).toBe(v.shape[0]);
+        try {
+          expect(await checkFlushed(dir, v, p.want, frameCount(v))).toBe(v.shape[0]);
+        } catch (err) {
+          throw new Error(
+            `resumed after kills ${JSON.stringify(history)} (${flushed} frames flushed) from ${before}: ${err instanceof Error ? err.message : err}`,
+            { cause: err },
+          );
+        }
         const files = await fs.readdir(path.dirname(dir), { recursive: true });
         // No state file left (a killed run's temp file of it is scratch, as for every write).
         const state = files.filter(
